@@ -1,0 +1,93 @@
+"""Shared builders: the CARM tree from its fixture, and small or very large made-up trees."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from triage.models import Choice, Node, Tree
+from triage.outline import parse_outline
+
+SEED = Path(__file__).parent / "triage" / "seed" / "get-help-with-the-carm-client-portal.txt"
+
+
+@pytest.fixture(scope="session")
+def carm_outline():
+    return parse_outline(SEED.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def carm_tree(db):
+    call_command("loaddata", "carm_tree", verbosity=0)
+    return Tree.objects.get(slug="carm")
+
+
+def build_tree(slug, spec, title="Test tree"):
+    """Build a tree from a nested spec: {"question text": {"label": subspec-or-outcome-title}}."""
+    tree = Tree.objects.create(slug=slug, title_en=title)
+
+    def build(item):
+        if isinstance(item, str):
+            return Node.objects.create(tree=tree, kind=Node.Kind.OUTCOME, title_en=item, guidance_en=f"About {item}.")
+        (text, answers), = item.items()
+        question = Node.objects.create(tree=tree, kind=Node.Kind.QUESTION, text_en=text)
+        for position, (label, sub) in enumerate(answers.items(), start=1):
+            Choice.objects.create(
+                question=question, label_en=label, slug=label.lower().replace(" ", "-"), position=position, target=build(sub)
+            )
+        return question
+
+    tree.start = build(spec)
+    tree.save()
+    tree.refresh_from_db()
+    return tree
+
+
+@pytest.fixture
+def small_tree(db):
+    return build_tree(
+        "small",
+        {"Who are you?": {"Importer": {"Are you a non-resident business?": {"Yes": "Non-resident help", "No": "Resident help"}}, "Other": "General help"}},
+    )
+
+
+def build_chain_tree(slug, depth, width):
+    """A tree of `depth` questions in a row, each with `width` answers: one goes on, the rest end.
+
+    Built with bulk inserts, so that thousands of nodes take little time.
+    """
+    tree = Tree.objects.create(slug=slug, title_en=f"Tree {slug}")
+    questions = Node.objects.bulk_create(
+        [Node(tree=tree, kind=Node.Kind.QUESTION, text_en=f"Question {level}") for level in range(depth)]
+    )
+    outcomes = Node.objects.bulk_create(
+        [
+            Node(tree=tree, kind=Node.Kind.OUTCOME, title_en=f"Outcome {level}.{n}", guidance_en="Guidance.")
+            for level in range(depth)
+            for n in range(width - 1)
+        ]
+    )
+    final = Node.objects.create(tree=tree, kind=Node.Kind.OUTCOME, title_en="The end", guidance_en="Done.")
+    choices = []
+    for level, question in enumerate(questions):
+        following = questions[level + 1] if level + 1 < depth else final
+        choices.append(Choice(question=question, label_en="Go on", slug="go-on", position=0, target=following))
+        for n in range(width - 1):
+            target = outcomes[level * (width - 1) + n]
+            choices.append(Choice(question=question, label_en=f"Stop {n}", slug=f"stop-{n}", position=n + 1, target=target))
+    Choice.objects.bulk_create(choices)
+    tree.start = questions[0]
+    tree.save()
+    Tree.touch(pk=tree.pk)
+    tree.refresh_from_db()
+    return tree
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no cached tree, so cached data never leaks between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

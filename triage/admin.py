@@ -1,0 +1,135 @@
+"""Staff edit help trees: trees, and nodes with their choices inline."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .integrity import NodeShape, problems_after_change, tree_problems, tree_shapes
+from .models import Choice, Node, Tree
+
+
+class ChoiceFormSet(BaseInlineFormSet):
+    """Refuses a save that would break the tree: loops, dead ends, unreachable nodes."""
+
+    def clean(self):
+        super().clean()
+        node = self.instance
+        if any(self.errors) or node.tree_id is None:
+            return
+        choices = [
+            (form.cleaned_data["slug"], form.cleaned_data["target"].pk)
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        shape = NodeShape(
+            label=str(node), kind=node.kind, has_guidance=bool(node.guidance_en.strip()), choices=choices
+        )
+        problems = problems_after_change(node.tree, node.pk, shape)
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    fk_name = "question"
+    formset = ChoiceFormSet
+    fields = ["position", "label_en", "slug", "target"]
+    autocomplete_fields = ["target"]
+    prepopulated_fields = {"slug": ["label_en"]}
+    ordering = ["position", "id"]
+    extra = 0
+
+
+@admin.register(Node)
+class NodeAdmin(admin.ModelAdmin):
+    inlines = [ChoiceInline]
+    list_display = ["__str__", "kind", "tree", "used_in", "topic", "response_class", "helpful_yes", "helpful_no"]
+    list_filter = ["tree", "kind", "topic", "response_class", "contact_allowed"]
+    list_select_related = ["tree", "topic"]
+    search_fields = ["name", "text_en", "title_en", "guidance_en"]
+    show_facets = admin.ShowFacets.ALWAYS
+    readonly_fields = ["leads_here"]
+    fieldsets = [
+        (None, {"fields": ["tree", "kind", "name"]}),
+        (_("Question"), {"fields": ["text_en", "hint_en"]}),
+        (_("Outcome"), {"fields": ["title_en", "guidance_en", "contact_allowed", "topic", "response_class"]}),
+        (_("Where it is used"), {"fields": ["leads_here"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                used_in_count=Count("incoming", distinct=True),
+                helpful_yes_count=Count("feedback", filter=Q(feedback__helpful=True), distinct=True),
+                helpful_no_count=Count("feedback", filter=Q(feedback__helpful=False), distinct=True),
+            )
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A node stays in its tree: moving it would break the paths that lead to it.
+        return [*self.readonly_fields, "tree"] if obj else self.readonly_fields
+
+    @admin.display(description=_("used in"), ordering="used_in_count")
+    def used_in(self, node):
+        return _("%(count)s places") % {"count": node.used_in_count}
+
+    @admin.display(description=_("found helpful"), ordering="helpful_yes_count")
+    def helpful_yes(self, node):
+        return node.helpful_yes_count
+
+    @admin.display(description=_("not helpful"), ordering="helpful_no_count")
+    def helpful_no(self, node):
+        return node.helpful_no_count
+
+    @admin.display(description=_("choices that lead here"))
+    def leads_here(self, node):
+        incoming = Choice.objects.filter(target=node).select_related("question").order_by("question_id", "position")
+        if not node.pk or not incoming:
+            return _("No choice leads here.")
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> → {}</li>',
+            (
+                (reverse("admin:triage_node_change", args=[choice.question_id]), str(choice.question), choice.label)
+                for choice in incoming
+            ),
+        )
+        return format_html("<p>{}</p><ul>{}</ul>", _("Used in %(count)s places:") % {"count": len(incoming)}, rows)
+
+    def view_on_site(self, node):
+        return node.get_absolute_url()
+
+
+class TreeForm(forms.ModelForm):
+    class Meta:
+        model = Tree
+        fields = ["title_en", "slug", "intro_en", "start"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start = cleaned.get("start")
+        if self.instance.pk is None:
+            return cleaned
+        if start is not None and start.tree_id != self.instance.pk:
+            raise forms.ValidationError(_("The first question must belong to this tree."))
+        shapes = tree_shapes(self.instance)
+        before = set(tree_problems(self.instance.start_id, shapes))
+        added = [p for p in tree_problems(start.pk if start else None, shapes) if p not in before]
+        if added:
+            raise forms.ValidationError(added)
+        return cleaned
+
+
+@admin.register(Tree)
+class TreeAdmin(admin.ModelAdmin):
+    form = TreeForm
+    list_display = ["title_en", "slug", "start", "changed_at"]
+    search_fields = ["title_en", "slug"]
+    autocomplete_fields = ["start"]
+    prepopulated_fields = {"slug": ["title_en"]}

@@ -1,0 +1,30 @@
+"""Forms clients fill in while walking a help tree."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class AnswerForm(forms.Form):
+    """One question of the tree: the client picks one of its choices."""
+
+    answer = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select an answer to continue."),
+            "invalid_choice": _("Select one of the answers listed."),
+        },
+    )
+
+    def __init__(self, question, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answer"].choices = [(choice.slug, choice.label) for choice in question.choices]
+        self.fields["answer"].label = question.text
+
+
+class FeedbackForm(forms.Form):
+    helpful = forms.TypedChoiceField(
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select yes or no.")},
+    )

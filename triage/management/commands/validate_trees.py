@@ -1,0 +1,24 @@
+"""Check every help tree against the rules; exit non-zero with the list of problems."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from triage.integrity import tree_problems, tree_shapes
+from triage.models import Tree
+
+
+class Command(BaseCommand):
+    help = "Check every help tree: no loops, no dead ends, no unreachable nodes, outcomes with guidance."
+
+    def handle(self, *args, **options):
+        failures = 0
+        for tree in Tree.objects.all():
+            problems = tree_problems(tree.start_id, tree_shapes(tree))
+            if problems:
+                failures += len(problems)
+                self.stdout.write(f"{tree.slug}: {len(problems)} problem(s)")
+                for problem in problems:
+                    self.stdout.write(f"  - {problem}")
+            else:
+                self.stdout.write(f"{tree.slug}: no problems")
+        if failures:
+            raise CommandError(f"{failures} problem(s) found.")

@@ -1,0 +1,225 @@
+"""Help trees: questions and outcomes joined by ordered choices, edited by staff."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import ResponseClass
+
+
+def new_revision():
+    return uuid.uuid4().hex
+
+
+class Tree(models.Model):
+    """One interactive help tool, such as "Get help with the CARM Client Portal"."""
+
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    slug = models.SlugField(
+        _("slug"), unique=True, help_text=_('Used in the address of every page of the tool. Example: "carm"')
+    )
+    intro_en = models.TextField(
+        _("introduction (English)"), blank=True, help_text=_("Shown on the start page. Markdown; HTML is shown as text.")
+    )
+    start = models.ForeignKey(
+        "Node",
+        verbose_name=_("first question"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revision = models.CharField(_("revision"), max_length=32, default=new_revision, editable=False)
+    changed_at = models.DateTimeField(_("last changed"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["title_en"]
+        verbose_name = _("help tree")
+        verbose_name_plural = _("help trees")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self):
+        return self.title_en
+
+    @property
+    def intro(self):
+        return self.intro_en
+
+    def get_absolute_url(self):
+        return reverse("triage:start", args=[self.slug])
+
+    @classmethod
+    def touch(cls, **filters):
+        """Give the matching trees a new revision, so cached copies are not used again."""
+        cls.objects.filter(**filters).update(revision=new_revision(), changed_at=timezone.now())
+
+
+class Node(models.Model):
+    """A question asked of the client, or an outcome that gives guidance."""
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", _("Question")
+        OUTCOME = "outcome", _("Outcome")
+
+    tree = models.ForeignKey(Tree, verbose_name=_("help tree"), on_delete=models.CASCADE, related_name="nodes")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.QUESTION)
+    name = models.CharField(
+        _("internal name"),
+        max_length=300,
+        blank=True,
+        help_text=_("Seen by staff only, to tell apart questions that read the same."),
+    )
+    text_en = models.CharField(
+        _("question (English)"),
+        max_length=500,
+        blank=True,
+        help_text=_('For questions. Example: "Are you a non-resident business?"'),
+    )
+    hint_en = models.CharField(_("hint (English)"), max_length=500, blank=True, help_text=_("For questions, optional."))
+    title_en = models.CharField(
+        _("outcome title (English)"),
+        max_length=300,
+        blank=True,
+        help_text=_('For outcomes. Example: "Your business number is not accepted"'),
+    )
+    guidance_en = models.TextField(
+        _("guidance (English)"),
+        blank=True,
+        help_text=_("For outcomes. Markdown: paragraphs, lists and links; HTML is shown as text."),
+    )
+    contact_allowed = models.BooleanField(
+        _("client may contact the helpdesk from here"),
+        default=True,
+    )
+    topic = models.ForeignKey(
+        "cases.Topic",
+        verbose_name=_("case topic"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("For outcomes: the topic of a case filed from here."),
+    )
+    response_class = models.CharField(
+        _("response class"),
+        max_length=20,
+        choices=ResponseClass.choices,
+        default=ResponseClass.STANDARD,
+        help_text=_("For outcomes: the response target of a case filed from here."),
+    )
+
+    class Meta:
+        ordering = ["tree", "id"]
+        verbose_name = _("node")
+        verbose_name_plural = _("nodes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="outcome") | ~Q(text_en=""),
+                name="question_has_text",
+                violation_error_message=_("A question needs its text."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="question") | ~Q(title_en=""),
+                name="outcome_has_title",
+                violation_error_message=_("An outcome needs a title."),
+            ),
+        ]
+
+    def __str__(self):
+        label = self.name or (self.text if self.is_question else self.title)
+        return f"{label} (#{self.pk})" if self.pk else label
+
+    @property
+    def is_question(self):
+        return self.kind == self.Kind.QUESTION
+
+    @property
+    def text(self):
+        return self.text_en
+
+    @property
+    def hint(self):
+        return self.hint_en
+
+    @property
+    def title(self):
+        return self.title_en
+
+    @property
+    def guidance(self):
+        return self.guidance_en
+
+    def get_absolute_url(self):
+        """The page clients see for this node, by the shortest path to it; None if none leads there."""
+        from .selectors import answers_path, tree_graph
+
+        answers = tree_graph(self.tree).path_to(self.tree.start_id, self.pk)
+        if answers is None:
+            return None
+        return reverse("triage:step", args=[self.tree.slug, answers_path(answers)])
+
+
+class Choice(models.Model):
+    """An answer to a question, leading to the next node."""
+
+    question = models.ForeignKey(
+        Node,
+        verbose_name=_("question"),
+        on_delete=models.CASCADE,
+        related_name="choices",
+        limit_choices_to={"kind": Node.Kind.QUESTION},
+    )
+    label_en = models.CharField(_("label (English)"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=80,
+        help_text=_(
+            'Stands for this answer in the page address; keep it once published. Example: "non-resident"'
+        ),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    target = models.ForeignKey(
+        Node,
+        verbose_name=_("leads to"),
+        on_delete=models.PROTECT,
+        related_name="incoming",
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "slug"],
+                name="choice_slug_unique_per_question",
+                violation_error_message=_("Two choices of one question cannot have the same slug."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        return self.label_en
+
+
+class OutcomeFeedback(models.Model):
+    """One anonymous answer to "Did this answer your question?" on an outcome."""
+
+    outcome = models.ForeignKey(
+        Node, verbose_name=_("outcome"), on_delete=models.CASCADE, related_name="feedback"
+    )
+    helpful = models.BooleanField(_("helpful"))
+    created_at = models.DateTimeField(_("given at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outcome feedback")
+        verbose_name_plural = _("outcome feedback")

@@ -1,0 +1,128 @@
+"""Read a help tree as an in-memory graph, cached per tree revision.
+
+Walking a path then costs no query per step: a page reads the tree row, and the
+graph comes from the cache, or from two queries when the tree has just changed.
+"""
+
+from collections import deque
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from .guidance import render_markdown
+from .models import Choice, Node
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    slug: str
+    label: str
+    target_id: int
+
+
+@dataclass(frozen=True)
+class NodeView:
+    id: int
+    kind: str
+    text: str
+    hint: str
+    title: str
+    guidance_html: str
+    contact_allowed: bool
+    topic_id: int | None
+    response_class: str
+    choices: tuple[ChoiceView, ...]
+
+    @property
+    def is_question(self):
+        return self.kind == Node.Kind.QUESTION
+
+    def choice(self, slug):
+        return next((choice for choice in self.choices if choice.slug == slug), None)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A question on the path, the choice made, and the answers that led to the question."""
+
+    question: NodeView
+    choice: ChoiceView
+    before: tuple[str, ...]
+
+
+class PathNotFound(Exception):
+    """The answers do not describe a path of the tree (tampered, stale or impossible)."""
+
+
+@dataclass(frozen=True)
+class TreeGraph:
+    nodes: dict[int, NodeView]
+
+    def walk(self, start_id, slugs):
+        """Follow the answers from the start; return the answers given and the node reached."""
+        node = self.nodes.get(start_id)
+        answers = []
+        for index, slug in enumerate(slugs):
+            choice = node.choice(slug) if node else None
+            if choice is None:
+                raise PathNotFound(slug)
+            answers.append(Answer(node, choice, tuple(slugs[:index])))
+            node = self.nodes.get(choice.target_id)
+        if node is None:
+            raise PathNotFound("")
+        return answers, node
+
+    def path_to(self, start_id, node_id):
+        """The shortest list of answers from the start to the node, or None if none leads there."""
+        if start_id not in self.nodes:
+            return None
+        seen = {start_id: ()}
+        queue = deque([start_id])
+        while queue:
+            current = queue.popleft()
+            if current == node_id:
+                return list(seen[current])
+            for choice in self.nodes[current].choices:
+                if choice.target_id not in seen and choice.target_id in self.nodes:
+                    seen[choice.target_id] = (*seen[current], choice.slug)
+                    queue.append(choice.target_id)
+        return None
+
+
+def answers_path(slugs):
+    """The canonical address segment for a list of answers: "importer/yes/" or ""."""
+    return "".join(f"{slug}/" for slug in slugs)
+
+
+def tree_graph(tree) -> TreeGraph:
+    key = f"triage:graph:{tree.pk}:{tree.revision}"
+    graph = cache.get(key)
+    if graph is None:
+        graph = _load_graph(tree)
+        cache.set(key, graph, timeout=24 * 60 * 60)
+    return graph
+
+
+def _load_graph(tree) -> TreeGraph:
+    choices = {}
+    for row in Choice.objects.filter(question__tree=tree).order_by("position", "id").values(
+        "question_id", "slug", "label_en", "target_id"
+    ):
+        choices.setdefault(row["question_id"], []).append(
+            ChoiceView(slug=row["slug"], label=row["label_en"], target_id=row["target_id"])
+        )
+    nodes = {}
+    for node in Node.objects.filter(tree=tree):
+        nodes[node.pk] = NodeView(
+            id=node.pk,
+            kind=node.kind,
+            text=node.text,
+            hint=node.hint,
+            title=node.title,
+            guidance_html=render_markdown(node.guidance),
+            contact_allowed=node.contact_allowed,
+            topic_id=node.topic_id,
+            response_class=node.response_class,
+            choices=tuple(choices.get(node.pk, ())),
+        )
+    return TreeGraph(nodes=nodes)

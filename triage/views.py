@@ -1,0 +1,131 @@
+"""Public pages of a help tree: the start page, one page per question, the outcome."""
+
+import re
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from .forms import AnswerForm, FeedbackForm
+from .guidance import render_markdown
+from .models import OutcomeFeedback, Tree
+from .selectors import PathNotFound, answers_path, tree_graph
+
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+def home(request):
+    trees = Tree.objects.exclude(start=None).only("slug", "title_en")
+    return render(request, "triage/home.html", {"trees": trees})
+
+
+def start(request, tree_slug):
+    tree = _published_tree(tree_slug)
+    return render(
+        request,
+        "triage/start.html",
+        {"tree": tree, "intro_html": render_markdown(tree.intro), "first_step": _step_url(tree, [])},
+    )
+
+
+def step(request, tree_slug, answers):
+    tree = _published_tree(tree_slug)
+    slugs = _answer_slugs(answers)
+    if slugs is None:
+        return _path_not_found(request, tree)
+    if answers != answers_path(slugs):
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return redirect(_step_url(tree, slugs) + query, permanent=True)
+    try:
+        given, node = tree_graph(tree).walk(tree.start_id, slugs)
+    except PathNotFound:
+        return _path_not_found(request, tree)
+    if not node.is_question:
+        return _render_outcome(request, tree, slugs, given, node, FeedbackForm())
+    if "answer" in request.GET:
+        form = AnswerForm(node, request.GET)
+        if form.is_valid():
+            return redirect(_step_url(tree, [*slugs, form.cleaned_data["answer"]]))
+    else:
+        previous = request.GET.get("previous")
+        form = AnswerForm(node, initial={"answer": previous} if node.choice(previous or "") else None)
+    return render(
+        request,
+        "triage/question.html",
+        {"tree": tree, "question": node, "form": form, "answers": _summary(tree, given)},
+    )
+
+
+def feedback(request, tree_slug, answers):
+    """Record "Did this answer your question?" for the outcome the answers lead to."""
+    tree = _published_tree(tree_slug)
+    slugs = _answer_slugs(answers)
+    if slugs is None:
+        return _path_not_found(request, tree)
+    outcome_url = _step_url(tree, slugs)
+    if request.method != "POST":
+        return redirect(outcome_url)
+    try:
+        given, node = tree_graph(tree).walk(tree.start_id, slugs)
+    except PathNotFound:
+        return _path_not_found(request, tree)
+    if node.is_question:
+        return redirect(outcome_url)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        return _render_outcome(request, tree, slugs, given, node, form)
+    helpful = form.cleaned_data["helpful"]
+    OutcomeFeedback.objects.create(outcome_id=node.id, helpful=helpful)
+    return redirect(f"{outcome_url}?{urlencode({'helpful': 'yes' if helpful else 'no'})}#feedback")
+
+
+def _render_outcome(request, tree, slugs, given, outcome, feedback_form):
+    from cases.links import contact_url_for_path
+
+    return render(
+        request,
+        "triage/outcome.html",
+        {
+            "tree": tree,
+            "outcome": outcome,
+            "answers": _summary(tree, given),
+            "feedback_form": feedback_form,
+            "feedback_action": reverse("triage:feedback", args=[tree.slug, answers_path(slugs)]),
+            "helpful": request.GET.get("helpful"),
+            "contact_url": contact_url_for_path(tree, slugs) if outcome.contact_allowed else None,
+        },
+    )
+
+
+def _published_tree(slug):
+    tree = get_object_or_404(Tree.objects.only("slug", "title_en", "intro_en", "start", "revision", "changed_at"), slug=slug)
+    if tree.start_id is None:
+        raise Http404("This help tree has no questions yet.")
+    return tree
+
+
+def _answer_slugs(answers):
+    """The answers in an address, or None when a segment could not be an answer at all."""
+    slugs = [segment for segment in answers.split("/") if segment]
+    return slugs if all(SLUG.match(slug) for slug in slugs) else None
+
+
+def _step_url(tree, slugs):
+    return reverse("triage:step", args=[tree.slug, answers_path(slugs)])
+
+
+def _summary(tree, given):
+    """"Your answers": each question, the answer given and where to change it."""
+    return [
+        {
+            "question": answer.question.text,
+            "answer": answer.choice.label,
+            "change_url": f"{_step_url(tree, answer.before)}?{urlencode({'previous': answer.choice.slug})}",
+        }
+        for answer in given
+    ]
+
+
+def _path_not_found(request, tree):
+    return render(request, "triage/path_not_found.html", {"tree": tree}, status=404)
