@@ -11,6 +11,7 @@ admin.site.index_title = _("Help trees and cases")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("triage.urls")),
+    path("", include("cases.urls")),
 ]
 
 handler400 = "carmsupport.views.bad_request"

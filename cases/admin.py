@@ -1,8 +1,21 @@
-"""Staff edit the helpdesk's topics."""
+"""Staff review cases: find, assign, answer and close them; edit topics and closure days."""
 
-from django.contrib import admin
+import csv
+from datetime import timedelta
 
-from .models import Topic
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .business_days import statutory_holidays
+from .models import Case, CaseEvent, CaseNote, ClosureDay, Topic
+from .references import PREFIX
+from .services import TRANSITIONS, case_add_note, case_change, case_record_first_response
 
 
 @admin.register(Topic)
@@ -10,3 +23,246 @@ class TopicAdmin(admin.ModelAdmin):
     list_display = ["name_en", "slug", "response_class", "position"]
     list_editable = ["position"]
     search_fields = ["name_en", "slug"]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "reason"]
+    date_hierarchy = "date"
+    change_list_template = "admin/cases/closureday/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        today = timezone.localdate()
+        coming = [
+            (day, name)
+            for year in (today.year, today.year + 1)
+            for day, name in statutory_holidays(year)
+            if today <= day <= today + timedelta(days=365)
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "statutory_holidays": coming})
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        overdue = Q(first_response_at__isnull=True, due_at__lt=timezone.now(), status__in=Case.Status.open_statuses())
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.exclude(overdue)
+        return queryset
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = _("assigned to")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Me")), ("nobody", _("Nobody"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
+class CaseForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ["status", "assigned_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "assigned_to" in self.fields:
+            self.fields["assigned_to"].queryset = get_user_model().objects.filter(is_staff=True, is_active=True)
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        current = Case.Status(self.instance.status)
+        if status != current and status not in TRANSITIONS[current]:
+            allowed = ", ".join(str(Case.Status(s).label) for s in sorted(TRANSITIONS[current])) or _("none")
+            raise forms.ValidationError(
+                _("A case cannot go from %(old)s to %(new)s. From %(old)s it can go to: %(allowed)s.")
+                % {"old": current.label, "new": Case.Status(status).label, "allowed": allowed}
+            )
+        return status
+
+
+class NoteInline(admin.TabularInline):
+    """Notes already written: read-only, so the record stays as it was."""
+
+    model = CaseNote
+    fields = ["created_at", "author", "text"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("internal notes")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class NewNoteInline(admin.StackedInline):
+    """A box for a new internal note."""
+
+    model = CaseNote
+    fields = ["text"]
+    extra = 1
+    max_num = 1
+    can_delete = False
+    verbose_name = _("new internal note")
+    verbose_name_plural = _("add an internal note")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = CaseEvent
+    fields = ["at", "actor", "action"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("audit trail")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("cases.view_case")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    form = CaseForm
+    list_display = [
+        "display_reference", "received_at", "topic", "response_class", "status", "due_at", "overdue", "assigned_to"
+    ]
+    list_filter = ["status", "topic", "response_class", OverdueFilter, AssignedFilter]
+    list_select_related = ["topic", "assigned_to"]
+    search_fields = ["email", "full_name", "business_number"]
+    date_hierarchy = "received_at"
+    show_facets = admin.ShowFacets.ALWAYS
+    inlines = [NoteInline, NewNoteInline, EventInline]
+    actions = ["assign_to_me", "record_first_response", "export_csv"]
+    readonly_fields = [
+        "display_reference", "received_at", "due_at", "service_standard", "topic", "response_class",
+        "outcome_title", "help_tool_answers", "full_name", "email", "telephone", "business_name",
+        "business_number", "preferred_language", "description_text", "first_response_at", "first_response_by",
+        "acknowledged_at", "acknowledgment_error",
+    ]
+    fieldsets = [
+        (None, {"fields": ["display_reference", "status", "assigned_to"]}),
+        (_("Service standard"), {"fields": ["received_at", "due_at", "first_response_at", "first_response_by",
+                                            "service_standard", "acknowledged_at", "acknowledgment_error"]}),
+        (_("Request"), {"fields": ["topic", "response_class", "outcome_title", "help_tool_answers",
+                                   "description_text"]}),
+        (_("Client"), {"fields": ["full_name", "email", "telephone", "preferred_language", "business_name",
+                                  "business_number"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # cases come from the contact form
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of a request is kept
+
+    @admin.display(description=_("reference"), ordering="reference")
+    def display_reference(self, case):
+        return case.display_reference
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, case):
+        return case.is_overdue
+
+    @admin.display(description=_("target met"))
+    def service_standard(self, case):
+        met = case.met_standard
+        if met is None:
+            return _("Overdue: no first response yet") if case.is_overdue else _("No first response yet")
+        return _("Yes") if met else _("No")
+
+    @admin.display(description=_("answers in the help tool"))
+    def help_tool_answers(self, case):
+        if not case.path:
+            return _("Sent from the contact page, not from the help tool.")
+        return format_html(
+            "<dl>{}</dl>",
+            format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((step["question"], step["answer"]) for step in case.path)),
+        )
+
+    @admin.display(description=_("description"))
+    def description_text(self, case):
+        return format_html('<div style="white-space: pre-wrap">{}</div>', case.description)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find a reference typed with or without its prefix, dashes or spaces."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        compact = "".join(ch for ch in search_term.upper() if ch.isalnum())
+        if len(compact) > len(PREFIX) + 3 and compact.startswith(PREFIX):
+            compact = compact[len(PREFIX):]
+        if compact:
+            results |= queryset.filter(reference__contains=compact)
+        return results, may_have_duplicates
+
+    def save_model(self, request, obj, form, change):
+        stored = Case.objects.get(pk=obj.pk)
+        assigned = form.cleaned_data.get("assigned_to")
+        case_change(stored, actor=request.user, status=form.cleaned_data.get("status"),
+                    assigned_to=assigned, unassign=assigned is None)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not CaseNote:
+            return super().save_formset(request, form, formset, change)
+        for note in formset.save(commit=False):
+            if note.pk is None and note.text.strip():
+                case_add_note(form.instance, author=request.user, text=note.text)
+
+    @admin.action(description=_("Assign the selected cases to me"), permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        changed = sum(bool(case_change(case, actor=request.user, assigned_to=request.user)) for case in queryset)
+        self.message_user(request, _("%(count)d case(s) assigned to you.") % {"count": changed}, messages.SUCCESS)
+
+    @admin.action(description=_("Record that the first response was sent"), permissions=["change"])
+    def record_first_response(self, request, queryset):
+        recorded = sum(case_record_first_response(case, actor=request.user) for case in queryset)
+        self.message_user(
+            request, _("First response recorded on %(count)d case(s).") % {"count": recorded}, messages.SUCCESS
+        )
+
+    @admin.action(description=_("Export the selected cases as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="cases.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["reference", "received", "topic", "response class", "status", "due",
+                         "first response", "target met", "assigned to"])
+        for case in queryset.select_related("topic", "assigned_to"):
+            writer.writerow([
+                case.display_reference,
+                case.received_at.isoformat(),
+                case.topic.name,
+                case.response_class,
+                case.status,
+                case.due_at.isoformat(),
+                case.first_response_at.isoformat() if case.first_response_at else "",
+                {True: "yes", False: "no", None: ""}[case.met_standard],
+                case.assigned_to.get_username() if case.assigned_to else "",
+            ])
+        return response

@@ -1,6 +1,8 @@
 """Support cases filed through the contact form, and the topics they are filed under."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -48,3 +50,187 @@ class Topic(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class ClosureDay(models.Model):
+    """A weekday the helpdesk is closed besides the statutory holidays, e.g. Easter Monday."""
+
+    date = models.DateField(_("date"), unique=True)
+    reason = models.CharField(_("reason"), max_length=200, help_text=_('Example: "Easter Monday"'))
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("closure day")
+        verbose_name_plural = _("closure days")
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} ({self.reason})"
+
+    @classmethod
+    def dates_from(cls, first):
+        return set(cls.objects.filter(date__gte=first).values_list("date", flat=True))
+
+
+class CaseQuerySet(models.QuerySet):
+    def overdue(self, now=None):
+        """Cases still waiting for a first response after their response target."""
+        return self.filter(
+            first_response_at__isnull=True,
+            due_at__lt=now or timezone.now(),
+            status__in=Case.Status.open_statuses(),
+        )
+
+
+class Case(models.Model):
+    """A request a client sent through the contact form."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_PROGRESS = "in_progress", _("In progress")
+        WAITING_ON_CLIENT = "waiting", _("Waiting on client")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+        @classmethod
+        def open_statuses(cls):
+            return [cls.NEW, cls.IN_PROGRESS, cls.WAITING_ON_CLIENT]
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        FRENCH = "fr", _("French")
+
+    reference = models.CharField(_("reference"), max_length=9, unique=True, editable=False)
+    submission_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    received_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
+    due_at = models.DateTimeField(_("response due"), editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="cases")
+    response_class = models.CharField(_("response class"), max_length=20, choices=ResponseClass.choices)
+    outcome = models.ForeignKey(
+        "triage.Node",
+        verbose_name=_("help tool outcome"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    # The questions and answers as they read when the client sent the request:
+    # [{"question": "...", "answer": "..."}, ...], then the outcome's title.
+    path = models.JSONField(_("answers in the help tool"), default=list, blank=True, editable=False)
+    outcome_title = models.CharField(_("guidance reached"), max_length=300, blank=True, editable=False)
+
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("email address"), max_length=254)
+    telephone = models.CharField(_("telephone"), max_length=40, blank=True)
+    business_name = models.CharField(_("business legal name"), max_length=300, blank=True)
+    business_number = models.CharField(_("business number"), max_length=15, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language for the reply"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    description = models.TextField(_("description"))
+
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    first_response_at = models.DateTimeField(_("first response sent"), null=True, blank=True, editable=False)
+    first_response_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first response sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledgment sent"), null=True, blank=True, editable=False)
+    acknowledgment_error = models.CharField(_("acknowledgment failure"), max_length=500, blank=True, editable=False)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["received_at"]),
+            models.Index(fields=["email"]),
+        ]
+
+    def __str__(self):
+        return self.display_reference
+
+    @property
+    def display_reference(self):
+        from .references import display
+
+        return display(self.reference)
+
+    @property
+    def due_local(self):
+        """The response target in the helpdesk's time zone."""
+        from .business_days import HELPDESK_TZ
+
+        return timezone.localtime(self.due_at, HELPDESK_TZ)
+
+    @property
+    def received_local(self):
+        from .business_days import HELPDESK_TZ
+
+        return timezone.localtime(self.received_at, HELPDESK_TZ)
+
+    @property
+    def is_overdue(self):
+        return (
+            self.first_response_at is None
+            and self.status in self.Status.open_statuses()
+            and self.due_at < timezone.now()
+        )
+
+    @property
+    def met_standard(self):
+        """Whether the first response went out by the target; None while there is none."""
+        if self.first_response_at is None:
+            return None
+        return self.first_response_at <= self.due_at
+
+
+class CaseNote(models.Model):
+    """An internal note on a case, seen by staff only."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.SET_NULL, null=True, editable=False
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)
+    text = models.TextField(_("note"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self):
+        return _("Note of %(date)s") % {"date": f"{self.created_at:%Y-%m-%d %H:%M}"}
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's audit trail: who changed what, and when."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.SET_NULL, null=True)
+    action = models.CharField(_("what"), max_length=300)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self):
+        return self.action

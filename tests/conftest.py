@@ -91,3 +91,31 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+CONTACT = {
+    "full_name": "Ann Smith",
+    "email": "ann@example.org",
+    "telephone": "",
+    "business_name": "Smith Imports Inc.",
+    "business_number": "123456782RM0001",
+    "preferred_language": "en",
+    "description": "EC-1012 when registering.",
+}
+
+
+@pytest.fixture
+def make_case(db):
+    """File a case through the service, as the contact form does."""
+    from cases.models import Topic
+    from cases.services import case_submit
+
+    def make(topic="portal-access", **overrides):
+        topic = Topic.objects.get(slug=topic)
+        contact = {**CONTACT, **{k: v for k, v in overrides.items() if k in CONTACT}}
+        options = {k: v for k, v in overrides.items() if k not in CONTACT}
+        options.setdefault("response_class", topic.response_class)
+        case, _created = case_submit(contact=contact, topic=topic, **options)
+        return case
+
+    return make

@@ -4,6 +4,7 @@ Walking a path then costs no query per step: a page reads the tree row, and the
 graph comes from the cache, or from two queries when the tree has just changed.
 """
 
+import re
 from collections import deque
 from dataclasses import dataclass
 
@@ -87,6 +88,15 @@ class TreeGraph:
                     seen[choice.target_id] = (*seen[current], choice.slug)
                     queue.append(choice.target_id)
         return None
+
+
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+def answer_slugs(answers):
+    """The answers in an address ("importer/yes/"), or None when a part could not be an answer."""
+    slugs = [segment for segment in answers.split("/") if segment]
+    return slugs if all(_SLUG.match(slug) for slug in slugs) else None
 
 
 def answers_path(slugs):

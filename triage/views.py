@@ -1,18 +1,16 @@
 """Public pages of a help tree: the start page, one page per question, the outcome."""
 
-import re
-
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from cases.links import contact_url_for_path
+
 from .forms import AnswerForm, FeedbackForm
 from .guidance import render_markdown
 from .models import OutcomeFeedback, Tree
-from .selectors import PathNotFound, answers_path, tree_graph
-
-SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+from .selectors import PathNotFound, answer_slugs, answers_path, tree_graph
 
 
 def home(request):
@@ -31,7 +29,7 @@ def start(request, tree_slug):
 
 def step(request, tree_slug, answers):
     tree = _published_tree(tree_slug)
-    slugs = _answer_slugs(answers)
+    slugs = answer_slugs(answers)
     if slugs is None:
         return _path_not_found(request, tree)
     if answers != answers_path(slugs):
@@ -60,7 +58,7 @@ def step(request, tree_slug, answers):
 def feedback(request, tree_slug, answers):
     """Record "Did this answer your question?" for the outcome the answers lead to."""
     tree = _published_tree(tree_slug)
-    slugs = _answer_slugs(answers)
+    slugs = answer_slugs(answers)
     if slugs is None:
         return _path_not_found(request, tree)
     outcome_url = _step_url(tree, slugs)
@@ -81,8 +79,6 @@ def feedback(request, tree_slug, answers):
 
 
 def _render_outcome(request, tree, slugs, given, outcome, feedback_form):
-    from cases.links import contact_url_for_path
-
     return render(
         request,
         "triage/outcome.html",
@@ -103,12 +99,6 @@ def _published_tree(slug):
     if tree.start_id is None:
         raise Http404("This help tree has no questions yet.")
     return tree
-
-
-def _answer_slugs(answers):
-    """The answers in an address, or None when a segment could not be an answer at all."""
-    slugs = [segment for segment in answers.split("/") if segment]
-    return slugs if all(SLUG.match(slug) for slug in slugs) else None
 
 
 def _step_url(tree, slugs):

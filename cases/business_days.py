@@ -1,0 +1,71 @@
+"""The helpdesk's business days, and the response target of a request received at a given time.
+
+A business day is Monday to Friday, except Canada's federal statutory holidays (with
+their observed days) and the closure days staff add. The helpdesk is open 7:00 to
+19:00, Toronto time.
+"""
+
+from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+HELPDESK_TZ = ZoneInfo("America/Toronto")
+OPENS = time(7, 0)
+CLOSES = time(19, 0)
+
+
+@lru_cache(maxsize=1)
+def _statutory_holidays():
+    # The "government" category is the federal list: New Year's Day, Good Friday, Victoria
+    # Day, Canada Day, Labour Day, Truth and Reconciliation, Thanksgiving, Remembrance Day,
+    # Christmas Day and Boxing Day, with the weekdays they are observed on.
+    return holidays.country_holidays("CA", categories=(holidays.GOVERNMENT,))
+
+
+def statutory_holidays(year: int) -> list[tuple[date, str]]:
+    """The federal statutory holidays of a year, observed days included, in date order."""
+    calendar = _statutory_holidays()
+    calendar.get(date(year, 1, 1))  # fills in the year
+    return sorted((day, name) for day, name in calendar.items() if day.year == year)
+
+
+def is_business_day(day: date, closed_days: Collection[date] = ()) -> bool:
+    return day.weekday() < 5 and day not in _statutory_holidays() and day not in closed_days
+
+
+def next_business_day(day: date, closed_days: Collection[date] = ()) -> date:
+    day += timedelta(days=1)
+    while not is_business_day(day, closed_days):
+        day += timedelta(days=1)
+    return day
+
+
+def response_due(received_at: datetime, business_days: int, closed_days: Collection[date] | None = None) -> datetime:
+    """When the helpdesk must have answered a request received at `received_at`.
+
+    A request received at 19:00 or later, or on a day that is not a business day, counts
+    as received on the next business day. The target is 19:00 Toronto time on the
+    `business_days`-th business day after the day of receipt, returned as an aware
+    datetime in Toronto time; `received_at` may be in any time zone.
+
+    `closed_days` are extra days the helpdesk is closed; when not given, the closure
+    days staff entered are read from the database.
+    """
+    if received_at.tzinfo is None or received_at.utcoffset() is None:
+        raise ValueError("received_at must be an aware datetime")
+    if business_days < 0:
+        raise ValueError("business_days cannot be negative")
+    local = received_at.astimezone(HELPDESK_TZ)
+    if closed_days is None:
+        from .models import ClosureDay
+
+        closed_days = ClosureDay.dates_from(local.date())
+    day = local.date()
+    if not is_business_day(day, closed_days) or local.time() >= CLOSES:
+        day = next_business_day(day, closed_days)
+    for _ in range(business_days):
+        day = next_business_day(day, closed_days)
+    return datetime.combine(day, CLOSES, tzinfo=HELPDESK_TZ)

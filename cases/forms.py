@@ -1,0 +1,145 @@
+"""The contact form and the request status lookup."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from stdnum.ca import bn
+
+from .models import Case, Topic
+from .references import InvalidReference, normalise
+
+DESCRIPTION_MAX_LENGTH = 5000
+
+
+class ContactForm(forms.Form):
+    """What the client tells the helpdesk. The topic is asked only when no help-tool path gives it."""
+
+    topic = forms.ModelChoiceField(
+        label=_("What is your request about?"),
+        queryset=Topic.objects.all(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": _("Select what your request is about."),
+                        "invalid_choice": _("Select one of the topics listed.")},
+    )
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, error_messages={"required": _("Enter your full name.")}
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("We will send the reply and your reference number here."),
+        error_messages={"required": _("Enter your email address."),
+                        "invalid": _("Enter an email address in the right format, like name@example.com.")},
+    )
+    telephone = forms.CharField(label=_("Telephone (optional)"), max_length=40, required=False)
+    business_name = forms.CharField(label=_("Business legal name (optional)"), max_length=300, required=False)
+    business_number = forms.CharField(
+        label=_("Business number (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_("Your 9-digit business number, like 123456782, or your import-export account, like 123456782RM0001."),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language for the reply"),
+        choices=Case.Language.choices,
+        initial=Case.Language.ENGLISH,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select the language of the reply.")},
+    )
+    description = forms.CharField(
+        label=_("Describe your request"),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 8,
+                "data-counter": DESCRIPTION_MAX_LENGTH,
+                "data-remaining": _("{count} characters remaining"),
+                "data-over": _("{count} characters too many"),
+            }
+        ),
+        help_text=_(
+            "What you were doing, what you expected and what happened, with any error code. "
+            "Do not include passwords or passcodes. You can enter up to %(max)s characters."
+        ) % {"max": f"{DESCRIPTION_MAX_LENGTH:,}"},
+        error_messages={
+            "required": _("Describe your request."),
+            "max_length": _("Your description must be %(limit_value)d characters or fewer; it has %(show_value)d."),
+        },
+    )
+    consent = forms.BooleanField(
+        label=_("I agree that the helpdesk uses this information to answer my request."),
+        error_messages={"required": _("Tick the box to agree, so that we can answer your request.")},
+    )
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, ask_topic=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_topic:
+            del self.fields["topic"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            *(["topic"] if ask_topic else []),
+            Fieldset(_("About you"), "full_name", "email", "telephone", "preferred_language"),
+            Fieldset(_("About your business"), "business_name", "business_number"),
+            Fieldset(_("Your request"), "description"),
+            HTML('{% include "cases/privacy_notice.html" %}'),
+            "consent",
+            "token",
+        )
+
+    def clean_business_number(self):
+        value = self.cleaned_data["business_number"].strip()
+        if not value:
+            return ""
+        if not bn.is_valid(value):
+            raise forms.ValidationError(
+                _("Enter a 9-digit business number, like 123456782, or a program account, like 123456782RM0001. "
+                  "Check the digits: this number is not valid."),
+                code="invalid_business_number",
+            )
+        return bn.compact(value).upper()
+
+    def clean_token(self):
+        token = self.cleaned_data["token"]
+        if not token.isalnum():
+            raise forms.ValidationError(_("This form has expired. Send it again."), code="bad_token")
+        return token
+
+    def contact_details(self):
+        """The fields stored on the case about the client."""
+        fields = ["full_name", "email", "telephone", "business_name", "business_number", "preferred_language",
+                  "description"]
+        return {name: self.cleaned_data[name] for name in fields}
+
+
+class StatusLookupForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference number"),
+        max_length=40,
+        help_text=_("As in your acknowledgment email, like CS-7KQ-2M9-XDT."),
+        error_messages={"required": _("Enter your reference number.")},
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("The one you gave when you sent the request."),
+        error_messages={"required": _("Enter your email address."),
+                        "invalid": _("Enter an email address in the right format, like name@example.com.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def reference_or_none(self):
+        """The stored form of the reference, or None when it cannot be one (no lookup needed)."""
+        try:
+            return normalise(self.cleaned_data["reference"])
+        except InvalidReference:
+            return None

@@ -1,0 +1,139 @@
+"""Writes with rules: filing a case, acknowledging it, and staff work on it."""
+
+import logging
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .business_days import response_due
+from .emails import send_acknowledgment
+from .models import Case, CaseEvent, CaseNote, ResponseClass
+from .references import new_reference
+
+logger = logging.getLogger(__name__)
+
+REFERENCE_ATTEMPTS = 8
+
+# Where a case may go from each status; closed is final.
+TRANSITIONS = {
+    Case.Status.NEW: {Case.Status.IN_PROGRESS, Case.Status.WAITING_ON_CLIENT, Case.Status.RESOLVED},
+    Case.Status.IN_PROGRESS: {Case.Status.WAITING_ON_CLIENT, Case.Status.RESOLVED},
+    Case.Status.WAITING_ON_CLIENT: {Case.Status.IN_PROGRESS, Case.Status.RESOLVED},
+    Case.Status.RESOLVED: {Case.Status.CLOSED, Case.Status.IN_PROGRESS},
+    Case.Status.CLOSED: set(),
+}
+
+
+class CaseRuleError(ValueError):
+    """A change staff asked for that the case's rules do not allow."""
+
+
+def new_submission_token() -> str:
+    """A one-time token for a contact form, so that sending it twice files one case."""
+    return secrets.token_hex(16)
+
+
+def case_submit(*, contact: dict, topic, response_class: str, path=(), outcome_id=None, outcome_title="",
+                submission_token=None, received_at=None) -> tuple[Case, bool]:
+    """File a case and acknowledge it by email; return it and whether it is new.
+
+    A form sent again with the same token returns the case it already filed. The
+    acknowledgment is sent after the case is saved: if sending fails, the case stays
+    and the failure is recorded on it for `send_pending_acknowledgments`.
+    """
+    received_at = received_at or timezone.now()
+    if submission_token and (existing := Case.objects.filter(submission_token=submission_token).first()):
+        return existing, False
+    due_at = response_due(received_at, ResponseClass(response_class).business_days)
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    reference=new_reference(),
+                    submission_token=submission_token or None,
+                    received_at=received_at,
+                    due_at=due_at,
+                    topic=topic,
+                    response_class=response_class,
+                    outcome_id=outcome_id,
+                    path=list(path),
+                    outcome_title=outcome_title,
+                    **contact,
+                )
+                CaseEvent.objects.create(case=case, at=received_at, action=_("Received through the contact form"))
+            break
+        except IntegrityError:
+            # Either the same form arrived twice at once, or the reference was taken: retry.
+            if submission_token and (existing := Case.objects.filter(submission_token=submission_token).first()):
+                return existing, False
+    else:
+        raise IntegrityError("no free reference number found")
+    case_acknowledge(case)
+    return case, True
+
+
+def case_acknowledge(case: Case) -> bool:
+    """Send the acknowledgment email; record the result on the case. True when sent."""
+    try:
+        send_acknowledgment(case)
+    except Exception as error:  # any failure of the mail backend leaves the case pending
+        logger.warning("Acknowledgment for case %s not sent: %s", case.pk, type(error).__name__)
+        case.acknowledgment_error = f"{type(error).__name__}: {error}"[:500]
+        case.save(update_fields=["acknowledgment_error"])
+        CaseEvent.objects.create(case=case, action=_("Acknowledgment email not sent: %(error)s") % {
+            "error": type(error).__name__})
+        return False
+    case.acknowledged_at = timezone.now()
+    case.acknowledgment_error = ""
+    case.save(update_fields=["acknowledged_at", "acknowledgment_error"])
+    CaseEvent.objects.create(case=case, action=_("Acknowledgment email sent"))
+    return True
+
+
+def case_change(case: Case, *, actor, status=None, assigned_to=None, unassign=False) -> list[str]:
+    """Change a case's status or assignment, recording each change; return what changed."""
+    changes = []
+    with transaction.atomic():
+        if status is not None and status != case.status:
+            if status not in TRANSITIONS[Case.Status(case.status)]:
+                raise CaseRuleError(
+                    _("A case cannot go from %(old)s to %(new)s.")
+                    % {"old": Case.Status(case.status).label, "new": Case.Status(status).label}
+                )
+            changes.append(
+                _("Status changed from %(old)s to %(new)s")
+                % {"old": Case.Status(case.status).label, "new": Case.Status(status).label}
+            )
+            case.status = status
+        if unassign and case.assigned_to_id is not None:
+            changes.append(_("Unassigned"))
+            case.assigned_to = None
+        elif assigned_to is not None and assigned_to.pk != case.assigned_to_id:
+            changes.append(_("Assigned to %(user)s") % {"user": assigned_to.get_username()})
+            case.assigned_to = assigned_to
+        if changes:
+            case.save(update_fields=["status", "assigned_to"])
+            CaseEvent.objects.bulk_create([CaseEvent(case=case, actor=actor, action=change) for change in changes])
+    return changes
+
+
+def case_record_first_response(case: Case, *, actor, at=None) -> bool:
+    """Record that the first response went to the client; False if it was already recorded."""
+    if case.first_response_at is not None:
+        return False
+    with transaction.atomic():
+        case.first_response_at = at or timezone.now()
+        case.first_response_by = actor
+        case.save(update_fields=["first_response_at", "first_response_by"])
+        met = _("target met") if case.met_standard else _("target missed")
+        CaseEvent.objects.create(case=case, actor=actor, action=_("First response recorded (%(met)s)") % {"met": met})
+    return True
+
+
+def case_add_note(case: Case, *, author, text: str) -> CaseNote:
+    with transaction.atomic():
+        note = CaseNote.objects.create(case=case, author=author, text=text)
+        CaseEvent.objects.create(case=case, actor=author, action=_("Internal note added"))
+    return note

@@ -1,0 +1,121 @@
+"""Public pages: the contact form, its confirmation, and the request status lookup."""
+
+from dataclasses import dataclass
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from triage.models import Tree
+from triage.selectors import PathNotFound, answer_slugs, answers_path, tree_graph
+
+from .forms import ContactForm, StatusLookupForm
+from .models import Case, Topic
+from .services import case_submit, new_submission_token
+
+SESSION_KEY = "submitted_case"
+
+
+@dataclass(frozen=True)
+class HelpPath:
+    """The help-tool path a client followed to the contact form, recomputed from the address."""
+
+    tree: Tree
+    slugs: list
+    snapshot: list  # [{"question": ..., "answer": ...}], as the texts read now
+    outcome: object  # triage.selectors.NodeView
+
+    @property
+    def outcome_url(self):
+        return reverse("triage:step", args=[self.tree.slug, answers_path(self.slugs)])
+
+
+class InvalidOrigin(Exception):
+    """The address names a help-tool path that does not lead to a contactable outcome."""
+
+
+def contact(request):
+    try:
+        origin = _help_path(request.GET)
+    except InvalidOrigin:
+        return render(request, "cases/contact_unavailable.html", status=400)
+    ask_topic = origin is None or origin.outcome.topic_id is None
+    if request.method == "POST":
+        form = ContactForm(request.POST, ask_topic=ask_topic)
+        if form.is_valid():
+            case = _submit(form, origin)
+            request.session[SESSION_KEY] = case.reference
+            return redirect("cases:confirmation")
+        # A new token if the old one was tampered with, so the corrected form can be sent.
+        if "token" in form.errors:
+            form.data = form.data.copy()
+            form.data["token"] = new_submission_token()
+    else:
+        form = ContactForm(ask_topic=ask_topic, initial={"token": new_submission_token()})
+    return render(request, "cases/contact.html", {"form": form, "origin": origin})
+
+
+def confirmation(request):
+    reference = request.session.get(SESSION_KEY)
+    case = Case.objects.select_related("topic").filter(reference=reference).first() if reference else None
+    if case is None:
+        return render(request, "cases/confirmation_missing.html", status=404)
+    return render(request, "cases/confirmation.html", {"case": case})
+
+
+def status(request):
+    """Show where a request stands to whoever has its reference and email address."""
+    if request.method != "POST":
+        return render(request, "cases/status.html", {"form": StatusLookupForm()})
+    form = StatusLookupForm(request.POST)
+    if form.is_valid():
+        reference = form.reference_or_none()
+        case = None
+        if reference is not None:
+            case = (
+                Case.objects.select_related("topic")
+                .filter(reference=reference, email__iexact=form.cleaned_data["email"])
+                .first()
+            )
+        if case is not None:
+            return render(request, "cases/status_result.html", {"case": case})
+        # One answer for an unknown reference, a mistyped one and a wrong email address.
+        form.add_error(None, _("We could not find a request with this reference number and email address. "
+                               "Check both and try again."))
+    return render(request, "cases/status.html", {"form": form})
+
+
+def _help_path(query):
+    """The path named by ?tree=…&answers=…, None when there is none; raises InvalidOrigin."""
+    tree_slug, answers = query.get("tree"), query.get("answers")
+    if tree_slug is None and answers is None:
+        return None
+    slugs = answer_slugs(answers or "")
+    tree = Tree.objects.filter(slug=tree_slug or "").exclude(start=None).first()
+    if tree is None or slugs is None:
+        raise InvalidOrigin
+    try:
+        given, outcome = tree_graph(tree).walk(tree.start_id, slugs)
+    except PathNotFound:
+        raise InvalidOrigin from None
+    if outcome.is_question or not outcome.contact_allowed:
+        raise InvalidOrigin
+    snapshot = [{"question": answer.question.text, "answer": answer.choice.label} for answer in given]
+    return HelpPath(tree=tree, slugs=slugs, snapshot=snapshot, outcome=outcome)
+
+
+def _submit(form, origin):
+    if origin is None or origin.outcome.topic_id is None:
+        topic = form.cleaned_data["topic"]
+    else:
+        topic = Topic.objects.get(pk=origin.outcome.topic_id)
+    case, _created = case_submit(
+        contact=form.contact_details(),
+        topic=topic,
+        response_class=origin.outcome.response_class if origin else topic.response_class,
+        path=origin.snapshot if origin else (),
+        outcome_id=origin.outcome.id if origin else None,
+        outcome_title=origin.outcome.title if origin else "",
+        submission_token=form.cleaned_data["token"],
+    )
+    return case

@@ -1,0 +1,261 @@
+"""The contact form: from a help-tool outcome or direct; the confirmation; the acknowledgment."""
+
+import re
+from datetime import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from cases.business_days import HELPDESK_TZ
+from cases.models import Case, ResponseClass, Topic
+from triage.models import Node
+
+EC_1012 = "importer/yes/yes/error-code/ec-1012/"
+POST_SECURITY = "importer/no/posting-adjusting-or-cancelling-financial-security/no/yes/post-financial-security/"
+FORM = {
+    "full_name": "Ann Smith",
+    "email": "ann@example.org",
+    "telephone": "613-555-0100",
+    "business_name": "Smith Imports Inc.",
+    "business_number": "123 456 782 RM 0001",
+    "preferred_language": "en",
+    "description": "The portal shows EC-1012 when I register.",
+    "consent": "on",
+}
+
+
+def contact_url(answers=None, tree="carm"):
+    url = reverse("cases:contact")
+    return url if answers is None else f"{url}?tree={tree}&answers={answers}"
+
+
+def form_token(client, url):
+    page = client.get(url).content.decode()
+    return re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
+
+
+def send(client, url, **changes):
+    data = {**FORM, "token": form_token(client, url), **changes}
+    return client.post(url, {k: v for k, v in data.items() if v is not None})
+
+
+def test_outcome_links_to_the_contact_form_with_its_path(carm_tree, client):
+    """The outcome's "Contact the helpdesk" opens the form carrying the answers."""
+    page = client.get(f"/help/carm/questions/{EC_1012}").content.decode()
+    assert f'href="/contact/?tree=carm&amp;answers={EC_1012.replace("/", "%2F")}"' in page
+
+
+def test_contact_form_shows_the_path_read_only(carm_tree, client):
+    """About your request lists the questions and answers, with a link back to change them."""
+    page = client.get(contact_url(EC_1012)).content.decode()
+    assert "About your request" in page and "Error code EC-1012" in page
+    assert "<dt>Please select one of the following error codes.</dt>" in page and "<dd>EC-1012</dd>" in page
+    assert f'href="/help/carm/questions/{EC_1012}">Change your answers' in page
+    assert 'name="topic"' not in page
+
+
+def test_case_from_an_outcome(carm_tree, client):
+    """Sending files a case with the path snapshot, the outcome's topic and class, and a target."""
+    response = send(client, contact_url(EC_1012))
+    assert response.status_code == 302 and response.url == reverse("cases:confirmation")
+    case = Case.objects.get()
+    assert case.topic.slug == "portal-access" and case.response_class == ResponseClass.STANDARD
+    assert case.outcome.title == "Error code EC-1012" and case.outcome_title == "Error code EC-1012"
+    assert case.path[-1] == {"question": "Please select one of the following error codes.", "answer": "EC-1012"}
+    assert len(case.path) == 5
+    assert case.business_number == "123456782RM0001"
+    assert case.status == Case.Status.NEW
+    assert case.due_at.astimezone(HELPDESK_TZ).hour == 19
+    assert case.events.first().action == "Received through the contact form"
+
+
+def test_financial_security_case_gets_15_business_days(carm_tree, client):
+    """A case from a financial-security outcome has the financial response class."""
+    send(client, contact_url(POST_SECURITY))
+    case = Case.objects.get()
+    assert case.response_class == ResponseClass.FINANCIAL and case.topic.slug == "rm-account"
+
+
+def test_posted_topic_cannot_override_the_outcome(carm_tree, client):
+    """A topic added to the form by hand does not change a path's topic or class."""
+    send(client, contact_url(EC_1012), topic=Topic.objects.get(slug="rm-account").pk)
+    assert Case.objects.get().response_class == ResponseClass.STANDARD
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?tree=carm&answers=importer/yes/",  # a question, not an outcome
+        "?tree=carm&answers=importer/maybe/",  # not a path
+        "?tree=nope&answers=" + EC_1012,  # no such tree
+        "?tree=carm&answers=%3Cscript%3E/",  # not slugs
+        "?answers=" + EC_1012,  # no tree
+    ],
+)
+def test_tampered_path_gets_a_friendly_400(carm_tree, client, query):
+    """A path that does not lead to an outcome gets a clear page, not a form and not a 500."""
+    for response in (client.get(reverse("cases:contact") + query), client.post(reverse("cases:contact") + query, FORM)):
+        assert response.status_code == 400
+        assert "The contact form cannot open from this address" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_outcome_closed_to_contact(carm_tree, client):
+    """An outcome staff closed to contact shows no button, and its form address is refused."""
+    Node.objects.filter(title_en="Error code EC-1012").update(contact_allowed=False)
+    from triage.models import Tree
+
+    Tree.touch(slug="carm")
+    assert "Contact the helpdesk</a>" not in client.get(f"/help/carm/questions/{EC_1012}").content.decode()
+    assert client.get(contact_url(EC_1012)).status_code == 400
+
+
+def test_direct_contact_asks_the_topic(db, client):
+    """The Contact us page offers the helpdesk's six topics; the topic sets the class."""
+    page = client.get(contact_url()).content.decode()
+    assert page.count('name="topic"') == 6
+    assert "Disbursement and collection activities" in page
+    send(client, contact_url(), topic=Topic.objects.get(slug="disbursement-collection").pk)
+    case = Case.objects.get()
+    assert case.response_class == ResponseClass.FINANCIAL and case.path == [] and case.outcome is None
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"full_name": ""}, "full_name", "Enter your full name."),
+        ({"email": ""}, "email", "Enter your email address."),
+        ({"email": "ann@"}, "email", "Enter an email address in the right format, like name@example.com."),
+        ({"business_number": "123456789"}, "business_number", "Check the digits: this number is not valid."),
+        ({"business_number": "123456782XX0001"}, "business_number", "this number is not valid."),
+        ({"description": ""}, "description", "Describe your request."),
+        ({"description": "x" * 5001}, "description", "Your description must be 5000 characters or fewer; it has 5001."),
+        ({"consent": None}, "consent", "Tick the box to agree, so that we can answer your request."),
+        ({"preferred_language": "de"}, "preferred_language", "Select a valid choice."),
+        ({"topic": None}, "topic", "Select what your request is about."),
+        ({"topic": "999"}, "topic", "Select one of the topics listed."),
+    ],
+)
+def test_each_bad_input_is_explained_and_nothing_is_lost(db, client, changes, field, message):
+    """The error shows in the summary and beside the field; what was typed stays in the form."""
+    base = {"topic": Topic.objects.get(slug="cad").pk}
+    response = send(client, contact_url(), **{**base, **changes})
+    page = response.content.decode()
+    assert response.status_code == 200 and not Case.objects.exists()
+    assert "There is a problem" in page and page.count(message) >= 2
+    assert re.search(r"<title>Error:", page)
+    assert f'id="error_1_id_{field}"' in page or f'id="id_{field}' in page
+    kept = {k: v for k, v in FORM.items() if k not in changes and k not in ("consent", "preferred_language")}
+    for value in kept.values():
+        assert f'value="{value}"' in page or f">{value}</textarea>" in page or value in page
+
+
+def test_markup_typed_by_a_client_stays_text(carm_tree, client):
+    """Markup in the client's fields is shown as text on the form and the confirmation."""
+    response = send(client, contact_url(EC_1012), full_name="<b>Ann</b>", description="")
+    assert "&lt;b&gt;Ann&lt;/b&gt;" in response.content.decode()
+    send(client, contact_url(EC_1012), full_name="<b>Ann</b>")
+    assert Case.objects.get().full_name == "<b>Ann</b>"
+    assert "<b>Ann</b>" in mail.outbox[0].body  # plain text email, shown as typed
+
+
+def test_confirmation_page(carm_tree, client):
+    """The confirmation shows the reference, the target in words and urgent numbers."""
+    send(client, contact_url(EC_1012))
+    case = Case.objects.get()
+    page = client.get(reverse("cases:confirmation")).content.decode()
+    assert f'<p class="reference">{case.display_reference}</p>' in page
+    day = case.due_local.strftime("%A, %B %-d, %Y")
+    assert f"We will reply by 7 pm Eastern time on {day}." in page
+    assert "1-800-461-9999" in page and "What happens next" in page
+
+
+def test_target_in_words_for_a_known_date(carm_tree, client, monkeypatch):
+    """Received Monday 2026-11-23 10:00 Toronto: reply by Wednesday, November 25, 2026."""
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 11, 23, 10, 0, tzinfo=HELPDESK_TZ))
+    send(client, contact_url(EC_1012))
+    page = client.get(reverse("cases:confirmation")).content.decode()
+    assert "We will reply by 7 pm Eastern time on Wednesday, November 25, 2026." in page
+
+
+def test_sending_twice_files_one_case(carm_tree, client):
+    """Back and send again with the same form token: still one case, same confirmation."""
+    url = contact_url(EC_1012)
+    data = {**FORM, "token": form_token(client, url)}
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert first.url == second.url == reverse("cases:confirmation")
+    assert Case.objects.count() == 1 and len(mail.outbox) == 1
+
+
+def test_reloading_the_confirmation_files_nothing(carm_tree, client):
+    """The confirmation is a GET page: reloading it changes nothing."""
+    send(client, contact_url(EC_1012))
+    client.get(reverse("cases:confirmation"))
+    client.get(reverse("cases:confirmation"))
+    assert Case.objects.count() == 1
+
+
+def test_tampered_token_is_replaced(db, client):
+    """A token that is not one of ours is an error; the page offers a fresh one."""
+    response = client.post(contact_url(), {**FORM, "token": "<x>", "topic": Topic.objects.first().pk})
+    page = response.content.decode()
+    assert "This form has expired. Send it again." in page
+    assert re.search(r'name="token" value="[0-9a-f]{32}"', page)
+
+
+def test_confirmation_without_a_request(db, client):
+    """Opening the confirmation in another browser shows a clear page."""
+    response = client.get(reverse("cases:confirmation"))
+    assert response.status_code == 404 and "No request to show" in response.content.decode()
+
+
+def test_acknowledgment_email(carm_tree, client):
+    """The client gets the reference, the topic and the target by email."""
+    send(client, contact_url(EC_1012))
+    case = Case.objects.get()
+    (message,) = mail.outbox
+    assert message.to == ["ann@example.org"]
+    assert case.display_reference in message.subject
+    assert case.display_reference in message.body and "Accessing the CARM Client Portal" in message.body
+    assert case.due_local.strftime("%A, %B %-d, %Y") in message.body
+    assert case.acknowledged_at is not None and case.acknowledgment_error == ""
+
+
+def test_failed_email_keeps_the_case_and_is_sent_later(carm_tree, client, monkeypatch, settings):
+    """If sending fails, the case is kept with the failure; the command sends it later, once."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    def refuse(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    response = send(client, contact_url(EC_1012))
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.acknowledged_at is None and "ConnectionRefusedError" in case.acknowledgment_error
+    with pytest.raises(CommandError):
+        call_command("send_pending_acknowledgments", stdout=open("/dev/null", "w"))
+    monkeypatch.undo()
+    call_command("send_pending_acknowledgments", stdout=open("/dev/null", "w"))
+    call_command("send_pending_acknowledgments", stdout=open("/dev/null", "w"))
+    assert len(mail.outbox) == 1
+    case.refresh_from_db()
+    assert case.acknowledged_at is not None and case.acknowledgment_error == ""
+
+
+def test_snapshot_survives_tree_edits(carm_tree, client):
+    """Editing or deleting the tree later leaves an old case's answers as they read."""
+    send(client, contact_url(EC_1012))
+    question = Node.objects.get(text_en="Please select one of the following error codes.")
+    question.text_en = "Which code?"
+    question.save()
+    case = Case.objects.get()
+    assert case.path[-1]["question"] == "Please select one of the following error codes."
+    outcome = case.outcome
+    outcome.incoming.all().delete()
+    outcome.delete()
+    case.refresh_from_db()
+    assert case.outcome is None and case.outcome_title == "Error code EC-1012"

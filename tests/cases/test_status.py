@@ -1,0 +1,64 @@
+"""The status page: reference and email show status, received, target and topic, nothing more."""
+
+import pytest
+from django.urls import reverse
+
+from cases.references import display
+
+NOT_FOUND = "We could not find a request with this reference number and email address."
+
+
+def look_up(client, reference, email):
+    return client.post(reverse("cases:status"), {"reference": reference, "email": email})
+
+
+def test_status_form(db, client):
+    page = client.get(reverse("cases:status")).content.decode()
+    assert "Check the status of a request" in page and 'name="reference"' in page and 'name="email"' in page
+
+
+def test_found_shows_only_status_received_target_topic(make_case, client):
+    """The right pair shows the four facts, and none of the client's details."""
+    case = make_case(description="Secret description", business_number="123456782")
+    page = look_up(client, display(case.reference).lower().replace("-", " "), "ANN@example.org").content.decode()
+    assert f"Request {case.display_reference}" in page
+    assert "New" in page and "Accessing the CARM Client Portal" in page
+    assert case.due_local.strftime("%A, %B %-d, %Y") in page
+    for private in ("Secret description", "Ann Smith", "123456782", "ann@example.org"):
+        assert private not in page
+
+
+@pytest.mark.parametrize(
+    "reference, email",
+    [
+        ("{ref}", "someone@example.org"),  # wrong email
+        ("{unknown}", "ann@example.org"),  # valid but unknown reference
+        ("{typo}", "ann@example.org"),  # mistyped: fails the check character
+        ("hello", "ann@example.org"),  # not a reference at all
+    ],
+)
+def test_every_miss_gets_the_same_answer(make_case, client, reference, email):
+    """A wrong email, an unknown reference and a mistyped one all read the same."""
+    from cases.references import new_reference
+
+    case = make_case()
+    typo = case.reference[:-1] + ("0" if case.reference[-1] != "0" else "1")
+    values = {"ref": case.reference, "unknown": new_reference(), "typo": typo}
+    response = look_up(client, reference.format(**values), email)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert NOT_FOUND in page and "<title>Error:" in page
+    assert case.display_reference not in page
+
+
+def test_mistyped_reference_needs_no_lookup(make_case, client, django_assert_num_queries):
+    """A reference failing its check character is refused without touching the cases."""
+    case = make_case()
+    typo = case.reference[:-1] + ("0" if case.reference[-1] != "0" else "1")
+    with django_assert_num_queries(0):
+        look_up(client, typo, "ann@example.org")
+
+
+def test_empty_fields_are_explained(db, client):
+    page = look_up(client, "", "").content.decode()
+    assert "Enter your reference number." in page and "Enter your email address." in page
