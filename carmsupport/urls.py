@@ -4,11 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from . import views
+
 admin.site.site_header = _("CARM support — staff")
 admin.site.site_title = _("CARM support staff")
 admin.site.index_title = _("Help trees and cases")
 
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("triage.urls")),
     path("", include("cases.urls")),

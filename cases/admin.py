@@ -9,11 +9,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .business_days import statutory_holidays
-from .models import Case, CaseEvent, CaseNote, ClosureDay, Topic
+from .models import Case, CaseAccess, CaseEvent, CaseNote, ClosureDay, Topic
 from .references import PREFIX
 from .services import TRANSITIONS, case_add_note, case_change, case_record_first_response
 
@@ -165,7 +166,7 @@ class CaseAdmin(admin.ModelAdmin):
         "display_reference", "received_at", "due_at", "service_standard", "topic", "response_class",
         "outcome_title", "help_tool_answers", "full_name", "email", "telephone", "business_name",
         "business_number", "preferred_language", "description_text", "first_response_at", "first_response_by",
-        "acknowledged_at", "acknowledgment_error",
+        "acknowledged_at", "acknowledgment_error", "closed_at", "anonymised_at", "recent_access",
     ]
     fieldsets = [
         (None, {"fields": ["display_reference", "status", "assigned_to"]}),
@@ -174,7 +175,8 @@ class CaseAdmin(admin.ModelAdmin):
         (_("Request"), {"fields": ["topic", "response_class", "outcome_title", "help_tool_answers",
                                    "description_text"]}),
         (_("Client"), {"fields": ["full_name", "email", "telephone", "preferred_language", "business_name",
-                                  "business_number"]}),
+                                  "business_number", "anonymised_at"]}),
+        (_("Access"), {"fields": ["closed_at", "recent_access"]}),
     ]
 
     def has_add_permission(self, request):
@@ -209,7 +211,21 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("description"))
     def description_text(self, case):
-        return format_html('<div style="white-space: pre-wrap">{}</div>', case.description)
+        return linebreaksbr(case.description, autoescape=True)
+
+    @admin.display(description=_("opened by staff"))
+    def recent_access(self, case):
+        accesses = case.accesses.select_related("user")[:10]
+        return format_html_join(
+            "", "<div>{} — {}</div>", ((f"{a.at:%Y-%m-%d %H:%M}", a.user.get_username() if a.user else "?") for a in accesses)
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Record who opened which case, and when."""
+        if object_id and object_id.isdigit() and self.has_view_or_change_permission(request):
+            if Case.objects.filter(pk=object_id).exists():
+                CaseAccess.objects.create(case_id=int(object_id), user=request.user)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
         """Also find a reference typed with or without its prefix, dashes or spaces."""

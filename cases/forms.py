@@ -10,6 +10,8 @@ from .models import Case, Topic
 from .references import InvalidReference, normalise
 
 DESCRIPTION_MAX_LENGTH = 5000
+# A field people never see or fill in; robots that fill in every field give themselves away.
+HONEYPOT = "homepage_url"
 
 
 class ContactForm(forms.Form):
@@ -89,6 +91,12 @@ class ContactForm(forms.Form):
             HTML('{% include "cases/privacy_notice.html" %}'),
             "consent",
             "token",
+            HTML(
+                '<div class="honeypot" aria-hidden="true"><label for="id_{0}">{1}</label>'
+                '<input type="text" name="{0}" id="id_{0}" tabindex="-1" autocomplete="off"></div>'.format(
+                    HONEYPOT, _("Leave this field empty")
+                )
+            ),
         )
 
     def clean_business_number(self):

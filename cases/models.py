@@ -149,6 +149,8 @@ class Case(models.Model):
     )
     acknowledged_at = models.DateTimeField(_("acknowledgment sent"), null=True, blank=True, editable=False)
     acknowledgment_error = models.CharField(_("acknowledgment failure"), max_length=500, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -234,3 +236,17 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return self.action
+
+
+class CaseAccess(models.Model):
+    """A member of staff opened a case: who, which, when."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.SET_NULL, null=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("case access")
+        verbose_name_plural = _("case accesses")
+        indexes = [models.Index(fields=["case", "-at"])]

@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -107,6 +108,7 @@ def case_change(case: Case, *, actor, status=None, assigned_to=None, unassign=Fa
                 % {"old": Case.Status(case.status).label, "new": Case.Status(status).label}
             )
             case.status = status
+            case.closed_at = timezone.now() if status == Case.Status.CLOSED else None
         if unassign and case.assigned_to_id is not None:
             changes.append(_("Unassigned"))
             case.assigned_to = None
@@ -114,7 +116,7 @@ def case_change(case: Case, *, actor, status=None, assigned_to=None, unassign=Fa
             changes.append(_("Assigned to %(user)s") % {"user": assigned_to.get_username()})
             case.assigned_to = assigned_to
         if changes:
-            case.save(update_fields=["status", "assigned_to"])
+            case.save(update_fields=["status", "closed_at", "assigned_to"])
             CaseEvent.objects.bulk_create([CaseEvent(case=case, actor=actor, action=change) for change in changes])
     return changes
 
@@ -137,3 +139,27 @@ def case_add_note(case: Case, *, author, text: str) -> CaseNote:
         note = CaseNote.objects.create(case=case, author=author, text=text)
         CaseEvent.objects.create(case=case, actor=author, action=_("Internal note added"))
     return note
+
+
+PERSONAL_FIELDS = ["full_name", "email", "telephone", "business_name", "business_number", "description",
+                   "acknowledgment_error"]
+
+
+def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
+    """Remove the personal data of cases closed more than `older_than_days` ago; return how many.
+
+    What the service-standard figures need stays: dates, topic, class, status, the
+    help-tool answers (which hold nothing about the client) and the audit trail.
+    """
+    now = now or timezone.now()
+    due = Case.objects.filter(
+        status=Case.Status.CLOSED, closed_at__lt=now - timedelta(days=older_than_days), anonymised_at__isnull=True
+    )
+    with transaction.atomic():
+        ids = list(due.select_for_update().values_list("pk", flat=True))
+        CaseNote.objects.filter(case__in=ids).update(text=_("(removed after the retention period)"))
+        count = Case.objects.filter(pk__in=ids).update(anonymised_at=now, **{field: "" for field in PERSONAL_FIELDS})
+        CaseEvent.objects.bulk_create(
+            [CaseEvent(case_id=pk, at=now, action=_("Personal data removed after the retention period")) for pk in ids]
+        )
+    return count

@@ -1,19 +1,23 @@
 """Public pages: the contact form, its confirmation, and the request status lookup."""
 
+import logging
 from dataclasses import dataclass
 
+from django.db import DatabaseError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from carmsupport.ratelimits import limit_posts
 from triage.models import Tree
 from triage.selectors import PathNotFound, answer_slugs, answers_path, tree_graph
 
-from .forms import ContactForm, StatusLookupForm
+from .forms import HONEYPOT, ContactForm, StatusLookupForm
 from .models import Case, Topic
 from .services import case_submit, new_submission_token
 
 SESSION_KEY = "submitted_case"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class InvalidOrigin(Exception):
     """The address names a help-tool path that does not lead to a contactable outcome."""
 
 
+@limit_posts("contact")
 def contact(request):
     try:
         origin = _help_path(request.GET)
@@ -41,9 +46,17 @@ def contact(request):
         return render(request, "cases/contact_unavailable.html", status=400)
     ask_topic = origin is None or origin.outcome.topic_id is None
     if request.method == "POST":
+        if request.POST.get(HONEYPOT):
+            # Filled in by a robot, which is not told so.
+            return render(request, "cases/received_without_reference.html")
         form = ContactForm(request.POST, ask_topic=ask_topic)
         if form.is_valid():
-            case = _submit(form, origin)
+            try:
+                case = _submit(form, origin)
+            except DatabaseError as error:
+                logger.error("Case not saved, database unavailable: %s", type(error).__name__)
+                context = {"form": form, "origin": origin, "unavailable": True}
+                return render(request, "cases/contact.html", context, status=503, headers={"Retry-After": "30"})
             request.session[SESSION_KEY] = case.reference
             return redirect("cases:confirmation")
         # A new token if the old one was tampered with, so the corrected form can be sent.
@@ -63,20 +76,21 @@ def confirmation(request):
     return render(request, "cases/confirmation.html", {"case": case})
 
 
+@limit_posts("status")
 def status(request):
     """Show where a request stands to whoever has its reference and email address."""
     if request.method != "POST":
         return render(request, "cases/status.html", {"form": StatusLookupForm()})
     form = StatusLookupForm(request.POST)
     if form.is_valid():
-        reference = form.reference_or_none()
-        case = None
-        if reference is not None:
-            case = (
-                Case.objects.select_related("topic")
-                .filter(reference=reference, email__iexact=form.cleaned_data["email"])
-                .first()
-            )
+        # A reference that fails its check character is never looked up, but the same
+        # query runs with an impossible one, so that every miss takes as long.
+        reference = form.reference_or_none() or ""
+        case = (
+            Case.objects.select_related("topic")
+            .filter(reference=reference, email__iexact=form.cleaned_data["email"])
+            .first()
+        )
         if case is not None:
             return render(request, "cases/status_result.html", {"case": case})
         # One answer for an unknown reference, a mistyped one and a wrong email address.

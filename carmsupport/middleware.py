@@ -1,0 +1,73 @@
+"""Request ids for the logs, the Permissions-Policy header, and a friendly page when the database fails."""
+
+import contextvars
+import logging
+import re
+import uuid
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
+
+_request_id = contextvars.ContextVar("request_id", default="-")
+_VALID_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds the current request's id to every log record, as %(request_id)s."""
+
+    def filter(self, record):
+        record.request_id = _request_id.get()
+        return True
+
+
+class RequestIdMiddleware:
+    """Tags each request with an id (the proxy's X-Request-ID if sane), echoed in the response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        request.id = given if _VALID_ID.match(given) else uuid.uuid4().hex
+        token = _request_id.set(request.id)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(token)
+        response["X-Request-ID"] = request.id
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that does not answer, or stays locked, gets "please try again" with 503."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DatabaseError):
+            return None
+        logger.error("Database unavailable: %s", type(exception).__name__)
+        return service_unavailable(request)
+
+
+def service_unavailable(request):
+    response = render(request, "errors/503.html", status=503)
+    response["Retry-After"] = "30"
+    return response

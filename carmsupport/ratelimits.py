@@ -1,0 +1,34 @@
+"""Limits on how often one client address may send a form, with a page that says when to try again."""
+
+import math
+from functools import wraps
+
+from django.conf import settings
+from django.shortcuts import render
+from django_ratelimit.core import get_usage
+
+
+def limit_posts(group):
+    """Refuse a client's POSTs to the view beyond settings.RATE_LIMITS[group], with 429."""
+
+    def decorator(view):
+        @wraps(view)
+        def limited(request, *args, **kwargs):
+            if request.method == "POST":
+                usage = get_usage(
+                    request, group=group, key="ip", rate=settings.RATE_LIMITS[group], method="POST", increment=True
+                )
+                if usage and usage["should_limit"]:
+                    return too_many_requests(request, usage["time_left"])
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorator
+
+
+def too_many_requests(request, seconds_left):
+    seconds = max(int(seconds_left), 1)
+    response = render(request, "errors/429.html", {"retry_minutes": math.ceil(seconds / 60)}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
