@@ -56,7 +56,9 @@ def contact(request):
             except DatabaseError as error:
                 logger.error("Case not saved, database unavailable: %s", type(error).__name__)
                 context = {"form": form, "origin": origin, "unavailable": True}
-                return render(request, "cases/contact.html", context, status=503, headers={"Retry-After": "30"})
+                response = render(request, "cases/contact.html", context, status=503)
+                response["Retry-After"] = "30"
+                return response
             request.session[SESSION_KEY] = case.reference
             return redirect("cases:confirmation")
         # A new token if the old one was tampered with, so the corrected form can be sent.

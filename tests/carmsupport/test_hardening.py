@@ -1,0 +1,117 @@
+"""Headers, health check, request size, and the friendly 503 when the database fails."""
+
+import io
+import logging
+import re
+
+import pytest
+from django.db import OperationalError
+from django.urls import reverse
+
+from cases.models import Case, CaseEvent
+
+PUBLIC_PAGES = ["/", "/help/carm/", "/help/carm/questions/", "/help/carm/questions/importer/yes/yes/error-code/ec-1012/",
+                "/contact/", "/status/", "/help/carm/questions/nope/"]
+
+
+def test_security_headers(carm_tree, client):
+    """Every page carries a strict CSP and the other protective headers."""
+    response = client.get("/help/carm/questions/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+
+
+@pytest.mark.parametrize("address", PUBLIC_PAGES)
+def test_no_inline_script_or_style(carm_tree, client, address):
+    """Public pages hold no inline script or style, so the strict policy loses nothing."""
+    page = client.get(address).content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
+    assert "<style" not in page and " style=" not in page and " onclick=" not in page
+
+
+def test_request_id_from_proxy_is_kept(db, client):
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="abc12345-proxy")["X-Request-ID"] == "abc12345-proxy"
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="<bad>")["X-Request-ID"] != "<bad>"
+
+
+def test_healthz(db, client, monkeypatch):
+    """200 while the database answers, 503 when it does not."""
+    assert client.get("/healthz").status_code == 200
+
+    class Unreachable:
+        def cursor(self):
+            raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr("carmsupport.views.connection", Unreachable())
+    assert client.get("/healthz").status_code == 503
+
+
+def test_database_failure_anywhere_is_a_friendly_503(carm_tree, client, monkeypatch):
+    """A database error in any page gives "please try again" with 503, not a 500."""
+
+    def broken(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("triage.views.tree_graph", broken)
+    response = client.get("/help/carm/questions/")
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "Please try again in a minute" in response.content.decode()
+
+
+def test_database_failure_while_filing_keeps_the_form(carm_tree, client, monkeypatch):
+    """Locked beyond the timeout while saving: 503, what was typed is on the page, nothing half-written."""
+    from tests.cases.test_contact import FORM, contact_url, form_token
+
+    url = contact_url("importer/yes/yes/error-code/ec-1012/")
+    data = {**FORM, "token": form_token(client, url), "description": "My <unique> description"}
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("cases.services.CaseEvent.objects.create", locked)
+    response = client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert "Your request was not sent" in page
+    assert "My &lt;unique&gt; description</textarea>" in page and 'value="Ann Smith"' in page
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+def test_oversized_request_is_refused(db, client):
+    """A body over the limit is refused with 400, before the form reads it."""
+    response = client.post(reverse("cases:contact"), {"description": "x" * 300_000})
+    assert response.status_code == 400
+    assert "Sorry, we could not read that request" in response.content.decode()
+
+
+def test_logs_carry_the_request_id_and_no_personal_data(carm_tree, client, monkeypatch):
+    """An error while filing is logged with the request id, without the client's details."""
+    from carmsupport.middleware import RequestIdFilter
+    from tests.cases.test_contact import FORM, contact_url, form_token
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s [%(request_id)s] %(message)s"))
+    logging.getLogger().addHandler(handler)
+    try:
+        def refuse(self, messages):
+            raise ConnectionRefusedError("recipient ann@example.org refused")
+
+        monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+        url = contact_url("importer/yes/yes/error-code/ec-1012/")
+        response = client.post(url, {**FORM, "token": form_token(client, url)})
+    finally:
+        logging.getLogger().removeHandler(handler)
+    log = stream.getvalue()
+    assert "Acknowledgment for case" in log and "ConnectionRefusedError" in log
+    request_id = response["X-Request-ID"]
+    assert f"[{request_id}]" in log
+    for private in ("ann@example.org", "Ann Smith", "123 456 782", "Smith Imports", FORM["description"]):
+        assert private not in log
