@@ -6,7 +6,7 @@ import re
 import uuid
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
@@ -32,11 +32,10 @@ class RequestIdMiddleware:
     def __call__(self, request):
         given = request.headers.get("X-Request-ID", "")
         request.id = given if _VALID_ID.match(given) else uuid.uuid4().hex
-        token = _request_id.set(request.id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(token)
+        # Not reset on the way out: Django logs the response's status after the
+        # middleware has returned, and that line should carry the id too.
+        _request_id.set(request.id)
+        response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
 
@@ -61,7 +60,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, DatabaseError):
+        if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("Database unavailable: %s", type(exception).__name__)
         return service_unavailable(request)

@@ -15,6 +15,10 @@ def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+def csrf_failure(request, reason=""):
+    return render(request, "errors/403_csrf.html", status=403)
+
+
 def server_error(request):
     # No request context: the failure may lie in what a context processor reads.
     return HttpResponseServerError(loader.get_template("errors/500.html").render())

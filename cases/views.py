@@ -3,9 +3,10 @@
 import logging
 from dataclasses import dataclass
 
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 from django.utils.translation import gettext as _
 
 from carmsupport.ratelimits import limit_posts
@@ -38,6 +39,7 @@ class InvalidOrigin(Exception):
     """The address names a help-tool path that does not lead to a contactable outcome."""
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @limit_posts("contact")
 def contact(request):
     try:
@@ -53,7 +55,7 @@ def contact(request):
         if form.is_valid():
             try:
                 case = _submit(form, origin)
-            except DatabaseError as error:
+            except (OperationalError, InterfaceError) as error:
                 logger.error("Case not saved, database unavailable: %s", type(error).__name__)
                 context = {"form": form, "origin": origin, "unavailable": True}
                 response = render(request, "cases/contact.html", context, status=503)
@@ -70,6 +72,7 @@ def contact(request):
     return render(request, "cases/contact.html", {"form": form, "origin": origin})
 
 
+@require_GET
 def confirmation(request):
     reference = request.session.get(SESSION_KEY)
     case = Case.objects.select_related("topic").filter(reference=reference).first() if reference else None
@@ -78,6 +81,7 @@ def confirmation(request):
     return render(request, "cases/confirmation.html", {"case": case})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @limit_posts("status")
 def status(request):
     """Show where a request stands to whoever has its reference and email address."""
@@ -107,8 +111,10 @@ def _help_path(query):
     if tree_slug is None and answers is None:
         return None
     slugs = answer_slugs(answers or "")
-    tree = Tree.objects.filter(slug=tree_slug or "").exclude(start=None).first()
-    if tree is None or slugs is None:
+    if slugs is None or answer_slugs(tree_slug or "") != [tree_slug]:
+        raise InvalidOrigin
+    tree = Tree.objects.filter(slug=tree_slug).exclude(start=None).first()
+    if tree is None:
         raise InvalidOrigin
     try:
         given, outcome = tree_graph(tree).walk(tree.start_id, slugs)

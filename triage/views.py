@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.links import contact_url_for_path
 
@@ -13,11 +14,13 @@ from .models import OutcomeFeedback, Tree
 from .selectors import PathNotFound, answer_slugs, answers_path, tree_graph
 
 
+@require_GET
 def home(request):
     trees = Tree.objects.exclude(start=None).only("slug", "title_en")
     return render(request, "triage/home.html", {"trees": trees})
 
 
+@require_GET
 def start(request, tree_slug):
     tree = _published_tree(tree_slug)
     return render(
@@ -27,6 +30,7 @@ def start(request, tree_slug):
     )
 
 
+@require_GET
 def step(request, tree_slug, answers):
     tree = _published_tree(tree_slug)
     slugs = answer_slugs(answers)
@@ -55,6 +59,7 @@ def step(request, tree_slug, answers):
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def feedback(request, tree_slug, answers):
     """Record "Did this answer your question?" for the outcome the answers lead to."""
     tree = _published_tree(tree_slug)
