@@ -43,3 +43,13 @@ def test_development_defaults_are_safe():
     """Without any variable, DEBUG is off and the local hosts only are allowed."""
     result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS)")
     assert result.stdout.strip().endswith("False ['127.0.0.1', 'localhost', 'testserver']")
+
+
+def test_static_files_collect_hashed_and_compressed(tmp_path):
+    """collectstatic under production settings writes hashed names and compressed copies."""
+    result = manage("collectstatic", "--noinput", "-v0", STATIC_ROOT=str(tmp_path), **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+    hashed = list((tmp_path / "css").glob("site.*.css"))
+    assert hashed and any(path.suffix == ".css" for path in hashed)
+    assert list((tmp_path / "css").glob("site.*.css.gz"))
