@@ -1,6 +1,7 @@
 """Settings for carmsupport, read from environment variables with safe local defaults."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -100,6 +101,9 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Tests use a file, not memory, so that the browser tests' live server and the
+            # tests each have their own connection and take turns through SQLite's locks.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"carmsupport-test-{os.getpid()}.sqlite3")},
         }
     }
 

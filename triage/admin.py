@@ -69,6 +69,7 @@ class NodeAdmin(admin.ModelAdmin):
                 helpful_yes_count=Count("feedback", filter=Q(feedback__helpful=True), distinct=True),
                 helpful_no_count=Count("feedback", filter=Q(feedback__helpful=False), distinct=True),
             )
+            .order_by("tree", "id")  # Meta.ordering does not apply to grouped queries
         )
 
     def get_readonly_fields(self, request, obj=None):

@@ -157,3 +157,15 @@ def test_admin_pages_open(carm_tree, admin_client):
         reverse("admin:cases_topic_changelist"),
     ):
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_target_autocomplete_finds_nodes(carm_tree, admin_client):
+    """Choosing where a choice leads: typing part of a title finds the node."""
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {"term": "not listed", "app_label": "triage", "model_name": "choice", "field_name": "target"},
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == [
+        str(Node.objects.get(title_en="An error code not listed here"))
+    ]

@@ -1,0 +1,192 @@
+"""Journeys of clients and staff, in a real browser."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from playwright.sync_api import expect
+
+from cases.models import Case
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+def answer(page, label):
+    page.get_by_label(label, exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+
+
+def fill_contact_form(page, **values):
+    fields = {"Full name": "Ann Smith", "Email address": "ann@example.org",
+              "Describe your request": "EC-1012 appears when I register my business.", **values}
+    for label, value in fields.items():
+        page.get_by_label(label).fill(value)
+
+
+def staff(username, group):
+    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def sign_in(page, site, username):
+    page.goto(f"{site}/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))).to_be_visible()
+
+
+def test_client_walks_a_path_files_a_case_and_checks_it(site, page, shoot):
+    """Importer, non-resident, error code; change an early answer; outcome; not helpful; file; check status."""
+    page.goto(f"{site}/help/carm/")
+    shoot("start")
+    page.get_by_role("button", name="Start now").click()
+    shoot("question")
+    answer(page, "Importer")
+    answer(page, "Yes")
+    answer(page, "Yes")
+    answer(page, "Error code")
+    expect(page.locator("h1")).to_have_text("Please select one of the following error codes.")
+    # Change the non-resident answer: the later answers no longer apply.
+    page.get_by_role("link", name="Change your answer to: Are you a non-resident business?").click()
+    expect(page.get_by_label("Yes", exact=True)).to_be_checked()
+    answer(page, "No")
+    expect(page.locator("h1")).to_have_text("Please select the issue that best describes your difficulty.")
+    expect(page.locator(".your-answers dd", has_text="Error code")).to_have_count(0)
+    answer(page, "Error code")
+    answer(page, "EC-1012")
+    expect(page.locator("h1")).to_have_text("Error code EC-1012")
+    assert page.url.endswith("/help/carm/questions/importer/no/error-code/ec-1012/")
+    shoot("outcome")
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Send feedback").click()
+    expect(page.get_by_text("Sorry this did not answer your question.")).to_be_visible()
+    page.get_by_role("link", name="Contact the helpdesk").click()
+    expect(page.get_by_role("heading", name="About your request")).to_be_visible()
+    shoot("contact")
+    fill_contact_form(page, **{"Business number (optional)": "123 456 782"})
+    page.get_by_label("I agree that the helpdesk uses this information to answer my request.").check()
+    page.get_by_role("button", name="Send request").click()
+    expect(page.locator("h1")).to_have_text("Request received")
+    shoot("confirmation")
+    reference = page.locator(".reference").inner_text()
+    case = Case.objects.get()
+    assert reference == case.display_reference and case.path[1]["answer"] == "No"
+    page.get_by_role("link", name="Check a request").click()
+    page.get_by_label("Reference number").fill(reference.lower().replace("-", " "))
+    page.get_by_label("Email address").fill("ann@example.org")
+    page.get_by_role("button", name="Check status").click()
+    expect(page.locator("h1")).to_have_text(f"Request {reference}")
+    expect(page.get_by_text("Accessing the CARM Client Portal")).to_be_visible()
+    shoot("status-result")
+
+
+def test_client_fixes_mistakes_in_the_form(site, page, shoot):
+    """Errors are summarised, focused, linked to their fields; fixed, the form goes through."""
+    page.goto(f"{site}/contact/")
+    page.get_by_role("button", name="Send request").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    shoot("contact-errors")
+    summary.get_by_role("link", name="Enter your full name.").click()
+    expect(page.get_by_label("Full name")).to_be_focused()
+    fill_contact_form(page, **{"Email address": "ann@", "Business number (optional)": "123456789"})
+    page.get_by_role("button", name="Send request").click()
+    expect(summary.get_by_role("link")).to_have_count(4)  # topic, email, business number, consent
+    expect(page.get_by_label("Full name")).to_have_value("Ann Smith")
+    expect(page.get_by_label("Describe your request")).to_have_value("EC-1012 appears when I register my business.")
+    page.get_by_label("The Commercial Accounting Declaration (CAD)").check()
+    page.get_by_label("Email address").fill("ann@example.org")
+    page.get_by_label("Business number (optional)").fill("123456782RM0001")
+    page.get_by_label("I agree that the helpdesk uses this information to answer my request.").check()
+    page.get_by_role("button", name="Send request").click()
+    expect(page.locator("h1")).to_have_text("Request received")
+    assert Case.objects.get().business_number == "123456782RM0001"
+
+
+def test_client_uses_only_the_keyboard(site, page):
+    """Skip link, radios and buttons all work from the keyboard, with a visible focus."""
+    page.goto(f"{site}/help/carm/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    assert skip.bounding_box()["x"] >= 0  # shown when focused
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    def tab_to(locator, limit=30):
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if locator.evaluate("element => element === document.activeElement"):
+                outline = locator.evaluate("element => getComputedStyle(element).outlineStyle")
+                assert outline != "none", "focus is not visible"
+                return
+        raise AssertionError("never reached by Tab")
+
+    tab_to(page.get_by_role("button", name="Start now"))
+    page.keyboard.press("Enter")
+    tab_to(page.get_by_label("Importer", exact=True))
+    page.keyboard.press("ArrowDown")  # moves to and selects "Customs broker"
+    expect(page.get_by_label("Customs broker")).to_be_checked()
+    tab_to(page.get_by_role("button", name="Continue"))
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Are you a non-resident business?")
+    assert page.url.endswith("/questions/customs-broker/")
+
+
+def test_staff_find_assign_answer_and_close_a_case(site, page, make_case, shoot):
+    """A case reviewer finds the case by reference, assigns it, records the first response, closes it."""
+    case = make_case()
+    staff("reviewer", "Case reviewers")
+    sign_in(page, site, "reviewer")
+    page.goto(f"{site}/admin/cases/case/")
+    page.locator("#searchbar").fill(case.display_reference.replace("-", "").lower())
+    page.locator("#searchbar").press("Enter")
+    shoot("case-list")
+    page.locator("#result_list").get_by_role("link", name=case.display_reference).click()
+    shoot("case-change")
+    page.locator("#id_assigned_to").select_option(label="reviewer")
+    page.locator("#id_status").select_option(label="In progress")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    # Record the first response with the action on the list.
+    page.goto(f"{site}/admin/cases/case/")
+    page.locator(f"input[name=_selected_action][value='{case.pk}']").check()
+    page.locator("select[name=action]").select_option("record_first_response")
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator(".messagelist")).to_contain_text("First response recorded on 1 case(s).")
+    for status in ("Resolved", "Closed"):
+        page.goto(f"{site}/admin/cases/case/{case.pk}/change/")
+        page.locator("#id_status").select_option(label=status)
+        page.get_by_role("button", name="Save", exact=True).click()
+    case.refresh_from_db()
+    assert case.status == "closed" and case.assigned_to.username == "reviewer" and case.met_standard is True
+    actions = list(case.events.values_list("action", flat=True))
+    assert "Status changed from Resolved to Closed" in actions and "First response recorded (target met)" in actions
+
+
+def test_tree_editor_adds_a_choice_to_a_shared_question(site, page, carm_tree):
+    """A choice added to the shared error-code question shows on every path that asks it."""
+    from triage.models import Node
+
+    staff("editor", "Tree editors")
+    question = Node.objects.get(text_en="Please select one of the following error codes.")
+    sign_in(page, site, "editor")
+    page.goto(f"{site}/admin/triage/node/{question.pk}/change/")
+    page.get_by_text("Add another Choice").click()
+    row = page.locator("#choices-4")
+    row.locator("input[name$=position]").fill("5")
+    row.locator("input[name$=label_en]").fill("EC-2000")
+    row.locator("input[name$=slug]").fill("ec-2000")
+    row.locator(".select2-selection").click()
+    page.locator(".select2-search__field").fill("not listed")
+    page.locator(".select2-results__option", has_text="An error code not listed here").click()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    for path in ("importer/yes/yes/error-code/", "customs-broker/no/error-code/",
+                 "other/yes/yes/difficulty-activating-or-configuring-your-business-account/error-code/"):
+        page.goto(f"{site}/help/carm/questions/{path}")
+        expect(page.get_by_label("EC-2000")).to_be_visible()
