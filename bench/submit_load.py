@@ -13,9 +13,7 @@ import argparse
 import http.cookiejar
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -23,53 +21,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (bench/harness.py, beside this file)
+
 ORIGIN = "?tree=carm&answers=importer/yes/yes/error-code/ec-1012/"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def server_environment(folder):
-    environment = dict(os.environ)
-    environment.update(
-        DJANGO_SETTINGS_MODULE="carmsupport.settings",
-        RATELIMIT_ENABLE="0",
-        MAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        LOG_LEVEL="WARNING",
-    )
-    if not environment.get("DATABASE_URL"):
-        environment["SQLITE_PATH"] = str(Path(folder) / "bench.sqlite3")
-    return environment
-
-
-def prepare_database(environment):
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "--noinput", "-v0"], ["createcachetable"], ["loaddata", "carm_tree", "-v0"]):
-        subprocess.run(manage + command, env=environment, cwd=ROOT, check=True)
-
-
-def start_server(environment, port, workers):
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "carmsupport.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning", "--timeout", "60"],
-        env=environment, cwd=ROOT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
 
 
 class Client:
@@ -135,12 +91,7 @@ def run_clients(base, submissions, clients):
 
 def verify(environment, results):
     """Every confirmed submission is a stored case with what was sent; references distinct."""
-    os.environ.update({k: v for k, v in environment.items() if k in ("DATABASE_URL", "SQLITE_PATH")})
-    os.environ["DJANGO_SETTINGS_MODULE"] = "carmsupport.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    harness.use_database(environment)
     from cases.models import Case
     from cases.references import normalise
 
@@ -169,16 +120,11 @@ def main():
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        environment = server_environment(folder)
-        database = "PostgreSQL" if environment.get("DATABASE_URL") else "SQLite"
-        prepare_database(environment)
-        port = free_port()
-        server = start_server(environment, port, options.workers)
-        try:
-            results, errors, seconds = run_clients(f"http://127.0.0.1:{port}", options.submissions, options.clients)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        environment = harness.environment(folder)
+        database = harness.database_name(environment)
+        harness.prepare_database(environment)
+        with harness.Gunicorn(environment, options.workers) as server:
+            results, errors, seconds = run_clients(server.url, options.submissions, options.clients)
         problems, stored = verify(environment, results)
 
     server_errors = [e for e in errors if isinstance(e[1], int) and e[1] >= 500]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .business_days import statutory_holidays
 from .models import Case, CaseAccess, CaseEvent, CaseNote, ClosureDay, Topic
-from .references import PREFIX
+from .references import PREFIX, InvalidReference, normalise
 from .services import TRANSITIONS, case_add_note, case_change, case_record_first_response
 
 
@@ -159,7 +159,9 @@ class CaseAdmin(admin.ModelAdmin):
     list_select_related = ["topic", "assigned_to"]
     search_fields = ["email", "full_name", "business_number"]
     date_hierarchy = "received_at"
-    show_facets = admin.ShowFacets.ALWAYS
+    # Counting every filter's choices, or all cases, costs a scan each on a large table.
+    show_facets = admin.ShowFacets.ALLOW
+    show_full_result_count = False
     inlines = [NoteInline, NewNoteInline, EventInline]
     actions = ["assign_to_me", "record_first_response", "export_csv"]
     readonly_fields = [
@@ -228,12 +230,16 @@ class CaseAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
-        """Also find a reference typed with or without its prefix, dashes or spaces."""
+        """A whole reference, typed any way, is looked up by itself; part of one is searched too."""
+        try:
+            return queryset.filter(reference=normalise(search_term)), False
+        except InvalidReference:
+            pass
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         compact = "".join(ch for ch in search_term.upper() if ch.isalnum())
         if len(compact) > len(PREFIX) + 3 and compact.startswith(PREFIX):
             compact = compact[len(PREFIX):]
-        if compact:
+        if len(compact) >= 3:
             results |= queryset.filter(reference__contains=compact)
         return results, may_have_duplicates
 

@@ -88,9 +88,13 @@ def empty_cache():
     """Each test starts with no cached tree, so cached data never leaks between tests."""
     from django.core.cache import cache
 
+    from triage.selectors import clear_graphs
+
     cache.clear()
+    clear_graphs()
     yield
     cache.clear()
+    clear_graphs()
 
 
 CONTACT = {

@@ -1,14 +1,15 @@
 """Read a help tree as an in-memory graph, cached per tree revision.
 
 Walking a path then costs no query per step: a page reads the tree row, and the
-graph comes from the cache, or from two queries when the tree has just changed.
+graph comes from this process's memory, or from two queries when the tree has just
+changed (any edit gives the tree a new revision).
 """
 
 import re
 from collections import deque
+from functools import lru_cache
 from dataclasses import dataclass
 
-from django.core.cache import cache
 
 from .guidance import render_markdown
 from .models import Choice, Node
@@ -105,24 +106,25 @@ def answers_path(slugs):
 
 
 def tree_graph(tree) -> TreeGraph:
-    key = f"triage:graph:{tree.pk}:{tree.revision}"
-    graph = cache.get(key)
-    if graph is None:
-        graph = _load_graph(tree)
-        cache.set(key, graph, timeout=24 * 60 * 60)
-    return graph
+    return _graph(tree.pk, tree.revision)
 
 
-def _load_graph(tree) -> TreeGraph:
+@lru_cache(maxsize=32)
+def _graph(tree_id, revision) -> TreeGraph:
+    """The graph of one revision of a tree, kept in this process (no copy made on each read)."""
+    return _load_graph(tree_id)
+
+
+def _load_graph(tree_id) -> TreeGraph:
     choices = {}
-    for row in Choice.objects.filter(question__tree=tree).order_by("position", "id").values(
+    for row in Choice.objects.filter(question__tree=tree_id).order_by("position", "id").values(
         "question_id", "slug", "label_en", "target_id"
     ):
         choices.setdefault(row["question_id"], []).append(
             ChoiceView(slug=row["slug"], label=row["label_en"], target_id=row["target_id"])
         )
     nodes = {}
-    for node in Node.objects.filter(tree=tree):
+    for node in Node.objects.filter(tree=tree_id):
         nodes[node.pk] = NodeView(
             id=node.pk,
             kind=node.kind,
@@ -136,3 +138,8 @@ def _load_graph(tree) -> TreeGraph:
             choices=tuple(choices.get(node.pk, ())),
         )
     return TreeGraph(nodes=nodes)
+
+
+def clear_graphs():
+    """Forget every cached graph (tests; a revision change makes this unnecessary in use)."""
+    _graph.cache_clear()

@@ -1,9 +1,13 @@
 """Public pages of a help tree: the start page, one page per question, the outcome."""
 
-from django.http import Http404
+import hashlib
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.links import contact_url_for_path
@@ -49,14 +53,19 @@ def step(request, tree_slug, answers):
         form = AnswerForm(node, request.GET)
         if form.is_valid():
             return redirect(_step_url(tree, [*slugs, form.cleaned_data["answer"]]))
-    else:
-        previous = request.GET.get("previous")
-        form = AnswerForm(node, initial={"answer": previous} if node.choice(previous or "") else None)
-    return render(
-        request,
-        "triage/question.html",
-        {"tree": tree, "question": node, "form": form, "answers": _summary(tree, given)},
-    )
+        return _render_question(request, tree, node, form, given)
+    previous = request.GET.get("previous")
+    previous = previous if node.choice(previous or "") else ""
+    # A question page holds nothing of the visitor's, so one revision of the tree
+    # renders it the same way for everyone: keep the page until the tree changes.
+    where = hashlib.sha256(f"{answers}?{previous}".encode()).hexdigest()
+    key = f"triage:page:{tree.pk}:{tree.revision}:{get_language()}:{where}"
+    page = cache.get(key)
+    if page is None:
+        form = AnswerForm(node, initial={"answer": previous} if previous else None)
+        page = _render_question(request, tree, node, form, given).content
+        cache.set(key, page, timeout=60 * 60)
+    return HttpResponse(page)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -81,6 +90,11 @@ def feedback(request, tree_slug, answers):
     helpful = form.cleaned_data["helpful"]
     OutcomeFeedback.objects.create(outcome_id=node.id, helpful=helpful)
     return redirect(f"{outcome_url}?{urlencode({'helpful': 'yes' if helpful else 'no'})}#feedback")
+
+
+def _render_question(request, tree, question, form, given):
+    context = {"tree": tree, "question": question, "form": form, "answers": _summary(tree, given)}
+    return render(request, "triage/question.html", context)
 
 
 def _render_outcome(request, tree, slugs, given, outcome, feedback_form):

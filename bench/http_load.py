@@ -1,0 +1,184 @@
+"""Throughput and latency of the site's main pages under gunicorn, measured with wrk, against targets.
+
+    .venv/bin/python bench/http_load.py                    # SQLite, 100,000 cases for the changelist
+    .venv/bin/python bench/http_load.py --cases 1000 --seconds 3
+    scripts/with-postgres .venv/bin/python bench/http_load.py
+
+Needs wrk (Debian: apt-get install wrk). Prints one line per scenario and each target
+as MET or MISSED; exits non-zero when a target is missed.
+"""
+
+import argparse
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (bench/harness.py, beside this file)
+
+STEP = "/help/carm/questions/importer/yes/yes/difficulty-activating-or-configuring-your-business-account/error-code/"
+OUTCOME = STEP + "ec-1012/"
+CONTACT = "/contact/?tree=carm&answers=importer/yes/yes/error-code/ec-1012/"
+POST_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "csrftoken=%(cookie)s"
+local body = "%(body)s"
+local counter = 0
+request = function()
+  counter = counter + 1
+  local token = string.format("%%08x%%08x%%06x", math.random(0, 0x7fffffff), os.time(), counter)
+  return wrk.format(nil, nil, nil, body .. "&token=" .. token)
+end
+"""
+
+
+def csrf_pair(base, path):
+    """A CSRF cookie and a form token that goes with it, read from the form page."""
+    with urllib.request.urlopen(base + path) as answer:
+        cookie = re.search(r"csrftoken=([^;]+)", answer.headers["Set-Cookie"]).group(1)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', answer.read().decode()).group(1)
+    return cookie, token
+
+
+def post_script(folder, name, cookie, fields):
+    body = urllib.parse.urlencode(fields)
+    path = os.path.join(folder, f"{name}.lua")
+    with open(path, "w") as script:
+        script.write(POST_SCRIPT % {"cookie": cookie, "body": body})
+    return path
+
+
+def wrk(url, seconds, connections, script=None, cookie=None, warm_up=2):
+    """Run wrk against the URL and return its figures, after a warm-up run whose figures are dropped
+    (each gunicorn worker fills its own caches on its first requests)."""
+    if warm_up:
+        wrk(url, warm_up, connections, script, cookie, warm_up=0)
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script:
+        command += ["-s", script]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+
+    def milliseconds(label):
+        value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": milliseconds("50%"),
+        "p99": milliseconds("99%"),
+        "bad": int(bad.group(1)) if bad else 0,
+        "socket_errors": sum(map(int, errors.groups())) if errors else 0,
+    }
+
+
+def changelist_queries_and_time(cases_url_cookie_holder):
+    """Query count and time of the case changelist, in this process, as a signed-in reviewer."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    user = User.objects.create_superuser("bench", "bench@example.org", "bench-password-not-used-elsewhere")
+    client = Client()
+    client.force_login(user)
+    cases_url_cookie_holder["cookie"] = f"sessionid={client.cookies['sessionid'].value}"
+    client.get("/admin/cases/case/")
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = client.get("/admin/cases/case/")
+        elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200
+    return len(queries.captured_queries), elapsed
+
+
+def page_weight(base):
+    """Bytes a browser transfers for a step page: the HTML and the stylesheets, gzipped."""
+    with urllib.request.urlopen(base + STEP) as answer:
+        html = answer.read()
+    styles = re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html)
+    transferred = len(gzip.compress(html))
+    for href in styles:
+        with urllib.request.urlopen(base + href.decode()) as answer:
+            transferred += len(gzip.compress(answer.read()))
+    return transferred, b"<script" in html
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000, help="cases in the database for the changelist")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    options = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+
+    with tempfile.TemporaryDirectory() as folder:
+        values = harness.environment(folder)
+        harness.prepare_database(values)
+        harness.manage(values, "generate_cases", "--count", str(options.cases))
+        harness.use_database(values)
+        holder = {}
+        queries, changelist_ms = changelist_queries_and_time(holder)
+        results = {}
+        with harness.Gunicorn(values, options.workers) as server:
+            base, seconds = server.url, options.seconds
+            weight, has_script = page_weight(base)
+            results["healthz"] = wrk(base + "/healthz", seconds, 16)
+            results["question step (depth 6)"] = wrk(base + STEP, seconds, 16)
+            results["outcome"] = wrk(base + OUTCOME, seconds, 16)
+            results["contact form GET"] = wrk(base + CONTACT, seconds, 16)
+            cookie, token = csrf_pair(base, CONTACT)
+            contact = post_script(folder, "contact", cookie, {
+                "csrfmiddlewaretoken": token, "full_name": "Ann Smith", "email": "ann@example.org",
+                "preferred_language": "en", "description": "EC-1012 when registering.", "consent": "on",
+            })
+            results["contact form POST"] = wrk(base + CONTACT, seconds, 16, script=contact)
+            cookie, token = csrf_pair(base, "/status/")
+            status = post_script(folder, "status", cookie, {
+                "csrfmiddlewaretoken": token, "reference": "CS-000-000-000", "email": "ann@example.org",
+            })
+            results["status lookup POST"] = wrk(base + "/status/", seconds, 16, script=status)
+            results[f"case changelist, {options.cases:,} cases (1 connection)"] = wrk(
+                base + "/admin/cases/case/", seconds, 1, cookie=holder["cookie"])
+
+    print(f"database: {harness.database_name(values)}; gunicorn workers: {options.workers}; "
+          f"wrk: 2 threads, 16 connections, {options.seconds} s a scenario")
+    for name, r in results.items():
+        print(f"{name:45} {r['rps']:8.1f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms"
+              f"   errors {r['bad'] + r['socket_errors']}")
+    print(f"case changelist in-process: {queries} queries, {changelist_ms:.0f} ms")
+    print(f"question step page, HTML + CSS gzipped: {weight / 1024:.1f} KB; script on the page: {has_script}")
+
+    step, health = results["question step (depth 6)"], results["healthz"]
+    changelist = next(r for name, r in results.items() if name.startswith("case changelist"))
+    targets = [
+        ("question step throughput >= 50% of /healthz", step["rps"] >= 0.5 * health["rps"],
+         f"{step['rps'] / health['rps']:.0%}"),
+        ("question step p99 < 50 ms at 16 connections", step["p99"] < 50, f"{step['p99']:.1f} ms"),
+        ("contact POST >= 100 per second" + (" (SQLite)" if "SQLITE_PATH" in values else ""),
+         results["contact form POST"]["rps"] >= 100, f"{results['contact form POST']['rps']:.1f}/s"),
+        ("case changelist < 300 ms", changelist["p50"] < 300 and changelist_ms < 300,
+         f"p50 {changelist['p50']:.0f} ms under wrk, {changelist_ms:.0f} ms in-process"),
+        ("case changelist <= 10 queries", queries <= 10, str(queries)),
+        ("question step <= 50 KB, no script needed", weight <= 50 * 1024 and not has_script, f"{weight / 1024:.1f} KB"),
+        ("no errors", all(r["bad"] + r["socket_errors"] == 0 for r in results.values()), ""),
+    ]
+    for label, met, figure in targets:
+        print(f"{'MET   ' if met else 'MISSED'} {label}: {figure}")
+    return 0 if all(met for _label, met, _figure in targets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
