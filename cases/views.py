@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.utils.translation import gettext as _
 
 from carmsupport.ratelimits import limit_posts
@@ -72,7 +72,7 @@ def contact(request):
     return render(request, "cases/contact.html", {"form": form, "origin": origin})
 
 
-@require_GET
+@require_safe
 def confirmation(request):
     reference = request.session.get(SESSION_KEY)
     case = Case.objects.select_related("topic").filter(reference=reference).first() if reference else None

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from cases.links import contact_url_for_path
 
@@ -18,13 +18,13 @@ from .models import OutcomeFeedback, Tree
 from .selectors import PathNotFound, answer_slugs, answers_path, tree_graph
 
 
-@require_GET
+@require_safe
 def home(request):
     trees = Tree.objects.exclude(start=None).only("slug", "title_en")
     return render(request, "triage/home.html", {"trees": trees})
 
 
-@require_GET
+@require_safe
 def start(request, tree_slug):
     tree = _published_tree(tree_slug)
     return render(
@@ -34,7 +34,7 @@ def start(request, tree_slug):
     )
 
 
-@require_GET
+@require_safe
 def step(request, tree_slug, answers):
     tree = _published_tree(tree_slug)
     slugs = answer_slugs(answers)
@@ -54,18 +54,7 @@ def step(request, tree_slug, answers):
         if form.is_valid():
             return redirect(_step_url(tree, [*slugs, form.cleaned_data["answer"]]))
         return _render_question(request, tree, node, form, given)
-    previous = request.GET.get("previous")
-    previous = previous if node.choice(previous or "") else ""
-    # A question page holds nothing of the visitor's, so one revision of the tree
-    # renders it the same way for everyone: keep the page until the tree changes.
-    where = hashlib.sha256(f"{answers}?{previous}".encode()).hexdigest()
-    key = f"triage:page:{tree.pk}:{tree.revision}:{get_language()}:{where}"
-    page = cache.get(key)
-    if page is None:
-        form = AnswerForm(node, initial={"answer": previous} if previous else None)
-        page = _render_question(request, tree, node, form, given).content
-        cache.set(key, page, timeout=60 * 60)
-    return HttpResponse(page)
+    return _question_page(request, tree, answers, node, given)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -90,6 +79,24 @@ def feedback(request, tree_slug, answers):
     helpful = form.cleaned_data["helpful"]
     OutcomeFeedback.objects.create(outcome_id=node.id, helpful=helpful)
     return redirect(f"{outcome_url}?{urlencode({'helpful': 'yes' if helpful else 'no'})}#feedback")
+
+
+def _question_page(request, tree, answers, question, given):
+    """A question as first shown, its earlier answer ticked when the client came back to change it.
+
+    The page holds nothing of the visitor's, so one revision of the tree renders it the same
+    way for everyone: it is kept until the tree changes.
+    """
+    previous = request.GET.get("previous", "")
+    previous = previous if question.choice(previous) else ""
+    where = hashlib.sha256(f"{answers}?{previous}".encode()).hexdigest()
+    key = f"triage:page:{tree.pk}:{tree.revision}:{get_language()}:{where}"
+    page = cache.get(key)
+    if page is None:
+        form = AnswerForm(question, initial={"answer": previous} if previous else None)
+        page = _render_question(request, tree, question, form, given).content
+        cache.set(key, page, timeout=60 * 60)
+    return HttpResponse(page)
 
 
 def _render_question(request, tree, question, form, given):
