@@ -96,18 +96,34 @@ class CaseForm(forms.ModelForm):
         return status
 
 
-class NoteInline(admin.TabularInline):
-    """Notes already written: read-only, so the record stays as it was."""
+class RecordInline(admin.TabularInline):
+    """Rows of a case's record, shown as they were written: nothing added, changed or deleted here."""
 
-    model = CaseNote
-    fields = ["created_at", "author", "text"]
-    readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name_plural = _("internal notes")
+    written_by = None  # the user field, read with each row
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("cases.view_case")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(self.written_by)
+
+
+class NoteInline(RecordInline):
+    model = CaseNote
+    fields = ["created_at", "author", "text"]
+    written_by = "author"
+    verbose_name_plural = _("internal notes")
 
 
 class NewNoteInline(admin.StackedInline):
@@ -128,25 +144,11 @@ class NewNoteInline(admin.StackedInline):
         return False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(RecordInline):
     model = CaseEvent
     fields = ["at", "actor", "action"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
+    written_by = "actor"
     verbose_name_plural = _("audit trail")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("cases.view_case")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
 
 
 @admin.register(Case)

@@ -10,6 +10,10 @@ from .models import Case, Topic
 from .references import InvalidReference, normalise
 
 DESCRIPTION_MAX_LENGTH = 5000
+EMAIL_ERRORS = {
+    "required": _("Enter your email address."),
+    "invalid": _("Enter an email address in the right format, like name@example.com."),
+}
 # A field people never see or fill in; robots that fill in every field give themselves away.
 HONEYPOT = "homepage_url"
 
@@ -32,8 +36,7 @@ class ContactForm(forms.Form):
         label=_("Email address"),
         max_length=254,
         help_text=_("We will send the reply and your reference number here."),
-        error_messages={"required": _("Enter your email address."),
-                        "invalid": _("Enter an email address in the right format, like name@example.com.")},
+        error_messages=EMAIL_ERRORS,
     )
     telephone = forms.CharField(label=_("Telephone (optional)"), max_length=40, required=False)
     business_name = forms.CharField(label=_("Business legal name (optional)"), max_length=300, required=False)
@@ -135,8 +138,7 @@ class StatusLookupForm(forms.Form):
         label=_("Email address"),
         max_length=254,
         help_text=_("The one you gave when you sent the request."),
-        error_messages={"required": _("Enter your email address."),
-                        "invalid": _("Enter an email address in the right format, like name@example.com.")},
+        error_messages=EMAIL_ERRORS,
     )
 
     def __init__(self, *args, **kwargs):
