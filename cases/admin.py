@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .business_days import statutory_holidays
 from .models import Case, CaseAccess, CaseEvent, CaseNote, ClosureDay, Topic
 from .references import PREFIX, InvalidReference, normalise
+from .selectors import service_standard
 from .services import TRANSITIONS, case_add_note, case_change, case_record_first_response
 
 
@@ -223,6 +224,10 @@ class CaseAdmin(admin.ModelAdmin):
         return format_html_join(
             "", "<div>{} — {}</div>", ((f"{a.at:%Y-%m-%d %H:%M}", a.user.get_username() if a.user else "?") for a in accesses)
         )
+
+    def changelist_view(self, request, extra_context=None):
+        context = {**(extra_context or {}), "service_standard": service_standard()}
+        return super().changelist_view(request, context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Record who opened which case, and when."""

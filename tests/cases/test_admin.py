@@ -198,3 +198,15 @@ def test_cases_cannot_be_added_or_deleted(make_case, admin_client):
     case = make_case()
     assert admin_client.get(reverse("admin:cases_case_add")).status_code == 403
     assert admin_client.get(reverse("admin:cases_case_delete", args=[case.pk])).status_code == 403
+
+
+def test_service_standard_summary(make_case, reviewer_client, reviewer):
+    """The case list says how many recent cases were answered by their target."""
+    from cases.services import case_record_first_response
+
+    on_time, late, waiting = make_case(), make_case(), make_case()
+    case_record_first_response(on_time, actor=reviewer)
+    case_record_first_response(late, actor=reviewer, at=late.due_at + timedelta(hours=1))
+    Case.objects.filter(pk=waiting.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    page = reviewer_client.get(CHANGELIST).content.decode()
+    assert "3 received, 2 answered, 1 of them by their target (50%); 1 waiting past their target." in page
