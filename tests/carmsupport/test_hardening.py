@@ -115,3 +115,9 @@ def test_logs_carry_the_request_id_and_no_personal_data(carm_tree, client, monke
     assert f"[{request_id}]" in log
     for private in ("ann@example.org", "Ann Smith", "123 456 782", "Smith Imports", FORM["description"]):
         assert private not in log
+
+
+def test_page_language_matches_its_text(carm_tree, client):
+    """A browser asking for French gets the English pages marked as English, until French exists."""
+    page = client.get("/help/carm/questions/", HTTP_ACCEPT_LANGUAGE="fr-CA,fr;q=0.9").content.decode()
+    assert '<html lang="en">' in page and "Please identify yourself" in page
