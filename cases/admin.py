@@ -6,7 +6,6 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
 from django.template.defaultfilters import linebreaksbr
@@ -14,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .business_days import statutory_holidays
-from .models import Case, CaseAccess, CaseEvent, CaseNote, ClosureDay, Topic
+from .models import Case, CaseAccess, CaseEvent, CaseNote, ClosureDay, Topic, overdue
 from .references import PREFIX, InvalidReference, normalise
 from .selectors import service_standard
 from .services import TRANSITIONS, case_add_note, case_change, case_record_first_response
@@ -52,11 +51,10 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request, queryset):
-        overdue = Q(first_response_at__isnull=True, due_at__lt=timezone.now(), status__in=Case.Status.open_statuses())
         if self.value() == "yes":
-            return queryset.filter(overdue)
+            return queryset.filter(overdue())
         if self.value() == "no":
-            return queryset.exclude(overdue)
+            return queryset.exclude(overdue())
         return queryset
 
 

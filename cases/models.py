@@ -71,14 +71,13 @@ class ClosureDay(models.Model):
         return set(cls.objects.filter(date__gte=first).values_list("date", flat=True))
 
 
-class CaseQuerySet(models.QuerySet):
-    def overdue(self, now=None):
-        """Cases still waiting for a first response after their response target."""
-        return self.filter(
-            first_response_at__isnull=True,
-            due_at__lt=now or timezone.now(),
-            status__in=Case.Status.open_statuses(),
-        )
+def overdue(now=None):
+    """The condition of cases still waiting for a first response after their response target."""
+    return models.Q(
+        first_response_at__isnull=True,
+        due_at__lt=now or timezone.now(),
+        status__in=Case.Status.open_statuses(),
+    )
 
 
 class Case(models.Model):
@@ -151,8 +150,6 @@ class Case(models.Model):
     acknowledgment_error = models.CharField(_("acknowledgment failure"), max_length=500, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)
-
-    objects = CaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at"]

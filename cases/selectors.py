@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from .models import Case
+from .models import Case, overdue
 
 
 def service_standard(days=30, now=None):
@@ -16,8 +16,7 @@ def service_standard(days=30, now=None):
         received=Count("pk"),
         answered=Count("pk", filter=Q(first_response_at__isnull=False)),
         on_time=Count("pk", filter=Q(first_response_at__lte=F("due_at"))),
-        overdue=Count("pk", filter=Q(first_response_at__isnull=True, due_at__lt=now,
-                                     status__in=Case.Status.open_statuses())),
+        overdue=Count("pk", filter=overdue(now)),
     )
     answered = figures["answered"]
     figures["days"] = days
