@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from carmsupport.ratelimits import limit_posts
 from triage.models import Tree
-from triage.selectors import PathNotFound, answer_slugs, answers_path, tree_graph
+from triage.selectors import PathNotFound, answer_slugs, answers_path, is_slug, tree_graph
 
 from .forms import HONEYPOT, ContactForm, StatusLookupForm
 from .models import Case, Topic
@@ -111,7 +111,7 @@ def _help_path(query):
     if tree_slug is None and answers is None:
         return None
     slugs = answer_slugs(answers or "")
-    if slugs is None or answer_slugs(tree_slug or "") != [tree_slug]:
+    if slugs is None or not is_slug(tree_slug or ""):
         raise InvalidOrigin
     tree = Tree.objects.filter(slug=tree_slug).exclude(start=None).first()
     if tree is None:

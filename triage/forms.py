@@ -18,7 +18,6 @@ class AnswerForm(forms.Form):
     def __init__(self, question, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["answer"].choices = [(choice.slug, choice.label) for choice in question.choices]
-        self.fields["answer"].label = question.text
 
 
 class FeedbackForm(forms.Form):

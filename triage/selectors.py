@@ -94,10 +94,14 @@ class TreeGraph:
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
+def is_slug(text):
+    return bool(_SLUG.match(text))
+
+
 def answer_slugs(answers):
     """The answers in an address ("importer/yes/"), or None when a part could not be an answer."""
     slugs = [segment for segment in answers.split("/") if segment]
-    return slugs if all(_SLUG.match(slug) for slug in slugs) else None
+    return slugs if all(is_slug(slug) for slug in slugs) else None
 
 
 def answers_path(slugs):
