@@ -40,6 +40,8 @@ def manage(values, *args):
 
 
 def prepare_database(values):
+    """The schema, the cache table, the CARM tree, and the French catalogue compiled (GNU gettext)."""
+    manage(values, "compilemessages", "--ignore=.venv", "-v0")
     manage(values, "migrate", "--noinput", "-v0")
     manage(values, "createcachetable")
     manage(values, "loaddata", "carm_tree", "-v0")

@@ -36,14 +36,14 @@ class Client:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def submit(self, number):
-        url = f"{self.base}/contact/{ORIGIN}"
+        url = f"{self.base}/{language_of(number)}/contact/{ORIGIN}"
         page = self.opener.open(url, timeout=60).read().decode()
         fields = {
             "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1),
             "token": re.search(r'name="token" value="([^"]+)"', page).group(1),
             "full_name": f"Client {number}",
             "email": f"client{number}@example.org",
-            "preferred_language": "en",
+            "preferred_language": language_of(number),
             "description": f"Submission {number}: EC-1012 when registering.",
             "consent": "on",
         }
@@ -55,6 +55,11 @@ class Client:
         elapsed = time.perf_counter() - started
         found = re.search(r'<p class="reference">([^<]+)</p>', body)
         return status, elapsed, found.group(1) if found else None
+
+
+def language_of(number):
+    """Half the submissions come from the English form, half from the French one."""
+    return ("en", "fr")[number % 2]
 
 
 def run_clients(base, submissions, clients):
@@ -102,8 +107,9 @@ def verify(environment, results):
         case = stored.get(normalise(shown))
         if case is None:
             problems.append(f"submission {number}: confirmed as {shown} but not stored")
-        elif (case.full_name, case.email) != (f"Client {number}", f"client{number}@example.org") or not \
-                case.description.startswith(f"Submission {number}:"):
+        elif (case.full_name, case.email, case.language) != (
+            f"Client {number}", f"client{number}@example.org", language_of(number)
+        ) or not case.description.startswith(f"Submission {number}:"):
             problems.append(f"submission {number}: stored case {shown} holds other data")
     if len(set(confirmed.values())) != len(confirmed):
         problems.append("two submissions were given the same reference")

@@ -7,14 +7,19 @@ from django.conf import settings
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
+from .bilingual import LANGUAGE_SWITCH
+
 
 def limit_posts(group):
-    """Refuse a client's POSTs to the view beyond settings.RATE_LIMITS[group], with 429."""
+    """Refuse a client's POSTs to the view beyond settings.RATE_LIMITS[group], with 429.
+
+    A form sent only to see it in the other language sends nothing and is not counted.
+    """
 
     def decorator(view):
         @wraps(view)
         def limited(request, *args, **kwargs):
-            if request.method == "POST":
+            if request.method == "POST" and LANGUAGE_SWITCH not in request.POST:
                 usage = get_usage(
                     request, group=group, key="ip", rate=settings.RATE_LIMITS[group], method="POST", increment=True
                 )

@@ -79,7 +79,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "carmsupport.context_processors.site",
+                "carmsupport.context_processors.language_toggle",
             ],
+            "libraries": {"dates": "carmsupport.dates"},
         },
     },
 ]
@@ -121,11 +123,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Every public page exists in English and in French, under /en/ and /fr/. The admin
+# speaks the staff member's language (the browser's, English when it is neither).
 LANGUAGE_CODE = "en"
-# Pages are offered in the languages their text exists in, so that <html lang> always
-# matches the content; French joins this list with its translations.
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times as each language writes them (carmsupport/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["carmsupport.formats"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "America/Toronto")
 USE_I18N = True
 USE_TZ = True

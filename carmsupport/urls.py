@@ -1,7 +1,8 @@
-"""Root URLs: the public help tool and contact pages, and the staff admin."""
+"""Root URLs: the public pages under /en/ and /fr/, the staff admin, and redirects to them."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from . import views
@@ -13,8 +14,13 @@ admin.site.index_title = _("Help trees and cases")
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("", include("triage.urls")),
-    path("", include("cases.urls")),
+    path("", views.choose_language, name="choose_language"),
+    # Addresses from before the pages had a language (in emails, bookmarks): the English page.
+    re_path(r"^(?P<path>(?:help|contact|status)/.*)$", views.english_page),
+    *i18n_patterns(
+        path("", include("triage.urls")),
+        path("", include("cases.urls")),
+    ),
 ]
 
 handler400 = "carmsupport.views.bad_request"

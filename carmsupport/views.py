@@ -1,10 +1,30 @@
 """Friendly error pages in the site's own layout, and the health check."""
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from .bilingual import LANGUAGE_CODES
+
+
+@require_safe
+def choose_language(request):
+    """The home page in the language the browser prefers: French when it prefers French, else English."""
+    preferred = translation.get_language_from_request(request)[:2]
+    language = preferred if preferred in LANGUAGE_CODES else LANGUAGE_CODES[0]
+    response = HttpResponseRedirect(f"/{language}/")
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+def english_page(request, path):
+    """An address without a language, from before there were two: the same page in English."""
+    return HttpResponsePermanentRedirect(f"/en{request.get_full_path()}")
 
 
 def bad_request(request, exception=None):

@@ -12,6 +12,8 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from carmsupport.bilingual import columns
+
 from .business_days import statutory_holidays
 from .models import Case, CaseAccess, CaseEvent, CaseNote, ClosureDay, Topic, overdue
 from .references import PREFIX, InvalidReference, normalise
@@ -21,14 +23,16 @@ from .services import TRANSITIONS, case_add_note, case_change, case_record_first
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name_en", "slug", "response_class", "position"]
+    list_display = [*columns("name"), "slug", "response_class", "position"]
     list_editable = ["position"]
-    search_fields = ["name_en", "slug"]
+    search_fields = [*columns("name"), "slug"]
+    fields = [columns("name"), "slug", "response_class", "position"]
 
 
 @admin.register(ClosureDay)
 class ClosureDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "reason"]
+    list_display = ["date", *columns("reason")]
+    fields = ["date", columns("reason")]
     date_hierarchy = "date"
     change_list_template = "admin/cases/closureday/change_list.html"
 
@@ -145,18 +149,23 @@ class NewNoteInline(admin.StackedInline):
 
 class EventInline(RecordInline):
     model = CaseEvent
-    fields = ["at", "actor", "action"]
+    fields = ["at", "actor", "what"]
     written_by = "actor"
     verbose_name_plural = _("audit trail")
+
+    @admin.display(description=_("what"))
+    def what(self, event):
+        return event.description
 
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     form = CaseForm
     list_display = [
-        "display_reference", "received_at", "topic", "response_class", "status", "due_at", "overdue", "assigned_to"
+        "display_reference", "received_at", "topic", "response_class", "status", "due_at", "overdue", "assigned_to",
+        "language",
     ]
-    list_filter = ["status", "topic", "response_class", OverdueFilter, AssignedFilter]
+    list_filter = ["status", "topic", "response_class", "language", OverdueFilter, AssignedFilter]
     list_select_related = ["topic", "assigned_to"]
     search_fields = ["email", "full_name", "business_number"]
     date_hierarchy = "received_at"
@@ -168,8 +177,8 @@ class CaseAdmin(admin.ModelAdmin):
     readonly_fields = [
         "display_reference", "received_at", "due_at", "service_standard", "topic", "response_class",
         "outcome_title", "help_tool_answers", "full_name", "email", "telephone", "business_name",
-        "business_number", "preferred_language", "description_text", "first_response_at", "first_response_by",
-        "acknowledged_at", "acknowledgment_error", "closed_at", "anonymised_at", "recent_access",
+        "business_number", "language", "preferred_language", "description_text", "first_response_at",
+        "first_response_by", "acknowledged_at", "acknowledgment_error", "closed_at", "anonymised_at", "recent_access",
     ]
     fieldsets = [
         (None, {"fields": ["display_reference", "status", "assigned_to"]}),
@@ -177,8 +186,8 @@ class CaseAdmin(admin.ModelAdmin):
                                             "service_standard", "acknowledged_at", "acknowledgment_error"]}),
         (_("Request"), {"fields": ["topic", "response_class", "outcome_title", "help_tool_answers",
                                    "description_text"]}),
-        (_("Client"), {"fields": ["full_name", "email", "telephone", "preferred_language", "business_name",
-                                  "business_number", "anonymised_at"]}),
+        (_("Client"), {"fields": ["full_name", "email", "telephone", "language", "preferred_language",
+                                  "business_name", "business_number", "anonymised_at"]}),
         (_("Access"), {"fields": ["closed_at", "recent_access"]}),
     ]
 

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carmsupport.bilingual import Translated, bilingual
+
 
 class ResponseClass(models.TextChoices):
     """How long the helpdesk has to answer, in its business days."""
@@ -28,8 +30,9 @@ class Topic(models.Model):
     objects = TopicManager()
 
     slug = models.SlugField(_("slug"), unique=True, help_text=_('Example: "cad"'))
-    name_en = models.CharField(
-        _("name (English)"), max_length=200, help_text=_('Example: "The Commercial Accounting Declaration (CAD)"')
+    name_en, name_fr = bilingual(
+        models.CharField, _("name"), max_length=200,
+        help_text=_('Example: "The Commercial Accounting Declaration (CAD)"'),
     )
     response_class = models.CharField(
         _("response class"), max_length=20, choices=ResponseClass.choices, default=ResponseClass.STANDARD
@@ -41,12 +44,10 @@ class Topic(models.Model):
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
 
+    name = Translated()
+
     def __str__(self):
         return self.name
-
-    @property
-    def name(self):
-        return self.name_en
 
     def natural_key(self):
         return (self.slug,)
@@ -56,7 +57,10 @@ class ClosureDay(models.Model):
     """A weekday the helpdesk is closed besides the statutory holidays, e.g. Easter Monday."""
 
     date = models.DateField(_("date"), unique=True)
-    reason = models.CharField(_("reason"), max_length=200, help_text=_('Example: "Easter Monday"'))
+    reason_en, reason_fr = bilingual(
+        models.CharField, _("reason"), max_length=200, help_text=_('Example: "Christmas Eve afternoon"')
+    )
+    reason = Translated()
 
     class Meta:
         ordering = ["date"]
@@ -123,6 +127,13 @@ class Case(models.Model):
     telephone = models.CharField(_("telephone"), max_length=40, blank=True)
     business_name = models.CharField(_("business legal name"), max_length=300, blank=True)
     business_number = models.CharField(_("business number"), max_length=15, blank=True)
+    language = models.CharField(
+        _("language of the request"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text=_("The language of the pages the client filed it from."),
+    )
     preferred_language = models.CharField(
         _("preferred language for the reply"), max_length=2, choices=Language.choices, default=Language.ENGLISH
     )
@@ -219,12 +230,29 @@ class CaseNote(models.Model):
 
 
 class CaseEvent(models.Model):
-    """One entry of a case's audit trail: who changed what, and when."""
+    """One entry of a case's audit trail: who did what, and when.
+
+    What happened is stored as a code and its parameters, not as a sentence, so that
+    each member of staff reads the trail in their own language.
+    """
+
+    class Code(models.TextChoices):
+        RECEIVED = "received", _("Received through the contact form")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledgment email sent")
+        ACKNOWLEDGMENT_FAILED = "acknowledgment_failed", _("Acknowledgment email not sent")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        UNASSIGNED = "unassigned", _("Unassigned")
+        FIRST_RESPONSE = "first_response", _("First response recorded")
+        NOTE_ADDED = "note_added", _("Internal note added")
+        ANONYMISED = "anonymised", _("Personal data removed after the retention period")
+        TEXT = "text", _("Event written as text")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.SET_NULL, null=True)
-    action = models.CharField(_("what"), max_length=300)
+    code = models.CharField(_("event"), max_length=30, choices=Code.choices)
+    params = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -232,7 +260,33 @@ class CaseEvent(models.Model):
         verbose_name_plural = _("case events")
 
     def __str__(self):
-        return self.action
+        return self.description
+
+    @property
+    def description(self) -> str:
+        """The event as a sentence in the active language."""
+        return str(self._sentence())
+
+    def _sentence(self):
+        params = self.params or {}
+        match self.code:
+            case self.Code.ACKNOWLEDGMENT_FAILED:
+                return _("Acknowledgment email not sent: %(error)s") % {"error": params.get("error", "?")}
+            case self.Code.STATUS_CHANGED:
+                return _("Status changed from %(old)s to %(new)s") % {
+                    "old": _status_label(params.get("old")), "new": _status_label(params.get("new"))}
+            case self.Code.ASSIGNED:
+                return _("Assigned to %(user)s") % {"user": params.get("user", "?")}
+            case self.Code.FIRST_RESPONSE:
+                return _("First response recorded (target met)") if params.get("met") else _(
+                    "First response recorded (target missed)")
+            case self.Code.TEXT:
+                return params.get("text", "")
+        return str(self.Code(self.code).label)
+
+
+def _status_label(code):
+    return Case.Status(code).label if code in Case.Status.values else code
 
 
 class CaseAccess(models.Model):

@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carmsupport.bilingual import current_language
+
 from .business_days import response_due
 from .emails import send_acknowledgment
 from .models import Case, CaseEvent, CaseNote, ResponseClass
@@ -37,12 +39,13 @@ def new_submission_token() -> str:
 
 
 def case_submit(*, contact: dict, topic, response_class: str, path=(), outcome_id=None, outcome_title="",
-                submission_token=None, received_at=None) -> tuple[Case, bool]:
+                submission_token=None, received_at=None, language=None) -> tuple[Case, bool]:
     """File a case and acknowledge it by email; return it and whether it is new.
 
     A form sent again with the same token returns the case it already filed. The
     acknowledgment is sent after the case is saved: if sending fails, the case stays
-    and the failure is recorded on it for `send_pending_acknowledgments`.
+    and the failure is recorded on it for `send_pending_acknowledgments`. `language` is
+    that of the page it was filed from, the active language unless given.
     """
     received_at = received_at or timezone.now()
     if submission_token and (existing := Case.objects.filter(submission_token=submission_token).first()):
@@ -61,9 +64,10 @@ def case_submit(*, contact: dict, topic, response_class: str, path=(), outcome_i
                     outcome_id=outcome_id,
                     path=list(path),
                     outcome_title=outcome_title,
+                    language=language or current_language(),
                     **contact,
                 )
-                CaseEvent.objects.create(case=case, at=received_at, action=_("Received through the contact form"))
+                CaseEvent.objects.create(case=case, at=received_at, code=CaseEvent.Code.RECEIVED)
             break
         except IntegrityError:
             # Either the same form arrived twice at once, or the reference was taken: retry.
@@ -83,19 +87,20 @@ def case_acknowledge(case: Case) -> bool:
         logger.warning("Acknowledgment for case %s not sent: %s", case.pk, type(error).__name__)
         case.acknowledgment_error = f"{type(error).__name__}: {error}"[:500]
         case.save(update_fields=["acknowledgment_error"])
-        CaseEvent.objects.create(case=case, action=_("Acknowledgment email not sent: %(error)s") % {
-            "error": type(error).__name__})
+        CaseEvent.objects.create(
+            case=case, code=CaseEvent.Code.ACKNOWLEDGMENT_FAILED, params={"error": type(error).__name__}
+        )
         return False
     case.acknowledged_at = timezone.now()
     case.acknowledgment_error = ""
     case.save(update_fields=["acknowledged_at", "acknowledgment_error"])
-    CaseEvent.objects.create(case=case, action=_("Acknowledgment email sent"))
+    CaseEvent.objects.create(case=case, code=CaseEvent.Code.ACKNOWLEDGED)
     return True
 
 
 def case_change(case: Case, *, actor, status=None, assigned_to=None, unassign=False) -> list[str]:
     """Change a case's status or assignment, recording each change; return what changed."""
-    changes = []
+    events = []
     with transaction.atomic():
         if status is not None and status != case.status:
             if status not in TRANSITIONS[Case.Status(case.status)]:
@@ -103,22 +108,21 @@ def case_change(case: Case, *, actor, status=None, assigned_to=None, unassign=Fa
                     _("A case cannot go from %(old)s to %(new)s.")
                     % {"old": Case.Status(case.status).label, "new": Case.Status(status).label}
                 )
-            changes.append(
-                _("Status changed from %(old)s to %(new)s")
-                % {"old": Case.Status(case.status).label, "new": Case.Status(status).label}
-            )
+            events.append(CaseEvent(code=CaseEvent.Code.STATUS_CHANGED, params={"old": case.status, "new": status}))
             case.status = status
             case.closed_at = timezone.now() if status == Case.Status.CLOSED else None
         if unassign and case.assigned_to_id is not None:
-            changes.append(_("Unassigned"))
+            events.append(CaseEvent(code=CaseEvent.Code.UNASSIGNED))
             case.assigned_to = None
         elif assigned_to is not None and assigned_to.pk != case.assigned_to_id:
-            changes.append(_("Assigned to %(user)s") % {"user": assigned_to.get_username()})
+            events.append(CaseEvent(code=CaseEvent.Code.ASSIGNED, params={"user": assigned_to.get_username()}))
             case.assigned_to = assigned_to
-        if changes:
+        if events:
             case.save(update_fields=["status", "closed_at", "assigned_to"])
-            CaseEvent.objects.bulk_create([CaseEvent(case=case, actor=actor, action=change) for change in changes])
-    return changes
+            for event in events:
+                event.case, event.actor = case, actor
+            CaseEvent.objects.bulk_create(events)
+    return [event.description for event in events]
 
 
 def case_record_first_response(case: Case, *, actor, at=None) -> bool:
@@ -129,15 +133,16 @@ def case_record_first_response(case: Case, *, actor, at=None) -> bool:
         case.first_response_at = at or timezone.now()
         case.first_response_by = actor
         case.save(update_fields=["first_response_at", "first_response_by"])
-        met = _("target met") if case.met_standard else _("target missed")
-        CaseEvent.objects.create(case=case, actor=actor, action=_("First response recorded (%(met)s)") % {"met": met})
+        CaseEvent.objects.create(
+            case=case, actor=actor, code=CaseEvent.Code.FIRST_RESPONSE, params={"met": case.met_standard}
+        )
     return True
 
 
 def case_add_note(case: Case, *, author, text: str) -> CaseNote:
     with transaction.atomic():
         note = CaseNote.objects.create(case=case, author=author, text=text)
-        CaseEvent.objects.create(case=case, actor=author, action=_("Internal note added"))
+        CaseEvent.objects.create(case=case, actor=author, code=CaseEvent.Code.NOTE_ADDED)
     return note
 
 
@@ -160,6 +165,6 @@ def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
         CaseNote.objects.filter(case__in=ids).update(text=_("(removed after the retention period)"))
         count = Case.objects.filter(pk__in=ids).update(anonymised_at=now, **{field: "" for field in PERSONAL_FIELDS})
         CaseEvent.objects.bulk_create(
-            [CaseEvent(case_id=pk, at=now, action=_("Personal data removed after the retention period")) for pk in ids]
+            [CaseEvent(case_id=pk, at=now, code=CaseEvent.Code.ANONYMISED) for pk in ids]
         )
     return count

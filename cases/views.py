@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
+from carmsupport.bilingual import LANGUAGE_SWITCH, current_language
 from carmsupport.ratelimits import limit_posts
 from triage.models import Tree
 from triage.selectors import PathNotFound, answer_slugs, answers_path, is_slug, tree_graph
@@ -18,6 +20,8 @@ from .models import Case, Topic
 from .services import case_submit, new_submission_token
 
 SESSION_KEY = "submitted_case"
+# The request last found by the status lookup, shown at its own address (post/redirect/get).
+STATUS_SESSION_KEY = "status_case"
 logger = logging.getLogger(__name__)
 
 
@@ -40,6 +44,7 @@ class InvalidOrigin(Exception):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 @limit_posts("contact")
 def contact(request):
     try:
@@ -47,7 +52,13 @@ def contact(request):
     except InvalidOrigin:
         return render(request, "cases/contact_unavailable.html", status=400)
     ask_topic = origin is None or origin.outcome.topic_id is None
-    if request.method == "POST":
+    if request.method == "POST" and LANGUAGE_SWITCH in request.POST:
+        # The language toggle sent the form: show it again, as typed, in this language.
+        typed = _typed(request.POST, exclude=[HONEYPOT])
+        if not typed.get("token", "").isalnum():
+            typed["token"] = new_submission_token()
+        form = ContactForm(ask_topic=ask_topic, initial=typed)
+    elif request.method == "POST":
         if request.POST.get(HONEYPOT):
             # Filled in by a robot, which is not told so.
             return render(request, "cases/received_without_reference.html")
@@ -68,11 +79,19 @@ def contact(request):
             form.data = form.data.copy()
             form.data["token"] = new_submission_token()
     else:
-        form = ContactForm(ask_topic=ask_topic, initial={"token": new_submission_token()})
+        initial = {"token": new_submission_token(), "preferred_language": current_language()}
+        form = ContactForm(ask_topic=ask_topic, initial=initial)
     return render(request, "cases/contact.html", {"form": form, "origin": origin})
 
 
+def _typed(data, exclude=()):
+    """What the client typed in a form, to show again: every field but the CSRF token and the toggle."""
+    skipped = {"csrfmiddlewaretoken", LANGUAGE_SWITCH, *exclude}
+    return {name: value for name, value in data.items() if name not in skipped}
+
+
 @require_safe
+@never_cache
 def confirmation(request):
     reference = request.session.get(SESSION_KEY)
     case = Case.objects.select_related("topic").filter(reference=reference).first() if reference else None
@@ -82,11 +101,14 @@ def confirmation(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 @limit_posts("status")
 def status(request):
     """Show where a request stands to whoever has its reference and email address."""
     if request.method != "POST":
         return render(request, "cases/status.html", {"form": StatusLookupForm()})
+    if LANGUAGE_SWITCH in request.POST:
+        return render(request, "cases/status.html", {"form": StatusLookupForm(initial=_typed(request.POST))})
     form = StatusLookupForm(request.POST)
     if form.is_valid():
         # A reference that fails its check character is never looked up, but the same
@@ -98,11 +120,23 @@ def status(request):
             .first()
         )
         if case is not None:
-            return render(request, "cases/status_result.html", {"case": case})
+            request.session[STATUS_SESSION_KEY] = case.reference
+            return redirect("cases:status_result")
         # One answer for an unknown reference, a mistyped one and a wrong email address.
         form.add_error(None, _("We could not find a request with this reference number and email address. "
                                "Check both and try again."))
     return render(request, "cases/status.html", {"form": form})
+
+
+@require_safe
+@never_cache
+def status_result(request):
+    """The request found by this browser's last status lookup, in the page's language."""
+    reference = request.session.get(STATUS_SESSION_KEY)
+    case = Case.objects.select_related("topic").filter(reference=reference).first() if reference else None
+    if case is None:
+        return redirect("cases:status")
+    return render(request, "cases/status_result.html", {"case": case})
 
 
 def _help_path(query):
@@ -113,7 +147,7 @@ def _help_path(query):
     slugs = answer_slugs(answers or "")
     if slugs is None or not is_slug(tree_slug or ""):
         raise InvalidOrigin
-    tree = Tree.objects.filter(slug=tree_slug).exclude(start=None).first()
+    tree = Tree.objects.published().filter(slug=tree_slug).first()
     if tree is None:
         raise InvalidOrigin
     try:

@@ -32,3 +32,19 @@ ensure_venv() {
     touch "$stamp"
   fi
 }
+
+# ensure_translations: compile the French catalogue (GNU gettext's msgfmt, installed with
+# apt-get when missing and this user may).
+ensure_translations() {
+  if ! command -v msgfmt >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext >/dev/null
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext >/dev/null
+    else
+      echo "The French translations need GNU gettext. On Debian or Ubuntu: sudo apt-get install gettext" >&2
+      exit 1
+    fi
+  fi
+  .venv/bin/python manage.py compilemessages --ignore=.venv --verbosity 0
+}

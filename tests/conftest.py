@@ -22,22 +22,35 @@ def carm_tree(db):
     return Tree.objects.get(slug="carm")
 
 
+def fr(text):
+    """The French stand-in of a test text."""
+    return f"FR {text}"
+
+
 def build_tree(slug, spec, title="Test tree"):
-    """Build a tree from a nested spec: {"question text": {"label": subspec-or-outcome-title}}."""
-    tree = Tree.objects.create(slug=slug, title_en=title)
+    """Build a published tree from a nested spec: {"question text": {"label": subspec-or-outcome-title}}.
+
+    Each text's French is the English with "FR " in front.
+    """
+    tree = Tree.objects.create(slug=slug, title_en=title, title_fr=fr(title))
 
     def build(item):
         if isinstance(item, str):
-            return Node.objects.create(tree=tree, kind=Node.Kind.OUTCOME, title_en=item, guidance_en=f"About {item}.")
+            return Node.objects.create(
+                tree=tree, kind=Node.Kind.OUTCOME, title_en=item, title_fr=fr(item),
+                guidance_en=f"About {item}.", guidance_fr=fr(f"About {item}."),
+            )
         (text, answers), = item.items()
-        question = Node.objects.create(tree=tree, kind=Node.Kind.QUESTION, text_en=text)
+        question = Node.objects.create(tree=tree, kind=Node.Kind.QUESTION, text_en=text, text_fr=fr(text))
         for position, (label, sub) in enumerate(answers.items(), start=1):
             Choice.objects.create(
-                question=question, label_en=label, slug=label.lower().replace(" ", "-"), position=position, target=build(sub)
+                question=question, label_en=label, label_fr=fr(label), slug=label.lower().replace(" ", "-"),
+                position=position, target=build(sub),
             )
         return question
 
     tree.start = build(spec)
+    tree.published = True
     tree.save()
     tree.refresh_from_db()
     return tree
@@ -56,31 +69,51 @@ def build_chain_tree(slug, depth, width):
 
     Built with bulk inserts, so that thousands of nodes take little time.
     """
-    tree = Tree.objects.create(slug=slug, title_en=f"Tree {slug}")
+    tree = Tree.objects.create(slug=slug, title_en=f"Tree {slug}", title_fr=fr(f"Tree {slug}"), published=True)
     questions = Node.objects.bulk_create(
-        [Node(tree=tree, kind=Node.Kind.QUESTION, text_en=f"Question {level}") for level in range(depth)]
+        [
+            Node(tree=tree, kind=Node.Kind.QUESTION, text_en=f"Question {level}", text_fr=fr(f"Question {level}"))
+            for level in range(depth)
+        ]
     )
     outcomes = Node.objects.bulk_create(
         [
-            Node(tree=tree, kind=Node.Kind.OUTCOME, title_en=f"Outcome {level}.{n}", guidance_en="Guidance.")
+            Node(tree=tree, kind=Node.Kind.OUTCOME, title_en=f"Outcome {level}.{n}", title_fr=fr(f"Outcome {level}.{n}"),
+                 guidance_en="Guidance.", guidance_fr=fr("Guidance."))
             for level in range(depth)
             for n in range(width - 1)
         ]
     )
-    final = Node.objects.create(tree=tree, kind=Node.Kind.OUTCOME, title_en="The end", guidance_en="Done.")
+    final = Node.objects.create(
+        tree=tree, kind=Node.Kind.OUTCOME, title_en="The end", title_fr=fr("The end"),
+        guidance_en="Done.", guidance_fr=fr("Done."),
+    )
     choices = []
     for level, question in enumerate(questions):
         following = questions[level + 1] if level + 1 < depth else final
-        choices.append(Choice(question=question, label_en="Go on", slug="go-on", position=0, target=following))
+        choices.append(
+            Choice(question=question, label_en="Go on", label_fr=fr("Go on"), slug="go-on", position=0, target=following)
+        )
         for n in range(width - 1):
             target = outcomes[level * (width - 1) + n]
-            choices.append(Choice(question=question, label_en=f"Stop {n}", slug=f"stop-{n}", position=n + 1, target=target))
+            choices.append(Choice(question=question, label_en=f"Stop {n}", label_fr=fr(f"Stop {n}"), slug=f"stop-{n}",
+                                  position=n + 1, target=target))
     Choice.objects.bulk_create(choices)
     tree.start = questions[0]
     tree.save()
     Tree.touch(pk=tree.pk)
     tree.refresh_from_db()
     return tree
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in English, whatever language an earlier test's request left active."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture(autouse=True)

@@ -40,7 +40,7 @@ def test_triage_addresses(carm_tree, open_client, segments, answer, previous):
     """Any address under the help tool, with any answer, gets a page, a redirect or a 4xx."""
     from urllib.parse import quote
 
-    path = "/help/carm/questions/" + "/".join(quote(s.replace("\x00", ""), safe="") for s in segments)
+    path = "/en/help/carm/questions/" + "/".join(quote(s.replace("\x00", ""), safe="") for s in segments)
     params = {k: v for k, v in {"answer": answer, "previous": previous}.items() if v is not None}
     assert_safe(open_client.get(path, params), [answer])
 
@@ -54,9 +54,9 @@ def test_triage_addresses(carm_tree, open_client, segments, answer, previous):
 def test_contact_form(carm_tree, open_client, data, origin, method):
     """Random, missing, repeated and tampered fields: a form with errors, a confirmation or a 4xx."""
     before = Case.objects.count()
-    response = getattr(open_client, method)("/contact/" + origin, data)
+    response = getattr(open_client, method)("/en/contact/" + origin, data)
     assert_safe(response, data.values())
-    if response.status_code == 302 and response.url == "/contact/received/":
+    if response.status_code == 302 and response.url == "/en/contact/received/":
         case = Case.objects.order_by("-id").first()
         assert Case.objects.count() == before + 1 or case.submission_token == data.get("token")
 
@@ -65,17 +65,17 @@ def test_contact_form(carm_tree, open_client, data, origin, method):
 @given(reference=anything, email=anything, method=st.sampled_from(["post", "post", "get", "put"]))
 def test_status_lookup(db, open_client, reference, email, method):
     """Any reference and email: the same not-found answer or a field error, never a 500."""
-    response = getattr(open_client, method)("/status/", {"reference": reference, "email": email})
+    response = getattr(open_client, method)("/en/status/", {"reference": reference, "email": email})
     assert_safe(response, [reference, email])
 
 
 def test_valid_case_stored_with_exactly_what_was_sent(carm_tree, open_client):
     """A submission with odd but valid text is stored exactly as sent and shown as text."""
     text = "Ligne 1\r\nLigne 2 <b>é</b> \u202e & \"quotes\""
-    page = open_client.get("/contact/?tree=carm&answers=" + EC_1012).content.decode()
+    page = open_client.get("/en/contact/?tree=carm&answers=" + EC_1012).content.decode()
     token = re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
     response = open_client.post(
-        "/contact/?tree=carm&answers=" + EC_1012,
+        "/en/contact/?tree=carm&answers=" + EC_1012,
         {"full_name": "<i>Zoë</i>", "email": "z@example.org", "preferred_language": "fr", "description": text,
          "consent": "on", "token": token},
     )

@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .integrity import NodeShape, problems_after_change, tree_problems, tree_shapes
+from carmsupport.bilingual import columns
+
+from .integrity import node_shape, problems_after_change, publishing_problems, tree_problems, tree_shapes
 from .models import Choice, Node, Tree
 
 
@@ -21,14 +23,15 @@ class ChoiceFormSet(BaseInlineFormSet):
         if any(self.errors) or node.tree_id is None:
             return
         choices = [
-            (form.cleaned_data["slug"], form.cleaned_data["target"].pk)
+            (
+                form.cleaned_data["slug"],
+                form.cleaned_data["target"].pk,
+                {column: form.cleaned_data.get(column, "") for column in columns("label")},
+            )
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        shape = NodeShape(
-            label=str(node), kind=node.kind, has_guidance=bool(node.guidance_en.strip()), choices=choices
-        )
-        problems = problems_after_change(node.tree, node.pk, shape)
+        problems = problems_after_change(node.tree, node.pk, node_shape(node, choices))
         if problems:
             raise forms.ValidationError(problems)
 
@@ -37,7 +40,7 @@ class ChoiceInline(admin.TabularInline):
     model = Choice
     fk_name = "question"
     formset = ChoiceFormSet
-    fields = ["position", "label_en", "slug", "target"]
+    fields = ["position", "label_en", "label_fr", "slug", "target"]
     autocomplete_fields = ["target"]
     prepopulated_fields = {"slug": ["label_en"]}
     ordering = ["position", "id"]
@@ -50,13 +53,15 @@ class NodeAdmin(admin.ModelAdmin):
     list_display = ["__str__", "kind", "tree", "used_in", "topic", "response_class", "helpful_yes", "helpful_no"]
     list_filter = ["tree", "kind", "topic", "response_class", "contact_allowed"]
     list_select_related = ["tree", "topic"]
-    search_fields = ["name", "text_en", "title_en", "guidance_en"]
+    search_fields = ["name", *columns("text"), *columns("title"), *columns("guidance")]
     show_facets = admin.ShowFacets.ALWAYS
     readonly_fields = ["leads_here"]
     fieldsets = [
         (None, {"fields": ["tree", "kind", "name"]}),
-        (_("Question"), {"fields": ["text_en", "hint_en"]}),
-        (_("Outcome"), {"fields": ["title_en", "guidance_en", "contact_allowed", "topic", "response_class"]}),
+        # Each text's English and French side by side.
+        (_("Question"), {"fields": [columns("text"), columns("hint")]}),
+        (_("Outcome"), {"fields": [columns("title"), columns("guidance"), "contact_allowed", "topic",
+                                   "response_class"]}),
         (_("Where it is used"), {"fields": ["leads_here"]}),
     ]
 
@@ -110,15 +115,25 @@ class NodeAdmin(admin.ModelAdmin):
 class TreeForm(forms.ModelForm):
     class Meta:
         model = Tree
-        fields = ["title_en", "slug", "intro_en", "start"]
+        fields = [*columns("title"), "slug", *columns("intro"), "start", "published"]
 
     def clean(self):
         cleaned = super().clean()
         start = cleaned.get("start")
         if self.instance.pk is None:
+            if cleaned.get("published"):
+                self.add_error("published", _("Add the tree's questions first, then publish it."))
             return cleaned
         if start is not None and start.tree_id != self.instance.pk:
             raise forms.ValidationError(_("The first question must belong to this tree."))
+        if cleaned.get("published"):
+            own_texts = {column: cleaned.get(column, "") for column in [*columns("title"), *columns("intro")]}
+            problems = publishing_problems(self.instance, start_id=start.pk if start else None, own_texts=own_texts)
+            if problems:
+                raise forms.ValidationError(
+                    [_("The tree cannot be published until these are fixed:"), *problems]
+                )
+            return cleaned
         shapes = tree_shapes(self.instance)
         before = set(tree_problems(self.instance.start_id, shapes))
         added = [p for p in tree_problems(start.pk if start else None, shapes) if p not in before]
@@ -130,7 +145,11 @@ class TreeForm(forms.ModelForm):
 @admin.register(Tree)
 class TreeAdmin(admin.ModelAdmin):
     form = TreeForm
-    list_display = ["title_en", "slug", "start", "changed_at"]
-    search_fields = ["title_en", "slug"]
+    list_display = [*columns("title"), "slug", "published", "start", "changed_at"]
+    list_filter = ["published"]
+    search_fields = [*columns("title"), "slug"]
     autocomplete_fields = ["start"]
     prepopulated_fields = {"slug": ["title_en"]}
+    fieldsets = [
+        (None, {"fields": [columns("title"), "slug", columns("intro"), "start", "published"]}),
+    ]

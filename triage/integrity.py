@@ -4,7 +4,12 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .models import Choice, Node
+from carmsupport.bilingual import columns, missing_languages
+
+from .models import Choice, Node, Tree
+
+# The texts of each kind of node; each has an English and a French column.
+NODE_TEXTS = {Node.Kind.QUESTION: ["text", "hint"], Node.Kind.OUTCOME: ["title", "guidance"]}
 
 
 @dataclass
@@ -16,29 +21,62 @@ class NodeShape:
     has_guidance: bool = False
     # (slug, target node key or None) in order.
     choices: list[tuple[str, object]] = field(default_factory=list)
+    # Its texts, and its choices' labels, that have one language and not the other.
+    untranslated: list[str] = field(default_factory=list)
+
+
+def node_shape(node, choices=()) -> NodeShape:
+    """The shape of a node (saved or not) with its choices, given as (slug, target key, {label_en, label_fr})."""
+    untranslated = untranslated_texts(node, NODE_TEXTS.get(node.kind, []))
+    for slug, _target, labels in choices:
+        untranslated.extend(
+            _('choice "%(slug)s": %(field)s') % {"slug": slug, "field": field}
+            for field in _empty_columns(Choice, labels, "label")
+        )
+    return NodeShape(
+        label=str(node),
+        kind=node.kind,
+        has_guidance=any(getattr(node, column).strip() for column in columns("guidance")),
+        choices=[(slug, target) for slug, target, _labels in choices],
+        untranslated=untranslated,
+    )
+
+
+def untranslated_texts(instance, names) -> list[str]:
+    """The columns, named as staff see them ("guidance (French)"), empty while the other language has text."""
+    values = {column: getattr(instance, column) for name in names for column in columns(name)}
+    return [field for name in names for field in _empty_columns(type(instance), values, name)]
+
+
+def _empty_columns(model, values, name):
+    return [str(model._meta.get_field(f"{name}_{code}").verbose_name) for code in missing_languages(values, name)]
 
 
 def tree_shapes(tree) -> dict:
     """The shapes of a stored tree's nodes, keyed by node id (two queries)."""
-    shapes = {
-        node.pk: NodeShape(label=str(node), kind=node.kind, has_guidance=bool(node.guidance_en.strip()))
-        for node in Node.objects.filter(tree=tree)
-    }
-    for question_id, slug, target_id in Choice.objects.filter(question__tree=tree).values_list(
-        "question_id", "slug", "target_id"
+    choices = {}
+    for choice in Choice.objects.filter(question__tree=tree).only(
+        "question_id", "slug", "target_id", *columns("label")
     ):
-        shapes[question_id].choices.append((slug, target_id))
-    return shapes
+        labels = {column: getattr(choice, column) for column in columns("label")}
+        choices.setdefault(choice.question_id, []).append((choice.slug, choice.target_id, labels))
+    return {node.pk: node_shape(node, choices.get(node.pk, ())) for node in Node.objects.filter(tree=tree)}
 
 
-def tree_problems(start, shapes: dict, may_be_unreachable=()) -> list[str]:
+def tree_problems(start, shapes: dict, may_be_unreachable=(), *, require_both_languages=False) -> list[str]:
     """Every broken rule, as a sentence for staff; an empty list when the tree is sound.
 
     `may_be_unreachable` names nodes being created, which no choice can lead to yet.
+    With `require_both_languages`, a text in one language only is a problem too.
     """
     problems = []
     for shape in shapes.values():
         problems.extend(_node_problems(shape, shapes))
+        if require_both_languages:
+            problems.extend(
+                _("%(node)s: %(field)s is empty.") % {"node": shape.label, "field": field}
+                for field in shape.untranslated
+            )
     if start is None or start not in shapes:
         problems.append(_("The tree has no first question."))
         return problems
@@ -53,14 +91,37 @@ def tree_problems(start, shapes: dict, may_be_unreachable=()) -> list[str]:
 
 
 def problems_after_change(tree, key, shape):
-    """The problems that replacing one node's shape (key None: adding it) would add to the tree."""
+    """The problems that replacing one node's shape (key None: adding it) would add to the tree.
+
+    In a published tree, a text left without its English or French is one of them.
+    """
     shapes = tree_shapes(tree)
-    before = set(tree_problems(tree.start_id, shapes))
+    both = tree.published
+    before = set(tree_problems(tree.start_id, shapes, require_both_languages=both))
     if key in shapes:
         shape.label = shapes[key].label  # problems already known keep their wording
     shapes[key] = shape
-    after = tree_problems(tree.start_id, shapes, may_be_unreachable={None})
+    after = tree_problems(tree.start_id, shapes, may_be_unreachable={None}, require_both_languages=both)
     return [problem for problem in after if problem not in before]
+
+
+_STORED = object()
+
+
+def publishing_problems(tree: Tree, *, start_id=_STORED, own_texts=None) -> list[str]:
+    """Everything that keeps a tree from being published: every broken rule and every missing text.
+
+    `start_id` and `own_texts` (the tree's title and introduction columns) stand for the
+    stored ones when given, for a form being saved.
+    """
+    start_id = tree.start_id if start_id is _STORED else start_id
+    own_texts = own_texts or {column: getattr(tree, column) for column in [*columns("title"), *columns("intro")]}
+    problems = [
+        _("The tree: %(field)s is empty.") % {"field": field}
+        for name in ("title", "intro")
+        for field in _empty_columns(Tree, own_texts, name)
+    ]
+    return problems + tree_problems(start_id, tree_shapes(tree), require_both_languages=True)
 
 
 def _node_problems(shape, shapes):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carmsupport.bilingual import Translated, bilingual
 from cases.models import ResponseClass
 
 
@@ -15,15 +16,24 @@ def new_revision():
     return uuid.uuid4().hex
 
 
+class TreeQuerySet(models.QuerySet):
+    def published(self):
+        """The trees clients may walk: published, with a first question."""
+        return self.filter(published=True).exclude(start=None)
+
+
 class Tree(models.Model):
     """One interactive help tool, such as "Get help with the CARM Client Portal"."""
 
-    title_en = models.CharField(_("title (English)"), max_length=200)
+    objects = TreeQuerySet.as_manager()
+
+    title_en, title_fr = bilingual(models.CharField, _("title"), max_length=200)
     slug = models.SlugField(
         _("slug"), unique=True, help_text=_('Used in the address of every page of the tool. Example: "carm"')
     )
-    intro_en = models.TextField(
-        _("introduction (English)"), blank=True, help_text=_("Shown on the start page. Markdown; HTML is shown as text.")
+    intro_en, intro_fr = bilingual(
+        models.TextField, _("introduction"), blank=True,
+        help_text=_("Shown on the start page. Markdown; HTML is shown as text."),
     )
     start = models.ForeignKey(
         "Node",
@@ -33,6 +43,12 @@ class Tree(models.Model):
         blank=True,
         related_name="+",
     )
+    published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("Clients see only published trees. A tree is published only when it breaks no rule and "
+                    "every text has its English and its French."),
+    )
     revision = models.CharField(_("revision"), max_length=32, default=new_revision, editable=False)
     changed_at = models.DateTimeField(_("last changed"), default=timezone.now, editable=False)
 
@@ -41,16 +57,11 @@ class Tree(models.Model):
         verbose_name = _("help tree")
         verbose_name_plural = _("help trees")
 
+    title = Translated()
+    intro = Translated()
+
     def __str__(self):
         return self.title
-
-    @property
-    def title(self):
-        return self.title_en
-
-    @property
-    def intro(self):
-        return self.intro_en
 
     def get_absolute_url(self):
         return reverse("triage:start", args=[self.slug])
@@ -76,22 +87,19 @@ class Node(models.Model):
         blank=True,
         help_text=_("Seen by staff only, to tell apart questions that read the same."),
     )
-    text_en = models.CharField(
-        _("question (English)"),
-        max_length=500,
-        blank=True,
+    text_en, text_fr = bilingual(
+        models.CharField, _("question"), max_length=500, blank=True,
         help_text=_('For questions. Example: "Are you a non-resident business?"'),
     )
-    hint_en = models.CharField(_("hint (English)"), max_length=500, blank=True, help_text=_("For questions, optional."))
-    title_en = models.CharField(
-        _("outcome title (English)"),
-        max_length=300,
-        blank=True,
+    hint_en, hint_fr = bilingual(
+        models.CharField, _("hint"), max_length=500, blank=True, help_text=_("For questions, optional.")
+    )
+    title_en, title_fr = bilingual(
+        models.CharField, _("outcome title"), max_length=300, blank=True,
         help_text=_('For outcomes. Example: "Your business number is not accepted"'),
     )
-    guidance_en = models.TextField(
-        _("guidance (English)"),
-        blank=True,
+    guidance_en, guidance_fr = bilingual(
+        models.TextField, _("guidance"), blank=True,
         help_text=_("For outcomes. Markdown: paragraphs, lists and links; HTML is shown as text."),
     )
     contact_allowed = models.BooleanField(
@@ -139,21 +147,10 @@ class Node(models.Model):
     def is_question(self):
         return self.kind == self.Kind.QUESTION
 
-    @property
-    def text(self):
-        return self.text_en
-
-    @property
-    def hint(self):
-        return self.hint_en
-
-    @property
-    def title(self):
-        return self.title_en
-
-    @property
-    def guidance(self):
-        return self.guidance_en
+    text = Translated()
+    hint = Translated()
+    title = Translated()
+    guidance = Translated()
 
     def get_absolute_url(self):
         """The page clients see for this node, by the shortest path to it; None if none leads there."""
@@ -175,7 +172,7 @@ class Choice(models.Model):
         related_name="choices",
         limit_choices_to={"kind": Node.Kind.QUESTION},
     )
-    label_en = models.CharField(_("label (English)"), max_length=300)
+    label_en, label_fr = bilingual(models.CharField, _("label"), max_length=300)
     slug = models.SlugField(
         _("slug"),
         max_length=80,
@@ -203,12 +200,10 @@ class Choice(models.Model):
             ),
         ]
 
+    label = Translated()
+
     def __str__(self):
         return self.label
-
-    @property
-    def label(self):
-        return self.label_en
 
 
 class OutcomeFeedback(models.Model):

@@ -1,15 +1,19 @@
-"""Read a help tree as an in-memory graph, cached per tree revision.
+"""Read a help tree as an in-memory graph, cached per tree revision and language.
 
 Walking a path then costs no query per step: a page reads the tree row, and the
 graph comes from this process's memory, or from two queries when the tree has just
-changed (any edit gives the tree a new revision).
+changed (any edit gives the tree a new revision). A graph holds the texts of one
+language, that of the page.
 """
 
 import re
 from collections import deque
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.utils import translation
+
+from carmsupport.bilingual import current_language
 
 from .guidance import render_markdown
 from .models import Choice, Node
@@ -110,22 +114,24 @@ def answers_path(slugs):
 
 
 def tree_graph(tree) -> TreeGraph:
-    return _graph(tree.pk, tree.revision)
+    """The tree's graph with its texts in the active language."""
+    return _graph(tree.pk, tree.revision, current_language())
 
 
-@lru_cache(maxsize=32)
-def _graph(tree_id, revision) -> TreeGraph:
-    """The graph of one revision of a tree, kept in this process (no copy made on each read)."""
-    return _load_graph(tree_id)
+@lru_cache(maxsize=64)
+def _graph(tree_id, revision, language) -> TreeGraph:
+    """The graph of one revision of a tree in one language, kept in this process (no copy made on each read)."""
+    with translation.override(language):
+        return _load_graph(tree_id)
 
 
 def _load_graph(tree_id) -> TreeGraph:
     choices = {}
-    for row in Choice.objects.filter(question__tree=tree_id).order_by("position", "id").values(
-        "question_id", "slug", "label_en", "target_id"
+    for choice in Choice.objects.filter(question__tree=tree_id).order_by("position", "id").only(
+        "question_id", "slug", "label_en", "label_fr", "target_id"
     ):
-        choices.setdefault(row["question_id"], []).append(
-            ChoiceView(slug=row["slug"], label=row["label_en"], target_id=row["target_id"])
+        choices.setdefault(choice.question_id, []).append(
+            ChoiceView(slug=choice.slug, label=choice.label, target_id=choice.target_id)
         )
     nodes = {}
     for node in Node.objects.filter(tree=tree_id):

@@ -3,13 +3,14 @@
 import hashlib
 
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
+from carmsupport.bilingual import columns
 from cases.links import contact_url_for_path
 
 from .forms import AnswerForm, FeedbackForm
@@ -20,7 +21,7 @@ from .selectors import PathNotFound, answer_slugs, answers_path, tree_graph
 
 @require_safe
 def home(request):
-    trees = Tree.objects.exclude(start=None).only("slug", "title_en")
+    trees = Tree.objects.published().only("slug", *columns("title"))
     return render(request, "triage/home.html", {"trees": trees})
 
 
@@ -121,10 +122,8 @@ def _render_outcome(request, tree, slugs, given, outcome, feedback_form):
 
 
 def _published_tree(slug):
-    tree = get_object_or_404(Tree.objects.only("slug", "title_en", "intro_en", "start", "revision", "changed_at"), slug=slug)
-    if tree.start_id is None:
-        raise Http404("This help tree has no questions yet.")
-    return tree
+    fields = ["slug", *columns("title"), *columns("intro"), "start", "revision", "changed_at"]
+    return get_object_or_404(Tree.objects.published().only(*fields), slug=slug)
 
 
 def _step_url(tree, slugs):

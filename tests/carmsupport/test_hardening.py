@@ -10,13 +10,13 @@ from django.urls import reverse
 
 from cases.models import Case, CaseEvent
 
-PUBLIC_PAGES = ["/", "/help/carm/", "/help/carm/questions/", "/help/carm/questions/importer/yes/yes/error-code/ec-1012/",
-                "/contact/", "/status/", "/help/carm/questions/nope/"]
+PUBLIC_PAGES = ["/en/", "/en/help/carm/", "/en/help/carm/questions/", "/en/help/carm/questions/importer/yes/yes/error-code/ec-1012/",
+                "/en/contact/", "/en/status/", "/en/help/carm/questions/nope/"]
 
 
 def test_security_headers(carm_tree, client):
     """Every page carries a strict CSP and the other protective headers."""
-    response = client.get("/help/carm/questions/")
+    response = client.get("/en/help/carm/questions/")
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp and "style-src 'self'" in csp
     assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
@@ -59,7 +59,7 @@ def test_database_failure_anywhere_is_a_friendly_503(carm_tree, client, monkeypa
         raise OperationalError("database is locked")
 
     monkeypatch.setattr("triage.views.tree_graph", broken)
-    response = client.get("/help/carm/questions/")
+    response = client.get("/en/help/carm/questions/")
     assert response.status_code == 503 and response["Retry-After"] == "30"
     assert "Please try again in a minute" in response.content.decode()
 
@@ -119,5 +119,5 @@ def test_logs_carry_the_request_id_and_no_personal_data(carm_tree, client, monke
 
 def test_page_language_matches_its_text(carm_tree, client):
     """A browser asking for French gets the English pages marked as English, until French exists."""
-    page = client.get("/help/carm/questions/", HTTP_ACCEPT_LANGUAGE="fr-CA,fr;q=0.9").content.decode()
+    page = client.get("/en/help/carm/questions/", HTTP_ACCEPT_LANGUAGE="fr-CA,fr;q=0.9").content.decode()
     assert '<html lang="en">' in page and "Please identify yourself" in page

@@ -123,7 +123,7 @@ def test_status_change_and_note_are_recorded(make_case, reviewer_client, reviewe
     assert case.status == "in_progress" and case.assigned_to == reviewer
     note = case.notes.get()
     assert note.author == reviewer and note.text == "Called the client."
-    actions = list(case.events.values_list("action", "actor__username"))
+    actions = [(event.description, event.actor and event.actor.username) for event in case.events.select_related("actor")]
     assert ("Status changed from New to In progress", "reviewer") in actions
     assert ("Assigned to reviewer", "reviewer") in actions
     assert ("Internal note added", "reviewer") in actions
@@ -169,7 +169,7 @@ def test_first_response_after_the_target_is_missed(make_case, reviewer):
 
 def test_closure_days_page_lists_coming_holidays(reviewer_client):
     """Closure days are edited beside the statutory holidays of the coming year."""
-    ClosureDay.objects.create(date=timezone.localdate() + timedelta(days=30), reason="Portal outage")
+    ClosureDay.objects.create(date=timezone.localdate() + timedelta(days=30), reason_en="Portal outage", reason_fr="Panne du portail")
     page = reviewer_client.get(reverse("admin:cases_closureday_changelist")).content.decode()
     assert "Portal outage" in page
     assert "Statutory holidays in the coming year" in page and "Christmas Day" in page

@@ -88,7 +88,7 @@ def test_received_on_a_closure_day_counts_from_the_next():
 
 def test_closure_days_read_from_the_database(db):
     """Without closed_days given, the closure days staff entered are used."""
-    ClosureDay.objects.create(date=date(2027, 3, 29), reason="Easter Monday")
+    ClosureDay.objects.create(date=date(2027, 3, 29), reason_en="Easter Monday", reason_fr="Lundi de Pâques")
     assert response_due(toronto(2027, 3, 25, 10, 0), 2) == toronto(2027, 3, 31, 19, 0)
 
 

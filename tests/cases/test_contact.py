@@ -42,8 +42,8 @@ def send(client, url, **changes):
 
 def test_outcome_links_to_the_contact_form_with_its_path(carm_tree, client):
     """The outcome's "Contact the helpdesk" opens the form carrying the answers."""
-    page = client.get(f"/help/carm/questions/{EC_1012}").content.decode()
-    assert f'href="/contact/?tree=carm&amp;answers={EC_1012.replace("/", "%2F")}"' in page
+    page = client.get(f"/en/help/carm/questions/{EC_1012}").content.decode()
+    assert f'href="/en/contact/?tree=carm&amp;answers={EC_1012.replace("/", "%2F")}"' in page
 
 
 def test_contact_form_shows_the_path_read_only(carm_tree, client):
@@ -51,7 +51,7 @@ def test_contact_form_shows_the_path_read_only(carm_tree, client):
     page = client.get(contact_url(EC_1012)).content.decode()
     assert "About your request" in page and "Error code EC-1012" in page
     assert "<dt>Please select one of the following error codes.</dt>" in page and "<dd>EC-1012</dd>" in page
-    assert f'href="/help/carm/questions/{EC_1012}">Change your answers' in page
+    assert f'href="/en/help/carm/questions/{EC_1012}">Change your answers' in page
     assert 'name="topic"' not in page
 
 
@@ -67,7 +67,7 @@ def test_case_from_an_outcome(carm_tree, client):
     assert case.business_number == "123456782RM0001"
     assert case.status == Case.Status.NEW
     assert case.due_at.astimezone(HELPDESK_TZ).hour == 19
-    assert case.events.first().action == "Received through the contact form"
+    assert case.events.first().description == "Received through the contact form"
 
 
 def test_financial_security_case_gets_15_business_days(carm_tree, client):
@@ -107,7 +107,7 @@ def test_outcome_closed_to_contact(carm_tree, client):
     from triage.models import Tree
 
     Tree.touch(slug="carm")
-    assert "Contact the helpdesk</a>" not in client.get(f"/help/carm/questions/{EC_1012}").content.decode()
+    assert "Contact the helpdesk</a>" not in client.get(f"/en/help/carm/questions/{EC_1012}").content.decode()
     assert client.get(contact_url(EC_1012)).status_code == 400
 
 
@@ -167,7 +167,7 @@ def test_confirmation_page(carm_tree, client):
     page = client.get(reverse("cases:confirmation")).content.decode()
     assert f'<p class="reference">{case.display_reference}</p>' in page
     day = case.due_local.strftime("%A, %B %-d, %Y")
-    assert f"We will reply by 7 pm Eastern time on {day}." in page
+    assert f"We will reply by 7 p.m. Eastern time on {day}." in page
     assert "1-800-461-9999" in page and "What happens next" in page
 
 
@@ -176,7 +176,7 @@ def test_target_in_words_for_a_known_date(carm_tree, client, monkeypatch):
     monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 11, 23, 10, 0, tzinfo=HELPDESK_TZ))
     send(client, contact_url(EC_1012))
     page = client.get(reverse("cases:confirmation")).content.decode()
-    assert "We will reply by 7 pm Eastern time on Wednesday, November 25, 2026." in page
+    assert "We will reply by 7 p.m. Eastern time on Wednesday, November 25, 2026." in page
 
 
 def test_sending_twice_files_one_case(carm_tree, client):

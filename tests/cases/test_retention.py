@@ -32,7 +32,7 @@ def test_anonymise_closed_cases(make_case, admin_user):
     assert old.anonymised_at is not None
     assert old.topic_id and old.received_at and old.due_at and old.status == "closed" and old.response_class
     assert "613-555-0100" not in old.notes.get().text
-    assert old.events.last().action == "Personal data removed after the retention period"
+    assert old.events.last().description == "Personal data removed after the retention period"
     for untouched in (recent, open_case):
         untouched.refresh_from_db()
         assert untouched.email == "ann@example.org" and untouched.anonymised_at is None

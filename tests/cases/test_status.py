@@ -9,7 +9,7 @@ NOT_FOUND = "We could not find a request with this reference number and email ad
 
 
 def look_up(client, reference, email):
-    return client.post(reverse("cases:status"), {"reference": reference, "email": email})
+    return client.post(reverse("cases:status"), {"reference": reference, "email": email}, follow=True)
 
 
 def test_status_form(db, client):

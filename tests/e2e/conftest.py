@@ -37,8 +37,14 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=DESKTOP, locale="en-CA")
+def browser_locale():
+    """The language the browser prefers; a test may parametrize it."""
+    return "en-CA"
+
+
+@pytest.fixture
+def page(browser, browser_locale):
+    context = browser.new_context(viewport=DESKTOP, locale=browser_locale)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -58,7 +64,9 @@ def seeded(transactional_db):
 
     topics = importlib.import_module("cases.migrations.0002_helpdesk_topics")
     groups = importlib.import_module("cases.migrations.0004_staff_groups")
+    bilingual = importlib.import_module("cases.migrations.0006_bilingual")
     topics.add_topics(apps, None)
+    bilingual.add_french_topic_names(apps, None)
     groups.create_groups(apps)
 
 

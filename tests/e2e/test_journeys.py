@@ -4,9 +4,11 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.utils import formats, translation
 from playwright.sync_api import expect
 
 from cases.models import Case
+from tests.cases.test_email_delivery import smtp  # noqa: F401  (a fixture: a real SMTP server)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct-horse-battery-staple-42"
@@ -40,7 +42,7 @@ def sign_in(page, site, username):
 
 def test_client_walks_a_path_files_a_case_and_checks_it(site, page, shoot):
     """Importer, non-resident, error code; change an early answer; outcome; not helpful; file; check status."""
-    page.goto(f"{site}/help/carm/")
+    page.goto(f"{site}/en/help/carm/")
     shoot("start")
     page.get_by_role("button", name="Start now").click()
     shoot("question")
@@ -58,7 +60,7 @@ def test_client_walks_a_path_files_a_case_and_checks_it(site, page, shoot):
     answer(page, "Error code")
     answer(page, "EC-1012")
     expect(page.locator("h1")).to_have_text("Error code EC-1012")
-    assert page.url.endswith("/help/carm/questions/importer/no/error-code/ec-1012/")
+    assert page.url.endswith("/en/help/carm/questions/importer/no/error-code/ec-1012/")
     shoot("outcome")
     page.get_by_label("No", exact=True).check()
     page.get_by_role("button", name="Send feedback").click()
@@ -85,7 +87,7 @@ def test_client_walks_a_path_files_a_case_and_checks_it(site, page, shoot):
 
 def test_client_fixes_mistakes_in_the_form(site, page, shoot):
     """Errors are summarised, focused, linked to their fields; fixed, the form goes through."""
-    page.goto(f"{site}/contact/")
+    page.goto(f"{site}/en/contact/")
     page.get_by_role("button", name="Send request").click()
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()
@@ -109,7 +111,7 @@ def test_client_fixes_mistakes_in_the_form(site, page, shoot):
 
 def test_client_uses_only_the_keyboard(site, page):
     """Skip link, radios and buttons all work from the keyboard, with a visible focus."""
-    page.goto(f"{site}/help/carm/")
+    page.goto(f"{site}/en/help/carm/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
     expect(skip).to_be_focused()
@@ -164,7 +166,7 @@ def test_staff_find_assign_answer_and_close_a_case(site, page, make_case, shoot)
         page.get_by_role("button", name="Save", exact=True).click()
     case.refresh_from_db()
     assert case.status == "closed" and case.assigned_to.username == "reviewer" and case.met_standard is True
-    actions = list(case.events.values_list("action", flat=True))
+    actions = [event.description for event in case.events.all()]
     assert "Status changed from Resolved to Closed" in actions and "First response recorded (target met)" in actions
 
 
@@ -180,6 +182,7 @@ def test_tree_editor_adds_a_choice_to_a_shared_question(site, page, carm_tree):
     row = page.locator("#choices-4")
     row.locator("input[name$=position]").fill("5")
     row.locator("input[name$=label_en]").fill("EC-2000")
+    row.locator("input[name$=label_fr]").fill("EC-2000")
     row.locator("input[name$=slug]").fill("ec-2000")
     row.locator(".select2-selection").click()
     page.locator(".select2-search__field").fill("not listed")
@@ -188,5 +191,64 @@ def test_tree_editor_adds_a_choice_to_a_shared_question(site, page, carm_tree):
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     for path in ("importer/yes/yes/error-code/", "customs-broker/no/error-code/",
                  "other/yes/yes/difficulty-activating-or-configuring-your-business-account/error-code/"):
-        page.goto(f"{site}/help/carm/questions/{path}")
+        page.goto(f"{site}/en/help/carm/questions/{path}")
         expect(page.get_by_label("EC-2000")).to_be_visible()
+
+
+@pytest.mark.parametrize("browser_locale", ["fr-CA"])
+def test_french_client_switches_language_half_way_and_files_a_case(site, page, smtp, shoot):
+    """In French from /fr/: a step toggled to English and back keeps the answers, the contact form
+    toggled keeps what was typed, and the confirmation and the email (real SMTP) read in French."""
+    from email import message_from_string, policy
+
+    page.goto(f"{site}/")  # the browser prefers French
+    assert page.url == f"{site}/fr/"
+    page.goto(f"{site}/fr/help/carm/")
+    expect(page.locator("h1")).to_have_text("Obtenir de l'aide avec le portail client de la GCRA")
+    page.locator(".btn-start").click()
+    for label in ("Importateur", "Oui", "Oui"):
+        page.get_by_label(label, exact=True).check()
+        page.locator("main form button[type=submit]").click()
+    french_step = page.url
+    assert french_step.endswith("/fr/help/carm/questions/importer/yes/yes/")
+    shoot("french-step")
+    # Half-way, to English and back: the same step, the same answers.
+    page.get_by_role("link", name="English").click()
+    assert page.url == french_step.replace("/fr/", "/en/")
+    expect(page.locator("h1")).to_have_text("Please select the issue that best describes your difficulty.")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name="Français").click()
+    assert page.url == french_step
+    expect(page.locator("h1")).to_have_text("Veuillez sélectionner le problème qui décrit le mieux votre difficulté.")
+    page.get_by_label("Code d'erreur", exact=True).check()
+    page.locator("main form button[type=submit]").click()
+    page.get_by_label("EC-1012", exact=True).check()
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("h1")).to_have_text("Code d'erreur EC-1012")
+    page.locator(".contact a.btn-primary").click()
+    page.locator("[name=full_name]").fill("Anne Tremblay")
+    page.locator("[name=email]").fill("anne@example.org")
+    page.locator("[name=description]").fill("Le code EC-1012 s'affiche à l'enregistrement.")
+    # The form's toggle sends what was typed to the English form, and back.
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("[name=full_name]")).to_have_value("Anne Tremblay")
+    page.get_by_role("button", name="Français").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator("[name=description]")).to_have_value("Le code EC-1012 s'affiche à l'enregistrement.")
+    expect(page.locator("[name=preferred_language][value=fr]")).to_be_checked()
+    page.locator("[name=consent]").check()
+    page.locator("#contact-form button.btn-primary").click()
+    expect(page.locator(".reference")).to_be_visible()
+    shoot("french-confirmation")
+    case = Case.objects.get()
+    assert (case.language, case.preferred_language) == ("fr", "fr")
+    with translation.override("fr"):
+        target = f"le {formats.date_format(case.due_local, 'WEEKDAY_DATE_FORMAT')} à 19 h (heure de l'Est)"
+    confirmation = page.locator("main").inner_text().replace("\u00a0", " ")
+    assert target in confirmation and "Eastern" not in confirmation
+    (raw,) = smtp.inbox.messages
+    message = message_from_string(raw, policy=policy.default)
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert case.display_reference in message["Subject"] and "We received" not in message["Subject"]
+    assert target in body.replace("\u00a0", " ") and "Eastern time" not in body and case.display_reference in body

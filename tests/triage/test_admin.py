@@ -11,10 +11,11 @@ def inline_data(question, rows, extra=None):
     data = {
         "kind": question.kind,
         "name": question.name,
-        "text_en": question.text_en,
-        "hint_en": question.hint_en,
-        "title_en": question.title_en,
-        "guidance_en": question.guidance_en,
+        **{
+            f"{name}_{language}": getattr(question, f"{name}_{language}")
+            for name in ("text", "hint", "title", "guidance")
+            for language in ("en", "fr")
+        },
         "contact_allowed": "on",
         "topic": question.topic_id or "",
         "response_class": question.response_class,
@@ -33,7 +34,8 @@ def inline_data(question, rows, extra=None):
 
 def current_rows(question):
     return [
-        {"id": c.pk, "position": c.position, "label_en": c.label_en, "slug": c.slug, "target": c.target_id}
+        {"id": c.pk, "position": c.position, "label_en": c.label_en, "label_fr": c.label_fr, "slug": c.slug,
+         "target": c.target_id}
         for c in question.choices.all()
     ]
 
@@ -63,7 +65,7 @@ def test_node_change_page_shows_where_it_is_used(carm_tree, admin_client, edit_u
 def test_view_on_site_opens_the_step(carm_tree, admin_client):
     """View on site opens the question as clients see it, by the shortest path."""
     question = Node.objects.get(tree=carm_tree, text_en="Please select one of the following error codes.")
-    assert question.get_absolute_url() == "/help/carm/questions/importer/no/error-code/"
+    assert question.get_absolute_url() == "/en/help/carm/questions/importer/no/error-code/"
     orphan = Node.objects.create(tree=carm_tree, kind=Node.Kind.OUTCOME, title_en="Orphan", guidance_en="x")
     assert orphan.get_absolute_url() is None
 
@@ -72,17 +74,17 @@ def test_editing_a_shared_question_applies_everywhere(carm_tree, admin_client, e
     """Staff add a choice to the shared error-code question; every path shows it."""
     question = Node.objects.get(tree=carm_tree, text_en="Please select one of the following error codes.")
     other = Node.objects.get(tree=carm_tree, title_en="An error code not listed here")
-    rows = [*current_rows(question), {"position": 5, "label_en": "EC-2000", "slug": "ec-2000", "target": other.pk}]
+    rows = [*current_rows(question), {"position": 5, "label_en": "EC-2000", "label_fr": "EC-2000", "slug": "ec-2000", "target": other.pk}]
     response = admin_client.post(edit_url(question), inline_data(question, rows))
     assert response.status_code == 302
     for path in ("importer/yes/yes/error-code/", "other/no/difficulty-activating-or-configuring-your-business-account/error-code/"):
-        assert "EC-2000" in client.get(f"/help/carm/questions/{path}").content.decode()
+        assert "EC-2000" in client.get(f"/en/help/carm/questions/{path}").content.decode()
 
 
 def test_save_that_makes_a_loop_is_refused(carm_tree, admin_client, edit_url):
     """A choice leading back to the first question is refused with a clear message; nothing saved."""
     question = Node.objects.get(tree=carm_tree, text_en="Please select one of the following error codes.")
-    rows = [*current_rows(question), {"position": 5, "label_en": "Again", "slug": "again", "target": carm_tree.start_id}]
+    rows = [*current_rows(question), {"position": 5, "label_en": "Again", "label_fr": "Encore", "slug": "again", "target": carm_tree.start_id}]
     response = admin_client.post(edit_url(question), inline_data(question, rows))
     assert response.status_code == 200
     assert "making a loop" in response.content.decode()
@@ -117,9 +119,11 @@ def test_duplicate_slugs_and_empty_question_are_refused(carm_tree, admin_client,
 def test_outcome_without_guidance_is_refused(carm_tree, admin_client, edit_url):
     """Clearing an outcome's guidance is refused."""
     outcome = Node.objects.get(tree=carm_tree, title_en="Error code EC-1012")
-    data = inline_data(outcome, [], {"guidance_en": ""})
+    data = inline_data(outcome, [], {"guidance_en": "", "guidance_fr": ""})
     page = admin_client.post(edit_url(outcome), data).content.decode()
     assert "has no guidance" in page
+    page = admin_client.post(edit_url(outcome), inline_data(outcome, [], {"guidance_en": ""})).content.decode()
+    assert "guidance (English) is empty." in page
     outcome.refresh_from_db()
     assert outcome.guidance_en
 
@@ -127,25 +131,78 @@ def test_outcome_without_guidance_is_refused(carm_tree, admin_client, edit_url):
 def test_adding_a_new_outcome_then_linking_it(carm_tree, admin_client, edit_url, client):
     """A new outcome can be added, then reached by a new choice."""
     data = inline_data(
-        Node(kind="outcome", title_en="New help", guidance_en="Try this."), [], {"tree": carm_tree.pk}
+        Node(kind="outcome", title_en="New help", title_fr="Nouvelle aide", guidance_en="Try this.",
+             guidance_fr="Essayez ceci."),
+        [],
+        {"tree": carm_tree.pk},
     )
     response = admin_client.post(reverse("admin:triage_node_add"), data)
     assert response.status_code == 302
     new = Node.objects.get(title_en="New help")
     question = Node.objects.get(tree=carm_tree, text_en="What problem are you having delegating authority?")
-    rows = [*current_rows(question), {"position": 9, "label_en": "Something new", "slug": "something-new", "target": new.pk}]
+    rows = [
+        *current_rows(question),
+        {"position": 9, "label_en": "Something new", "label_fr": "Autre chose", "slug": "something-new",
+         "target": new.pk},
+    ]
     assert admin_client.post(edit_url(question), inline_data(question, rows)).status_code == 302
-    page = client.get("/help/carm/questions/other/no/delegation-of-authority/something-new/").content.decode()
+    page = client.get("/en/help/carm/questions/other/no/delegation-of-authority/something-new/").content.decode()
     assert "<h1>New help</h1>" in page
 
 
 def test_tree_start_change_checked(carm_tree, admin_client):
     """Pointing the tree at another first question that orphans the rest is refused."""
     outcome = Node.objects.get(tree=carm_tree, title_en="Error code EC-1012")
-    data = {"title_en": carm_tree.title_en, "slug": "carm", "intro_en": carm_tree.intro_en, "start": outcome.pk}
+    data = {**tree_data(carm_tree), "start": outcome.pk}
     page = admin_client.post(reverse("admin:triage_tree_change", args=[carm_tree.pk]), data).content.decode()
     assert "is not a question" in page
     assert Tree.objects.get(pk=carm_tree.pk).start_id != outcome.pk
+
+
+def tree_data(tree, **changes):
+    """The POST data of a tree's change form."""
+    data = {"slug": tree.slug, "start": tree.start_id, "published": "on" if tree.published else ""}
+    data.update({f"{name}_{language}": getattr(tree, f"{name}_{language}")
+                 for name in ("title", "intro") for language in ("en", "fr")})
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_published_tree_refuses_a_node_without_its_french(carm_tree, admin_client, edit_url):
+    """In a published tree, a text left without its French is refused, and names what is missing."""
+    outcome = Node.objects.get(tree=carm_tree, title_en="Error code EC-1012")
+    page = admin_client.post(edit_url(outcome), inline_data(outcome, [], {"guidance_fr": ""})).content.decode()
+    assert "guidance (French) is empty." in page
+    outcome.refresh_from_db()
+    assert outcome.guidance_fr
+    question = Node.objects.get(tree=carm_tree, text_en="Please select one of the following error codes.")
+    rows = current_rows(question)
+    rows[0]["label_fr"] = ""
+    page = admin_client.post(edit_url(question), inline_data(question, rows)).content.decode()
+    assert "This field is required." in page
+    assert question.choices.get(slug="ec-1012").label_fr == "EC-1012"
+
+
+def test_draft_tree_takes_english_first_and_cannot_be_published_until_translated(carm_tree, admin_client, edit_url):
+    """An unpublished tree accepts a text in one language; publishing it lists every missing text."""
+    Tree.objects.filter(pk=carm_tree.pk).update(published=False)
+    carm_tree.refresh_from_db()
+    outcome = Node.objects.get(tree=carm_tree, title_en="Error code EC-1012")
+    response = admin_client.post(edit_url(outcome), inline_data(outcome, [], {"guidance_fr": "", "title_fr": ""}))
+    assert response.status_code == 302
+    url = reverse("admin:triage_tree_change", args=[carm_tree.pk])
+    page = admin_client.post(url, tree_data(carm_tree, published="on", intro_fr="")).content.decode()
+    assert "The tree cannot be published until these are fixed:" in page
+    assert "The tree: introduction (French) is empty." in page
+    assert "Error code EC-1012 (#" in page and "outcome title (French) is empty." in page
+    assert "guidance (French) is empty." in page
+    assert not Tree.objects.get(pk=carm_tree.pk).published
+    assert admin_client.get("/fr/help/carm/").status_code == 404
+    outcome.title_fr, outcome.guidance_fr = "Code d'erreur EC-1012", "Notez le code."
+    outcome.save()
+    assert admin_client.post(url, tree_data(carm_tree, published="on")).status_code == 302
+    assert Tree.objects.get(pk=carm_tree.pk).published
+    assert "Notez le code." in admin_client.get("/fr/help/carm/questions/importer/no/error-code/ec-1012/").content.decode()
 
 
 def test_admin_pages_open(carm_tree, admin_client):

@@ -98,7 +98,10 @@ def _outcomes_below(graph, tree, label):
 def test_fixture_is_built_from_the_seed_and_guidance(tmp_path):
     """The committed fixture is what the builder makes from the seed and the guidance file."""
     output = tmp_path / "tree.json"
-    call_command("outline_fixture", SEED, FIXTURES / "carm_guidance.toml", output, stdout=io.StringIO())
+    call_command(
+        "outline_fixture", SEED, FIXTURES / "carm_guidance.toml", FIXTURES / "carm_outline_fr.toml", output,
+        stdout=io.StringIO(),
+    )
     assert json.loads(output.read_text()) == json.loads((FIXTURES / "carm_tree.json").read_text())
 
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from triage.integrity import NodeShape, tree_problems
-from triage.models import Choice, Node
+from triage.models import Choice, Node, Tree
 
 
 def shapes(**nodes):
@@ -85,11 +85,29 @@ def test_validate_trees_is_clean_on_the_fixture(carm_tree):
 
 def test_validate_trees_fails_and_lists_problems(small_tree):
     """validate_trees exits non-zero and lists what is wrong."""
-    Node.objects.create(tree=small_tree, kind=Node.Kind.OUTCOME, title_en="Orphan", guidance_en="")
+    Node.objects.create(tree=small_tree, kind=Node.Kind.OUTCOME, title_en="Orphan", title_fr="Orphelin", guidance_en="")
     question = Node.objects.get(tree=small_tree, text_en="Are you a non-resident business?")
-    Choice.objects.create(question=question, label_en="Loop", slug="loop", position=9, target=small_tree.start)
+    Choice.objects.create(
+        question=question, label_en="Loop", label_fr="Boucle", slug="loop", position=9, target=small_tree.start
+    )
     out = io.StringIO()
     with pytest.raises(CommandError, match="3 problem"):
         call_command("validate_trees", stdout=out)
     report = out.getvalue()
     assert "Orphan" in report and "cannot be reached" in report and "no guidance" in report and "making a loop" in report
+
+
+def test_validate_trees_lists_every_text_missing_a_language(small_tree):
+    """A question, a hint, a choice or the tree's own text in one language only is listed."""
+    question = Node.objects.get(tree=small_tree, text_en="Are you a non-resident business?")
+    Node.objects.filter(pk=question.pk).update(text_fr="", hint_en="Registered in Canada or not")
+    question.choices.filter(slug="yes").update(label_en="")
+    Tree.objects.filter(pk=small_tree.pk).update(intro_fr="Introduction")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="4 problem"):
+        call_command("validate_trees", stdout=out)
+    report = out.getvalue()
+    assert "The tree: introduction (English) is empty." in report
+    assert "Are you a non-resident business? (#" in report
+    assert "question (French) is empty." in report and "hint (French) is empty." in report
+    assert 'choice "yes": label (English) is empty.' in report

@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests.conftest import build_chain_tree
 from triage.models import Choice, Node, OutcomeFeedback
 
-CARM = "/help/carm/questions/"
+CARM = "/en/help/carm/questions/"
 EC_QUESTION = CARM + "importer/yes/yes/difficulty-activating-or-configuring-your-business-account/error-code/"
 EC_1012 = EC_QUESTION + "ec-1012/"
 
@@ -19,13 +19,13 @@ def text_of(response):
 
 def test_home_lists_the_help_tool(carm_tree, client):
     """The home page links to the help tool."""
-    page = text_of(client.get("/"))
-    assert 'href="/help/carm/"' in page and "Get help with the CARM Client Portal" in page
+    page = text_of(client.get("/en/"))
+    assert 'href="/en/help/carm/"' in page and "Get help with the CARM Client Portal" in page
 
 
 def test_start_page(carm_tree, client):
     """The start page has the title, introduction, subjects and a Start button."""
-    response = client.get("/help/carm/")
+    response = client.get("/en/help/carm/")
     page = text_of(response)
     assert "<h1>Get help with the CARM Client Portal</h1>" in page
     assert "Use this interactive tool to find answers" in page
@@ -94,12 +94,12 @@ def test_impossible_paths_get_a_friendly_404(carm_tree, client, address):
     response = client.get(address)
     assert response.status_code == 404
     page = text_of(response)
-    assert "These answers do not lead to a page" in page and 'href="/help/carm/"' in page
+    assert "These answers do not lead to a page" in page and 'href="/en/help/carm/"' in page
 
 
 def test_unknown_tree_is_a_friendly_404(db, client):
     """An unknown help tool gets the site's own not-found page."""
-    response = client.get("/help/nothing/questions/")
+    response = client.get("/en/help/nothing/questions/")
     assert response.status_code == 404
     assert "Page not found" in text_of(response) and "Start again" in text_of(response)
 
@@ -139,7 +139,7 @@ def test_change_link_preselects_and_drops_later_answers(carm_tree, client):
 
 def test_start_again_link(carm_tree, client):
     """Every step offers Start again."""
-    assert 'href="/help/carm/">Start again' in text_of(client.get(EC_QUESTION))
+    assert 'href="/en/help/carm/">Start again' in text_of(client.get(EC_QUESTION))
 
 
 def test_staff_edit_is_live_on_next_load(carm_tree, client):
@@ -200,7 +200,7 @@ def test_queries_per_step_do_not_grow_with_depth(carm_tree, client, django_asser
 def test_queries_per_step_on_a_tree_of_thousands_of_nodes(db, client, django_assert_max_num_queries):
     """On a 3,000-node tree, a step 500 answers deep costs as few queries as the first."""
     build_chain_tree("big", depth=1000, width=3)
-    deep = "/help/big/questions/" + "go-on/" * 500
+    deep = "/en/help/big/questions/" + "go-on/" * 500
     with django_assert_max_num_queries(3):
         assert "<h1>Question 500</h1>" in text_of(client.get(deep))
     with django_assert_max_num_queries(1):

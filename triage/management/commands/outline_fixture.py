@@ -13,22 +13,24 @@ from triage.outline import OutlineError, parse_outline
 
 class Command(BaseCommand):
     help = (
-        "Write a loaddata fixture for a help tree: questions and choices from the outline, word "
-        "for word; identical sub-trees stored once; outcomes from the guidance file."
+        "Write a loaddata fixture for a help tree, published, in English and French: questions and "
+        "choices from the outline, word for word, and their French; identical sub-trees stored once; "
+        "outcomes from the guidance file."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("outline", type=Path, help="The outline text, one question or bulleted choice a line.")
-        parser.add_argument("guidance", type=Path, help="TOML: [tree] and one table per outcome.")
+        parser.add_argument("guidance", type=Path, help="TOML: [tree] and one table per outcome, in both languages.")
+        parser.add_argument("french", type=Path, help="TOML: the French of each text of the outline.")
         parser.add_argument("output", type=Path, help="Where to write the JSON fixture.")
 
-    def handle(self, *, outline, guidance, output, **options):
+    def handle(self, *, outline, guidance, french, output, **options):
         try:
             parsed = parse_outline(outline.read_text(encoding="utf-8"))
         except OutlineError as error:
             raise CommandError(f"{outline}: {error}") from error
         spec = tomllib.loads(guidance.read_text(encoding="utf-8"))
-        builder = FixtureBuilder(parsed, spec)
+        builder = FixtureBuilder(parsed, spec, OutlineFrench(tomllib.loads(french.read_text(encoding="utf-8"))))
         records = builder.records()
         output.write_text(json.dumps(records, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         self.stdout.write(
@@ -37,11 +39,25 @@ class Command(BaseCommand):
         )
 
 
+class OutlineFrench:
+    """The French of the outline's texts, from a table of English text → French."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def __call__(self, section, english):
+        french = self.table.get(section, {}).get(english, "") if section else self.table.get(english, "")
+        if not french.strip():
+            raise CommandError(f"No French for {english!r}" + (f" in [{section}]" if section else ""))
+        return french
+
+
 class FixtureBuilder:
     """Numbers each distinct question and outcome once, in the order the outline first reaches them."""
 
-    def __init__(self, outline, spec):
+    def __init__(self, outline, spec, french):
         self.outline = outline
+        self.french = french
         self.tree = spec["tree"]
         self.outcome_specs = spec["outcomes"]
         self.node_pks = {}
@@ -63,16 +79,29 @@ class FixtureBuilder:
             "pk": self.tree["pk"],
             "fields": {
                 "title_en": self.outline.title,
+                "title_fr": self.french(None, "title"),
                 "slug": self.tree["slug"],
-                "intro_en": self._intro(),
+                "intro_en": self._intro_en(),
+                "intro_fr": self._intro_fr(),
                 "start": start,
+                "published": True,
             },
         }
         return [tree, *self.node_records, *self.choice_records]
 
-    def _intro(self):
-        subjects = "\n".join(f"{' ' * (indent - 2)}- {subject}" for indent, subject in self.outline.subjects)
-        return f"{self.outline.intro}\n\n{self.tree['subjects_heading']}\n\n{subjects}\n"
+    def _intro_en(self):
+        return self._intro(self.outline.intro, self.tree["subjects_heading"], lambda subject: subject)
+
+    def _intro_fr(self):
+        return self._intro(
+            self.french(None, "intro"), self.tree["subjects_heading_fr"], lambda subject: self.french("subjects", subject)
+        )
+
+    def _intro(self, intro, heading, subject_text):
+        subjects = "\n".join(
+            f"{' ' * (indent - 2)}- {subject_text(subject)}" for indent, subject in self.outline.subjects
+        )
+        return f"{intro}\n\n{heading}\n\n{subjects}\n"
 
     def _count_question_texts(self, question, seen):
         if question in seen:
@@ -95,7 +124,13 @@ class FixtureBuilder:
             {
                 "model": "triage.node",
                 "pk": pk,
-                "fields": {"tree": self.tree["pk"], "kind": "question", "name": name, "text_en": question.text},
+                "fields": {
+                    "tree": self.tree["pk"],
+                    "kind": "question",
+                    "name": name,
+                    "text_en": question.text,
+                    "text_fr": self.french("questions", question.text),
+                },
             }
         )
         slugs = set()
@@ -115,6 +150,7 @@ class FixtureBuilder:
                     "fields": {
                         "question": pk,
                         "label_en": choice.label,
+                        "label_fr": self.french("labels", choice.label),
                         "slug": slug,
                         "position": position,
                         "target": target,
@@ -132,6 +168,9 @@ class FixtureBuilder:
             spec = self.outcome_specs[question_text][label]
         except KeyError:
             raise CommandError(f"No guidance for the answer {label!r} to {question_text!r}") from None
+        missing = [key for key in ("title", "title_fr", "guidance", "guidance_fr") if not spec.get(key, "").strip()]
+        if missing:
+            raise CommandError(f"The outcome of {label!r} to {question_text!r} has no {', '.join(missing)}")
         self.used_outcomes.add((question_text, label))
         pk = self.node_pks[key] = len(self.node_pks) + 1
         self.outcome_count += 1
@@ -144,7 +183,9 @@ class FixtureBuilder:
                     "kind": "outcome",
                     "name": spec["title"],
                     "title_en": spec["title"],
+                    "title_fr": spec["title_fr"],
                     "guidance_en": spec["guidance"].strip(),
+                    "guidance_fr": spec["guidance_fr"].strip(),
                     "contact_allowed": spec.get("contact_allowed", True),
                     "topic": [spec["topic"]],
                     "response_class": spec.get("response_class", ResponseClass.STANDARD),

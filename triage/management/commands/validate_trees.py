@@ -2,17 +2,20 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from triage.integrity import tree_problems, tree_shapes
+from triage.integrity import publishing_problems
 from triage.models import Tree
 
 
 class Command(BaseCommand):
-    help = "Check every help tree: no loops, no dead ends, no unreachable nodes, outcomes with guidance."
+    help = (
+        "Check every help tree: no loops, no dead ends, no unreachable nodes, outcomes with guidance, "
+        "and every text in English and in French."
+    )
 
     def handle(self, *args, **options):
         failures = 0
         for tree in Tree.objects.all():
-            problems = tree_problems(tree.start_id, tree_shapes(tree))
+            problems = publishing_problems(tree)
             if problems:
                 failures += len(problems)
                 self.stdout.write(f"{tree.slug}: {len(problems)} problem(s)")

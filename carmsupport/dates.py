@@ -1,0 +1,18 @@
+"""Dates and times in the page's language, with each language's formats ({% load dates %})."""
+
+from django import template
+from django.utils import formats
+
+register = template.Library()
+
+
+@register.filter
+def weekday_date(value):
+    """ "Wednesday, November 25, 2026"; « mercredi 25 novembre 2026 »."""
+    return formats.date_format(value, "WEEKDAY_DATE_FORMAT")
+
+
+@register.filter
+def clock(value):
+    """ "7 p.m." or "2:05 p.m."; « 19 h » or « 14 h 05 »."""
+    return formats.time_format(value, "HOUR_FORMAT" if value.minute == 0 else "TIME_FORMAT")

@@ -1,0 +1,169 @@
+"""Every public page in English and French, under /en/ and /fr/, with a toggle that keeps the client's place."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+STEP = "/help/carm/questions/importer/yes/yes/error-code/"
+OUTCOME = STEP + "ec-1012/"
+CONTACT = "/contact/?tree=carm&answers=importer/yes/yes/error-code/ec-1012/"
+
+
+def toggle_of(page):
+    """The address the language toggle leads to."""
+    return re.search(r'<section class="language-toggle".*?(?:href|formaction)="([^"]+)"', page, re.S)[1].replace(
+        "&amp;", "&"
+    )
+
+
+@pytest.mark.parametrize(
+    "accept, expected", [("fr-CA,fr;q=0.9,en;q=0.5", "/fr/"), ("en-CA,en;q=0.9", "/en/"), ("de-DE", "/en/"), ("", "/en/")]
+)
+def test_root_goes_to_the_browsers_language(db, client, accept, expected):
+    response = client.get("/", headers={"accept-language": accept} if accept else {})
+    assert response.status_code == 302 and response["Location"] == expected
+    assert "Accept-Language" in response["Vary"]
+
+
+@pytest.mark.parametrize("old", [STEP, OUTCOME + "?helpful=no", CONTACT, "/status/", "/help/carm/"])
+def test_addresses_without_a_language_go_to_the_english_page(carm_tree, client, old):
+    """Links in emails sent before the French site keep working, whatever the browser prefers."""
+    response = client.get(old, headers={"accept-language": "fr-CA"})
+    assert response.status_code == 301 and response["Location"] == "/en" + old
+
+
+@pytest.mark.parametrize("address", ["/", "/help/carm/", STEP, OUTCOME, CONTACT, "/contact/", "/status/"])
+def test_each_page_in_each_language_with_its_lang_and_toggle(carm_tree, client, address):
+    """<html lang> matches; the toggle leads to the same page in the other language, and back."""
+    for language, other in (("en", "fr"), ("fr", "en")):
+        page = client.get(f"/{language}{address}").content.decode()
+        assert f'<html lang="{language}">' in page
+        there = toggle_of(page)
+        assert there == f"/{other}{address}"
+        assert toggle_of(client.get(there).content.decode()) == f"/{language}{address}"
+    french = client.get(f"/fr{address}").content.decode()
+    assert 'lang="en"' in french and ">English<" in french
+
+
+def test_admin_speaks_the_staff_members_language(db, admin_client):
+    page = admin_client.get("/admin/", headers={"accept-language": "fr-CA,fr"}).content.decode()
+    with translation.override("fr"):
+        index_title = escape(gettext("Help trees and cases"))
+    assert '<html lang="fr"' in page and index_title in page and index_title != "Help trees and cases"
+    page = admin_client.get("/admin/", headers={"accept-language": "en"}).content.decode()
+    assert '<html lang="en"' in page and "Help trees and cases" in page
+
+
+def test_contact_form_toggle_keeps_what_was_typed(carm_tree, client):
+    """The toggle sends the form to the other language, which shows it as typed, with no errors and no case."""
+    from cases.models import Case
+
+    page = client.get("/en" + CONTACT).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', page)[1]
+    typed = {"full_name": "Anne Tremblay", "email": "anne@example.org", "telephone": "613-555-0100",
+             "description": "Le code EC-1012 s'affiche.", "consent": "on", "token": token, "language_switch": "1"}
+    response = client.post("/fr" + CONTACT, typed)
+    page = response.content.decode()
+    assert response.status_code == 200 and '<html lang="fr">' in page
+    for value in ("Anne Tremblay", "anne@example.org", "613-555-0100", "Le code EC-1012 s&#x27;affiche.", token):
+        assert value in page
+    assert re.search(r'name="consent"[^>]*checked', page)
+    assert "error-summary" not in page and Case.objects.count() == 0
+    # The French form then sends the case as usual; its page language and reply language are French.
+    del typed["language_switch"]
+    response = client.post("/fr" + CONTACT, {**typed, "preferred_language": "fr"})
+    assert response.status_code == 302 and response["Location"] == "/fr/contact/received/"
+    case = Case.objects.get()
+    assert (case.language, case.preferred_language) == ("fr", "fr")
+
+
+def test_contact_form_offers_the_page_language_for_the_reply(carm_tree, client):
+    page = client.get("/fr" + CONTACT).content.decode()
+    assert re.search(r'value="fr"[^>]*checked|checked[^>]*value="fr"', page)
+    page = client.get("/en" + CONTACT).content.decode()
+    assert re.search(r'value="en"[^>]*checked|checked[^>]*value="en"', page)
+
+
+def test_status_toggle_keeps_the_request_found(make_case, client):
+    """After a lookup the result has its own address, so the toggle shows the same request in French."""
+    case = make_case()
+    response = client.post("/en/status/", {"reference": case.display_reference, "email": "ann@example.org"})
+    assert response["Location"] == "/en/status/request/"
+    page = client.get("/en/status/request/").content.decode()
+    assert toggle_of(page) == "/fr/status/request/"
+    french = client.get("/fr/status/request/")
+    assert french["Cache-Control"].count("no-store") == 1
+    with translation.override("fr"):
+        assert case.display_reference in french.content.decode() and gettext("New") in french.content.decode()
+    client.session.flush()
+    assert client.get("/fr/status/request/")["Location"] == "/fr/status/"
+
+
+def test_status_form_toggle_keeps_what_was_typed(db, client):
+    response = client.post("/fr/status/", {"reference": "CS-7KQ", "email": "a@example.org", "language_switch": "1"})
+    page = response.content.decode()
+    assert 'value="CS-7KQ"' in page and 'value="a@example.org"' in page and "error-summary" not in page
+
+
+@pytest.mark.skipif(not shutil.which("msgattrib"), reason="GNU gettext is not installed")
+def test_french_catalogue_is_complete():
+    """No message is untranslated or fuzzy in the French catalogue."""
+    for flag in ("--untranslated", "--only-fuzzy"):
+        found = subprocess.run(["msgattrib", flag, "--no-obsolete", str(CATALOGUE)], capture_output=True, text=True,
+                               check=True).stdout
+        entries = [line for line in found.splitlines() if line.startswith("msgid ") and line != 'msgid ""']
+        assert not entries, f"{flag}: {entries[:5]}"
+
+
+def french_messages():
+    """(msgid, msgstr) of every entry of the catalogue, plural forms included."""
+    text = CATALOGUE.read_text(encoding="utf-8")
+    entries = []
+    for block in text.split("\n\n"):
+        def joined(keyword, block=block):
+            parts = re.findall(rf'^{keyword} "(.*)"\n((?:".*"\n?)*)', block + "\n", re.M)
+            return ["".join([first, *re.findall(r'"(.*)"', rest)]) for first, rest in parts]
+
+        ids = joined("msgid")
+        strs = joined(r"msgstr(?:\[\d\])?")
+        if ids and ids[0]:
+            entries.extend((ids[0], message) for message in strs)
+    return entries
+
+
+def test_french_messages_keep_placeholders_and_typography():
+    """Each translation keeps its placeholders and tags, and spaces French punctuation with a no-break space."""
+    placeholder = re.compile(r"%\(\w+\)[sd]|\{\w+\}|<[^>]+>")
+    for msgid, msgstr in french_messages():
+        if not msgstr:
+            continue  # the completeness test names it
+        assert sorted(placeholder.findall(msgid)) == sorted(placeholder.findall(msgstr)), msgid
+        prose = placeholder.sub("", msgstr)
+        assert not re.search(r" [:;?!»]|« ", prose), msgstr
+        assert not re.search(r"[^\s\u00a0\d][;?!](\s|$)", prose), msgstr
+        assert not re.search(r"[^\s\u00a0\d]:(\s|$)", prose), msgstr
+
+
+def test_error_pages_speak_the_pages_language(carm_tree, client, monkeypatch):
+    """The 404 and 500 pages of a French address are in French."""
+    page = client.get("/fr/help/carm/questions/astronaut/").content.decode()
+    assert '<html lang="fr">' in page
+    client.raise_request_exception = False
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr("triage.views.tree_graph", broken)
+    response = client.get("/fr/help/carm/questions/")
+    assert response.status_code == 500
+    page = response.content.decode()
+    with translation.override("fr"):
+        assert '<html lang="fr">' in page and escape(gettext("Sorry, there is a problem with the service")) in page
+    assert 'href="/fr/"' in page

@@ -1,0 +1,119 @@
+"""Cases in the client's language: the page it was filed from, and the language asked for the reply."""
+
+import re
+from datetime import datetime
+
+from django.core import mail
+from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext
+
+from cases.business_days import HELPDESK_TZ
+from cases.models import Case, CaseEvent
+
+EC_1012 = "importer/yes/yes/error-code/ec-1012/"
+FORM = {
+    "full_name": "Anne Tremblay",
+    "email": "anne@example.org",
+    "description": "Le portail affiche EC-1012.",
+    "consent": "on",
+}
+MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=HELPDESK_TZ)
+FRENCH_TARGET = "le mercredi 25 novembre 2026 à 19\u00a0h (heure de l'Est)"
+ENGLISH_TARGET = "by 7 p.m. Eastern time on Wednesday, November 25, 2026"
+
+
+def file_case(client, language, reply_language, monkeypatch):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10AM)
+    url = f"/{language}/contact/?tree=carm&answers={EC_1012}"
+    token = re.search(r'name="token" value="([0-9a-f]+)"', client.get(url).content.decode())[1]
+    response = client.post(url, {**FORM, "token": token, "preferred_language": reply_language})
+    assert response.status_code == 302 and response["Location"] == f"/{language}/contact/received/"
+    return Case.objects.get()
+
+
+def test_filed_in_french_confirmed_in_french(carm_tree, client, monkeypatch):
+    """The French form files a French case: confirmation, path snapshot and target read in French."""
+    case = file_case(client, "fr", "fr", monkeypatch)
+    assert (case.language, case.preferred_language) == ("fr", "fr")
+    assert case.outcome_title == "Code d'erreur EC-1012"
+    assert case.path[0] == {"question": "Veuillez vous identifier", "answer": "Importateur"}
+    response = client.get("/fr/contact/received/")
+    page = response.content.decode()
+    assert FRENCH_TARGET in page and case.display_reference in page
+    assert "no-store" in response["Cache-Control"]
+    # The same confirmation, toggled to English, reads in English.
+    assert ENGLISH_TARGET in client.get("/en/contact/received/").content.decode()
+
+
+def test_email_is_in_the_reply_language_dates_included(carm_tree, client, monkeypatch):
+    """Asked for a French reply from the English form: subject, body and date all in French."""
+    case = file_case(client, "en", "fr", monkeypatch)
+    assert (case.language, case.preferred_language) == ("en", "fr")
+    (message,) = mail.outbox
+    with translation.override("fr"):
+        assert message.subject == gettext("We received your request %(reference)s") % {
+            "reference": case.display_reference}
+        assert gettext("The CARM Client Support Helpdesk received your request.") in message.body
+    assert message.subject != f"We received your request {case.display_reference}"
+    assert FRENCH_TARGET in message.body
+    assert "Wednesday" not in message.body and "Eastern time" not in message.body
+    assert case.display_reference in message.body
+
+
+def test_email_in_english_from_the_french_form(carm_tree, client, monkeypatch):
+    file_case(client, "fr", "en", monkeypatch)
+    (message,) = mail.outbox
+    assert ENGLISH_TARGET in message.body and "mercredi" not in message.body
+
+
+def test_pending_acknowledgment_is_sent_later_in_the_reply_language(carm_tree, client, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def refuse(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+    sends = EmailBackend.send_messages
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    case = file_case(client, "en", "fr", monkeypatch)
+    assert case.acknowledged_at is None
+    monkeypatch.setattr(EmailBackend, "send_messages", sends)
+    call_command("send_pending_acknowledgments", stdout=open("/dev/null", "w"))
+    (message,) = mail.outbox
+    assert FRENCH_TARGET in message.body
+
+
+def test_status_page_in_french(carm_tree, client, monkeypatch):
+    case = file_case(client, "en", "en", monkeypatch)
+    response = client.post("/fr/status/", {"reference": case.display_reference, "email": "anne@example.org"},
+                           follow=True)
+    page = response.content.decode()
+    assert '<html lang="fr">' in page and "mercredi 25 novembre 2026" in page and "lundi 23 novembre 2026" in page
+    assert "Accès au portail client de la GCRA" in page
+
+
+def test_audit_trail_is_read_in_each_staff_members_language(make_case, admin_user):
+    """Events are codes with parameters; each reader sees them in their own language."""
+    from cases.services import case_change
+
+    case = make_case()
+    case_change(case, actor=admin_user, status=Case.Status.IN_PROGRESS)
+    received, acknowledged, changed = case.events.all()
+    assert received.code == CaseEvent.Code.RECEIVED and changed.params == {"old": "new", "new": "in_progress"}
+    with translation.override("en"):
+        assert changed.description == "Status changed from New to In progress"
+    with translation.override("fr"):
+        french = changed.description
+        assert french == gettext("Status changed from %(old)s to %(new)s") % {
+            "old": gettext("New"), "new": gettext("In progress")}
+        assert received.description == gettext("Received through the contact form")
+    assert french != "Status changed from New to In progress"
+
+
+def test_case_list_shows_and_filters_the_language(make_case, admin_client):
+    make_case(language="fr")
+    make_case()
+    page = admin_client.get("/admin/cases/case/", {"language__exact": "fr"}).content.decode()
+    assert '<td class="field-language">French</td>' in page
+    assert '<td class="field-language">English</td>' not in page
+
