@@ -12,7 +12,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from carmsupport.bilingual import columns
+from carmsupport.bilingual import columns, current_language
 
 from .business_days import statutory_holidays
 from .models import Case, CaseAccess, CaseEvent, CaseNote, ClosureDay, Topic, overdue
@@ -41,7 +41,7 @@ class ClosureDayAdmin(admin.ModelAdmin):
         coming = [
             (day, name)
             for year in (today.year, today.year + 1)
-            for day, name in statutory_holidays(year)
+            for day, name in statutory_holidays(year, current_language())
             if today <= day <= today + timedelta(days=365)
         ]
         return super().changelist_view(request, {**(extra_context or {}), "statutory_holidays": coming})

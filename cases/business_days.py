@@ -17,17 +17,21 @@ OPENS = time(7, 0)
 CLOSES = time(19, 0)
 
 
-@lru_cache(maxsize=1)
-def _statutory_holidays():
+# The holidays package's names for each of the site's languages.
+HOLIDAY_LANGUAGES = {"en": "en_CA", "fr": "fr"}
+
+
+@lru_cache(maxsize=len(HOLIDAY_LANGUAGES))
+def _statutory_holidays(language="en"):
     # The "government" category is the federal list: New Year's Day, Good Friday, Victoria
     # Day, Canada Day, Labour Day, Truth and Reconciliation, Thanksgiving, Remembrance Day,
     # Christmas Day and Boxing Day, with the weekdays they are observed on.
-    return holidays.country_holidays("CA", categories=(holidays.GOVERNMENT,))
+    return holidays.country_holidays("CA", categories=(holidays.GOVERNMENT,), language=HOLIDAY_LANGUAGES[language])
 
 
-def statutory_holidays(year: int) -> list[tuple[date, str]]:
-    """The federal statutory holidays of a year, observed days included, in date order."""
-    calendar = _statutory_holidays()
+def statutory_holidays(year: int, language: str = "en") -> list[tuple[date, str]]:
+    """The federal statutory holidays of a year, observed days included, in date order, named in the language."""
+    calendar = _statutory_holidays(language)
     calendar.get(date(year, 1, 1))  # fills in the year
     return sorted((day, name) for day, name in calendar.items() if day.year == year)
 

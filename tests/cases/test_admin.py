@@ -169,10 +169,16 @@ def test_first_response_after_the_target_is_missed(make_case, reviewer):
 
 def test_closure_days_page_lists_coming_holidays(reviewer_client):
     """Closure days are edited beside the statutory holidays of the coming year."""
-    ClosureDay.objects.create(date=timezone.localdate() + timedelta(days=30), reason_en="Portal outage", reason_fr="Panne du portail")
+    ClosureDay.objects.create(
+        date=timezone.localdate() + timedelta(days=30), reason_en="Portal outage", reason_fr="Panne du portail"
+    )
     page = reviewer_client.get(reverse("admin:cases_closureday_changelist")).content.decode()
-    assert "Portal outage" in page
+    assert "Portal outage" in page and "Panne du portail" in page
     assert "Statutory holidays in the coming year" in page and "Christmas Day" in page
+    page = reviewer_client.get(
+        reverse("admin:cases_closureday_changelist"), headers={"accept-language": "fr-CA"}
+    ).content.decode()
+    assert "Jour de Noël" in page and "Christmas Day" not in page and "décembre" in page
 
 
 def test_tree_editor_cannot_see_cases(carm_tree, client, make_case):
