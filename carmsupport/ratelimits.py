@@ -10,10 +10,12 @@ from django_ratelimit.core import get_usage
 from .bilingual import LANGUAGE_SWITCH
 
 
-def limit_posts(group):
+def limit_posts(group, keep_form=False):
     """Refuse a client's POSTs to the view beyond settings.RATE_LIMITS[group], with 429.
 
-    A form sent only to see it in the other language sends nothing and is not counted.
+    With `keep_form`, the view is called anyway with `request.retry_after` (seconds) set, so
+    that it shows the form again with what was typed instead of sending it. A form sent only
+    to see it in the other language sends nothing and is not counted.
     """
 
     def decorator(view):
@@ -24,7 +26,10 @@ def limit_posts(group):
                     request, group=group, key="ip", rate=settings.RATE_LIMITS[group], method="POST", increment=True
                 )
                 if usage and usage["should_limit"]:
-                    return too_many_requests(request, usage["time_left"])
+                    if keep_form:
+                        request.retry_after = max(int(usage["time_left"]), 1)
+                    else:
+                        return too_many_requests(request, usage["time_left"])
             return view(request, *args, **kwargs)
 
         return limited
@@ -32,8 +37,10 @@ def limit_posts(group):
     return decorator
 
 
-def too_many_requests(request, seconds_left):
+def too_many_requests(request, seconds_left, template="errors/429.html", context=None):
+    """The page that says when to try again, with status 429 and Retry-After."""
     seconds = max(int(seconds_left), 1)
-    response = render(request, "errors/429.html", {"retry_minutes": math.ceil(seconds / 60)}, status=429)
+    context = {**(context or {}), "retry_minutes": math.ceil(seconds / 60)}
+    response = render(request, template, context, status=429)
     response["Retry-After"] = str(seconds)
     return response

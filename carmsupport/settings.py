@@ -202,6 +202,9 @@ RATE_LIMITS = {
 
 # Closed cases keep their clients' personal data this many days (anonymise_closed_cases).
 CASE_RETENTION_DAYS = int(os.environ.get("CASE_RETENTION_DAYS", "730"))
+# The personal information bank (Info Source) that describes the cases' personal data, named in
+# the contact form's privacy notice, e.g. "CBSA PPU 1234".
+PRIVACY_INFORMATION_BANK = os.environ.get("PRIVACY_INFORMATION_BANK", "")
 
 LOGGING = {
     "version": 1,
@@ -212,6 +215,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# The site's address as clients reach it, for links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # The date shown as "Date modified" in the footer of pages that have no date of their own.
 SITE_DATE_MODIFIED = os.environ.get("SITE_DATE_MODIFIED", "2026-11-22")

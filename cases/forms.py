@@ -1,5 +1,7 @@
 """The contact form and the request status lookup."""
 
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
@@ -10,10 +12,25 @@ from .models import Case, Topic
 from .references import InvalidReference, normalise
 
 DESCRIPTION_MAX_LENGTH = 5000
+NAME_MAX_LENGTH = 100
+# Text a name has no use for, and that would let a stranger send a link or an address in the
+# acknowledgment: markup, @, a web address or domain name, a line break.
+NOT_A_NAME = re.compile(r"[<>@\n\r]|://|\bwww\.|[^\W\d_]{2,}\.[^\W\d_]{2,}")
 EMAIL_ERRORS = {
     "required": _("Enter your email address."),
     "invalid": _("Enter an email address in the right format, like name@example.com."),
 }
+def on_a_real_domain(email):
+    """Whether the address's domain is a named internet domain: not an IP address, localhost or a dotless name."""
+    domain = email.rpartition("@")[2].lower().rstrip(".")
+    labels = domain.split(".")
+    return len(labels) >= 2 and labels[-1].isalpha() and len(labels[-1]) >= 2 and domain != "localhost"
+
+
+class TelephoneInput(forms.TextInput):
+    input_type = "tel"
+
+
 # A field people never see or fill in; robots that fill in every field give themselves away.
 HONEYPOT = "homepage_url"
 
@@ -30,16 +47,33 @@ class ContactForm(forms.Form):
                         "invalid_choice": _("Select one of the topics listed.")},
     )
     full_name = forms.CharField(
-        label=_("Full name"), max_length=200, error_messages={"required": _("Enter your full name.")}
+        label=_("Full name"),
+        max_length=NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={
+            "required": _("Enter your full name."),
+            "max_length": _("Enter your name only, in %(limit_value)d characters or fewer."),
+        },
     )
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("We will send the reply and your reference number here."),
         error_messages=EMAIL_ERRORS,
     )
-    telephone = forms.CharField(label=_("Telephone (optional)"), max_length=40, required=False)
-    business_name = forms.CharField(label=_("Business legal name (optional)"), max_length=300, required=False)
+    telephone = forms.CharField(
+        label=_("Telephone (optional)"),
+        max_length=40,
+        required=False,
+        widget=TelephoneInput(attrs={"autocomplete": "tel"}),
+    )
+    business_name = forms.CharField(
+        label=_("Business legal name (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     business_number = forms.CharField(
         label=_("Business number (optional)"),
         max_length=40,
@@ -102,6 +136,23 @@ class ContactForm(forms.Form):
             ),
         )
 
+    def clean_full_name(self):
+        name = self.cleaned_data["full_name"]
+        if NOT_A_NAME.search(name):
+            raise forms.ValidationError(
+                _("Enter your name only, without a web address, an email address or symbols such as < and >."),
+                code="not_a_name",
+            )
+        return name
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if not on_a_real_domain(email):
+            raise forms.ValidationError(
+                _("Enter an email address on an internet domain, like name@example.com."), code="not_a_real_domain"
+            )
+        return email
+
     def clean_business_number(self):
         value = self.cleaned_data["business_number"].strip()
         if not value:
@@ -137,6 +188,7 @@ class StatusLookupForm(forms.Form):
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("The one you gave when you sent the request."),
         error_messages=EMAIL_ERRORS,
     )

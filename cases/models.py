@@ -182,6 +182,11 @@ class Case(models.Model):
         return display(self.reference)
 
     @property
+    def reference_groups(self):
+        """The reference in its groups, ["CS", "7KQ", "2M9", "XDT"], to show without breaking inside one."""
+        return self.display_reference.split("-")
+
+    @property
     def due_local(self):
         """The response target in the helpdesk's time zone."""
         from .business_days import HELPDESK_TZ

@@ -3,6 +3,7 @@
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from carmsupport.bilingual import LANGUAGE_SWITCH, current_language
-from carmsupport.ratelimits import limit_posts
+from carmsupport.ratelimits import limit_posts, too_many_requests
 from triage.models import Tree
 from triage.selectors import PathNotFound, answer_slugs, answers_path, is_slug, tree_graph
 
@@ -45,19 +46,22 @@ class InvalidOrigin(Exception):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
-@limit_posts("contact")
+@limit_posts("contact", keep_form=True)
 def contact(request):
     try:
         origin = _help_path(request.GET)
     except InvalidOrigin:
         return render(request, "cases/contact_unavailable.html", status=400)
     ask_topic = origin is None or origin.outcome.topic_id is None
-    if request.method == "POST" and LANGUAGE_SWITCH in request.POST:
-        # The language toggle sent the form: show it again, as typed, in this language.
+    if request.method == "POST" and (LANGUAGE_SWITCH in request.POST or hasattr(request, "retry_after")):
+        # The language toggle sent the form, or the client sent too many: show it again, as typed.
         typed = _typed(request.POST, exclude=[HONEYPOT])
         if not typed.get("token", "").isalnum():
             typed["token"] = new_submission_token()
         form = ContactForm(ask_topic=ask_topic, initial=typed)
+        if hasattr(request, "retry_after"):
+            context = {"form": form, "origin": origin, "privacy": _privacy()}
+            return too_many_requests(request, request.retry_after, "cases/contact.html", context)
     elif request.method == "POST":
         if request.POST.get(HONEYPOT):
             # Filled in by a robot, which is not told so.
@@ -68,7 +72,7 @@ def contact(request):
                 case = _submit(form, origin)
             except (OperationalError, InterfaceError) as error:
                 logger.error("Case not saved, database unavailable: %s", type(error).__name__)
-                context = {"form": form, "origin": origin, "unavailable": True}
+                context = {"form": form, "origin": origin, "unavailable": True, "privacy": _privacy()}
                 response = render(request, "cases/contact.html", context, status=503)
                 response["Retry-After"] = "30"
                 return response
@@ -81,7 +85,13 @@ def contact(request):
     else:
         initial = {"token": new_submission_token(), "preferred_language": current_language()}
         form = ContactForm(ask_topic=ask_topic, initial=initial)
-    return render(request, "cases/contact.html", {"form": form, "origin": origin})
+    return render(request, "cases/contact.html", {"form": form, "origin": origin, "privacy": _privacy()})
+
+
+def _privacy():
+    """What the privacy notice names: how long the data is kept, and the personal information bank."""
+    return {"retention_years": max(1, round(settings.CASE_RETENTION_DAYS / 365)),
+            "bank": settings.PRIVACY_INFORMATION_BANK}
 
 
 def _typed(data, exclude=()):

@@ -4,13 +4,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+# Sent by a question's Continue button, so that pressing it with nothing ticked is told apart
+# from opening the question.
+SUBMITTED = "continue"
+
+
 class AnswerForm(forms.Form):
     """One question of the tree: the client picks one of its choices."""
 
     answer = forms.ChoiceField(
         widget=forms.RadioSelect,
         error_messages={
-            "required": _("Select an answer to continue."),
+            "required": _("Select one option."),
             "invalid_choice": _("Select one of the answers listed."),
         },
     )

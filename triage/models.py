@@ -207,7 +207,7 @@ class Choice(models.Model):
 
 
 class OutcomeFeedback(models.Model):
-    """One anonymous answer to "Did this answer your question?" on an outcome."""
+    """One anonymous answer to "Did you find what you were looking for?" on an outcome."""
 
     outcome = models.ForeignKey(
         Node, verbose_name=_("outcome"), on_delete=models.CASCADE, related_name="feedback"

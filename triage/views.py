@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from carmsupport.bilingual import columns
 from cases.links import contact_url_for_path
 
-from .forms import AnswerForm, FeedbackForm
+from .forms import SUBMITTED, AnswerForm, FeedbackForm
 from .guidance import render_markdown
 from .models import OutcomeFeedback, Tree
 from .selectors import PathNotFound, answer_slugs, answers_path, tree_graph
@@ -50,7 +50,8 @@ def step(request, tree_slug, answers):
         return _path_not_found(request, tree)
     if not node.is_question:
         return _render_outcome(request, tree, slugs, given, node, FeedbackForm())
-    if "answer" in request.GET:
+    if SUBMITTED in request.GET or "answer" in request.GET:
+        # Continue was pressed: with nothing ticked the form has no "answer" at all.
         form = AnswerForm(node, request.GET)
         if form.is_valid():
             return redirect(_step_url(tree, [*slugs, form.cleaned_data["answer"]]))
@@ -60,7 +61,7 @@ def step(request, tree_slug, answers):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def feedback(request, tree_slug, answers):
-    """Record "Did this answer your question?" for the outcome the answers lead to."""
+    """Record "Did you find what you were looking for?" for the outcome the answers lead to."""
     tree = _published_tree(tree_slug)
     slugs = answer_slugs(answers)
     if slugs is None:

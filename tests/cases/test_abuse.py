@@ -23,7 +23,11 @@ def test_contact_form_is_rate_limited(carm_tree, client, tight_limits):
     assert response.status_code == 429
     retry = int(response["Retry-After"])
     assert 0 < retry <= 3600
-    assert "Try again in" in response.content.decode() and "minute" in response.content.decode()
+    page = response.content.decode()
+    assert "send it again in" in page and "minute" in page
+    for typed in ("Ann Smith", "ann@example.org", "The portal shows EC-1012 when I register."):
+        assert typed in page
+    assert "no-store" in response["Cache-Control"]
     assert Case.objects.count() == 3
     assert client.get(url).status_code == 200  # reading the form is not limited
 

@@ -152,12 +152,30 @@ def test_each_bad_input_is_explained_and_nothing_is_lost(db, client, changes, fi
 
 
 def test_markup_typed_by_a_client_stays_text(carm_tree, client):
-    """Markup in the client's fields is shown as text on the form and the confirmation."""
+    """Markup in the client's fields is shown as text on the form; a description keeps it as typed."""
     response = send(client, contact_url(EC_1012), full_name="<b>Ann</b>", description="")
     assert "&lt;b&gt;Ann&lt;/b&gt;" in response.content.decode()
-    send(client, contact_url(EC_1012), full_name="<b>Ann</b>")
-    assert Case.objects.get().full_name == "<b>Ann</b>"
-    assert "<b>Ann</b>" in mail.outbox[0].body  # plain text email, shown as typed
+    send(client, contact_url(EC_1012), description="<b>EC-1012</b> on step 2")
+    assert Case.objects.get().description == "<b>EC-1012</b> on step 2"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["<b>Ann</b>", "Win a prize at evil.example", "Visit https://evil.example now", "ann@example.org",
+     "Call www.evil.example", "A" * 101, "Ann Smith\nClick here"],
+)
+def test_names_that_are_not_names_are_refused(carm_tree, client, name):
+    """The name is the one thing a stranger could make the portal send: links, addresses, markup
+    and long texts are refused beside the field, and nothing is sent."""
+    response = send(client, contact_url(EC_1012), full_name=name)
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="id_full_name_error"' in page
+    assert not Case.objects.exists() and not mail.outbox
+
+
+@pytest.mark.parametrize("name", ["Ann Smith", "Zoë O'Brien-Tremblay", "J. R. Smith", "Jean-François Côté", "李 小龍"])
+def test_real_names_are_accepted(carm_tree, client, name):
+    assert send(client, contact_url(EC_1012), full_name=name).status_code == 302
 
 
 def test_confirmation_page(carm_tree, client):
@@ -165,7 +183,7 @@ def test_confirmation_page(carm_tree, client):
     send(client, contact_url(EC_1012))
     case = Case.objects.get()
     page = client.get(reverse("cases:confirmation")).content.decode()
-    assert f'<p class="reference">{case.display_reference}</p>' in page
+    assert case.display_reference.replace("-", "") in re.sub(r"<[^>]+>|-", "", page)
     day = case.due_local.strftime("%A, %B %-d, %Y")
     assert f"We will reply by 7 p.m. Eastern time on {day}." in page
     assert "1-800-461-9999" in page and "What happens next" in page
@@ -259,3 +277,48 @@ def test_snapshot_survives_tree_edits(carm_tree, client):
     outcome.delete()
     case.refresh_from_db()
     assert case.outcome is None and case.outcome_title == "Error code EC-1012"
+
+
+def test_pages_with_personal_data_are_never_stored(carm_tree, client, make_case):
+    """The contact form sent back with mistakes, the confirmation and the status result: no-store."""
+    url = contact_url(EC_1012)
+    failed = client.post(url, {**FORM, "email": "ann@", "token": form_token(client, url)})
+    assert failed.status_code == 200 and "ann@" in failed.content.decode()
+    send(client, url)
+    confirmation = client.get(reverse("cases:confirmation"))
+    case = make_case()
+    client.post(reverse("cases:status"), {"reference": case.display_reference, "email": case.email})
+    result = client.get(reverse("cases:status_result"))
+    for response in (failed, confirmation, result):
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_confirmation_names_the_address_and_keeps_the_reference_whole(carm_tree, client):
+    """The reference is shown in unbreakable groups; the page says where the email went, and the
+    email links to the status page."""
+    send(client, contact_url(EC_1012))
+    case = Case.objects.get()
+    page = client.get(reverse("cases:confirmation")).content.decode()
+    groups = "-<wbr>".join(f'<span class="reference-group">{group}</span>' for group in case.reference_groups)
+    assert f'<p class="reference">{groups}</p>' in page
+    assert "We sent this reference number to ann@example.org." in page
+    (message,) = mail.outbox
+    assert "http://127.0.0.1:8000/en/status/" in message.body
+    assert "Ann Smith" not in message.body and "EC-1012 when I register" not in message.body
+
+
+def test_confirmation_says_plainly_when_the_email_was_not_sent(carm_tree, client, monkeypatch):
+    def refuse(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    send(client, contact_url(EC_1012))
+    page = client.get(reverse("cases:confirmation")).content.decode()
+    assert "We could not send an email to ann@example.org." in page and "keep this reference number" in page
+    assert "We sent this reference number" not in page
+
+
+@pytest.mark.parametrize("email", ["ann@[192.0.2.1]", "ann@192.0.2.1", "ann@localhost", "ann@intranet", "ann@host.123"])
+def test_acknowledgments_go_only_to_internet_domains(carm_tree, client, email):
+    response = send(client, contact_url(EC_1012), email=email)
+    assert 'id="id_email_error"' in response.content.decode() and not Case.objects.exists()

@@ -38,7 +38,7 @@ def reach(page, site, language, kind, settings, monkeypatch):
     home = f"{site}/{language}"
     addresses = {
         "home": "/", "start": "/help/carm/", "question": "/help/carm/questions/importer/",
-        "question with error": "/help/carm/questions/importer/?answer=", "outcome": EC_1012,
+        "question with error": "/help/carm/questions/importer/?continue=1", "outcome": EC_1012,
         "contact form": CONTACT, "contact form, direct": "/contact/", "status lookup": "/status/",
         "400": "/contact/?tree=carm&answers=importer/", "404": "/no/such/page/",
         "404 in the help tool": "/help/carm/questions/astronaut/",

@@ -44,8 +44,13 @@ def test_client_walks_a_path_files_a_case_and_checks_it(site, page, shoot):
     """Importer, non-resident, error code; change an early answer; outcome; not helpful; file; check status."""
     page.goto(f"{site}/en/help/carm/")
     shoot("start")
-    page.get_by_role("button", name="Start now").click()
+    page.get_by_role("link", name="Start now").click()
     shoot("question")
+    # Continue with nothing ticked: the problem is summarised and shown beside the options.
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator(".error-summary")).to_contain_text("Select one option.")
+    expect(page.locator("#answer-error")).to_contain_text("Select one option.")
     answer(page, "Importer")
     answer(page, "Yes")
     answer(page, "Yes")
@@ -128,7 +133,7 @@ def test_client_uses_only_the_keyboard(site, page):
                 return
         raise AssertionError("never reached by Tab")
 
-    tab_to(page.get_by_role("button", name="Start now"))
+    tab_to(page.get_by_role("link", name="Start now"))
     page.keyboard.press("Enter")
     tab_to(page.get_by_label("Importer", exact=True))
     page.keyboard.press("ArrowDown")  # moves to and selects "Customs broker"

