@@ -53,8 +53,8 @@ class Client:
             body = answer.read().decode()
             status = answer.status
         elapsed = time.perf_counter() - started
-        found = re.search(r'<p class="reference">([^<]+)</p>', body)
-        return status, elapsed, found.group(1) if found else None
+        found = re.search(r'<p class="reference">(.+?)</p>', body)
+        return status, elapsed, re.sub(r"<[^>]+>", "", found.group(1)) if found else None
 
 
 def language_of(number):

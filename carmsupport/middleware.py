@@ -66,7 +66,8 @@ class DatabaseUnavailableMiddleware:
         return service_unavailable(request)
 
 
-def service_unavailable(request):
-    response = render(request, "errors/503.html", status=503)
+def service_unavailable(request, template="errors/503.html", context=None):
+    """"Please try again" with 503 and Retry-After; a form page passes its own template, to keep what was typed."""
+    response = render(request, template, context, status=503)
     response["Retry-After"] = "30"
     return response

@@ -1,5 +1,6 @@
 """Limits on how often one client address may send a form, with a page that says when to try again."""
 
+import ipaddress
 import math
 from functools import wraps
 
@@ -8,6 +9,24 @@ from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
 from .bilingual import LANGUAGE_SWITCH
+
+
+def client_address(request):
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXIES proxies, the address the farthest
+    trusted proxy received the request from, in X-Forwarded-For. Each proxy appends the address it
+    received from, so with N proxies that is the N-th entry from the right; entries further left
+    were written by the client and are not believed. A missing or malformed header falls back to
+    REMOTE_ADDR."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXIES
+    if proxies:
+        chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(chain) >= proxies:
+            try:
+                return str(ipaddress.ip_address(chain[-proxies]))
+            except ValueError:
+                pass
+    return remote
 
 
 def limit_posts(group, keep_form=False):

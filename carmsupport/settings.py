@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,7 +39,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 CSRF_FAILURE_VIEW = "carmsupport.views.csrf_failure"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "signin.apps.StaffAdminConfig",  # django.contrib.admin, with the site that asks staff for a code
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,8 +47,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "triage",
     "cases",
+    "signin",
 ]
 
 MIDDLEWARE = [
@@ -58,12 +64,16 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "carmsupport.request_limits.RequestSizeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "carmsupport.middleware.DatabaseUnavailableMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "carmsupport.urls"
@@ -88,6 +98,8 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "carmsupport.wsgi.application"
 
+if PRODUCTION and not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_ENV=production.")
 if os.environ.get("DATABASE_URL"):
     # PostgreSQL in production, e.g. postgres://carm:secret@db.internal:5432/carmsupport
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True)}
@@ -110,11 +122,46 @@ else:
     }
 
 CACHES = {
-    # Per process: the help trees' graphs, keyed by revision.
+    # Per process: the help trees' graphs and question pages, keyed by revision and language.
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Shared by every process: the rate limits' counters.
-    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "carmsupport_cache"},
+    # Shared by every process: the rate limits' counters. The database by default; with several
+    # app servers, Redis (CACHE_URL=redis://host:6379/0), whose increments are atomic.
+    "shared": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        if os.environ.get("CACHE_URL", "").startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "carmsupport_cache"}
+    ),
 }
+if os.environ.get("CACHE_URL") and CACHES["shared"]["BACKEND"].endswith("DatabaseCache"):
+    raise ImproperlyConfigured("CACHE_URL must be a redis:// or rediss:// address.")
+
+# Staff sign-in (signin/). Axes first: it refuses a locked-out username and address before
+# any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failed sign-ins (wrong password or wrong code) for one username from one address lock
+# that pair for an hour from the last attempt; a successful sign-in clears the count.
+# Unlock sooner with `manage.py axes_reset_username USERNAME` or in the admin.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "signin.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "signin.lockout.client_address"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+AXES_VERBOSE = False  # no start-up line on every manage.py command
+# Staff sign in to the admin with a password and a code from an authenticator app
+# (`manage.py enrol_totp USERNAME`). STAFF_OTP_REQUIRED=0 drops the code for local development only.
+STAFF_OTP_REQUIRED = env_flag("STAFF_OTP_REQUIRED", True)
+if PRODUCTION and not STAFF_OTP_REQUIRED:
+    raise ImproperlyConfigured("STAFF_OTP_REQUIRED cannot be turned off when DJANGO_ENV=production.")
+OTP_TOTP_ISSUER = "CARM support"
+# Sessions (a staff member's sign-in, a client's last reference) end when the browser closes,
+# and after 10 hours at the most.
+SESSION_COOKIE_AGE = 10 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -186,18 +233,22 @@ SECURE_CSP = {
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
-# Requests: no body larger than 256 KB (the contact form is far smaller).
+# Requests: no body larger than 256 KB (the contact form is far smaller), and no file: both are
+# refused with 413 before the body is read (carmsupport.request_limits).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
-# Rate limits per client address, as "count/period" (s, m, h, d). Behind a proxy, set
-# RATELIMIT_IP_META_KEY to the header that carries the client's address.
+# Rate limits per client address, as "count/period" (s, m, h, d). Behind reverse proxies, set
+# TRUSTED_PROXIES to how many there are in front of the app: the client's address is then read
+# from X-Forwarded-For (carmsupport.ratelimits.client_address).
 RATELIMIT_ENABLE = env_flag("RATELIMIT_ENABLE", True)
 RATELIMIT_USE_CACHE = "shared"
-RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+RATELIMIT_IP_META_KEY = "carmsupport.ratelimits.client_address"
 RATE_LIMITS = {
     "contact": os.environ.get("RATE_LIMIT_CONTACT", "10/h"),
     "status": os.environ.get("RATE_LIMIT_STATUS", "20/h"),
+    "feedback": os.environ.get("RATE_LIMIT_FEEDBACK", "30/h"),
 }
 
 # Closed cases keep their clients' personal data this many days (anonymise_closed_cases).
@@ -213,14 +264,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Axes logs each sign-in at INFO, with the username and address masked; its database rows
+    # (the admin's "Access attempts") keep them. Lockouts are logged as warnings.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # The site's address as clients reach it, for links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# The date shown as "Date modified" in the footer of pages that have no date of their own.
-SITE_DATE_MODIFIED = os.environ.get("SITE_DATE_MODIFIED", "2026-11-22")
 
 # Email: printed to the console unless EMAIL_HOST names an SMTP server.
 if os.environ.get("EMAIL_HOST"):

@@ -1,6 +1,5 @@
 """Staff review cases: find, assign, answer and close them; edit topics and closure days."""
 
-import csv
 from datetime import timedelta
 
 from django import forms
@@ -14,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from carmsupport.bilingual import columns, current_language
 
-from .business_days import statutory_holidays
+from .business_days import designated_holidays
+from .exports import write_cases
 from .models import Case, CaseAccess, CaseEvent, CaseNote, ClosureDay, Topic, overdue
-from .references import PREFIX, InvalidReference, normalise
+from .references import InvalidReference, compact, normalise
 from .selectors import service_standard
-from .services import TRANSITIONS, case_add_note, case_change, case_record_first_response
+from .services import CaseRuleError, case_add_note, case_change, case_record_first_response, check_transition
 
 
 @admin.register(Topic)
@@ -41,10 +41,10 @@ class ClosureDayAdmin(admin.ModelAdmin):
         coming = [
             (day, name)
             for year in (today.year, today.year + 1)
-            for day, name in statutory_holidays(year, current_language())
+            for day, name in designated_holidays(year, current_language())
             if today <= day <= today + timedelta(days=365)
         ]
-        return super().changelist_view(request, {**(extra_context or {}), "statutory_holidays": coming})
+        return super().changelist_view(request, {**(extra_context or {}), "designated_holidays": coming})
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -89,13 +89,10 @@ class CaseForm(forms.ModelForm):
 
     def clean_status(self):
         status = self.cleaned_data["status"]
-        current = Case.Status(self.instance.status)
-        if status != current and status not in TRANSITIONS[current]:
-            allowed = ", ".join(str(Case.Status(s).label) for s in sorted(TRANSITIONS[current])) or _("none")
-            raise forms.ValidationError(
-                _("A case cannot go from %(old)s to %(new)s. From %(old)s it can go to: %(allowed)s.")
-                % {"old": current.label, "new": Case.Status(status).label, "allowed": allowed}
-            )
+        try:
+            check_transition(self.instance.status, status)
+        except CaseRuleError as error:
+            raise forms.ValidationError(str(error)) from None
         return status
 
 
@@ -197,6 +194,13 @@ class CaseAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the record of a request is kept
 
+    def get_inlines(self, request, obj):
+        # No box for a new note once personal data is removed, as case_add_note refuses one; a note sent
+        # from a page opened before is still read, so that its refusal is shown.
+        if obj is not None and obj.anonymised_at is not None and request.method != "POST":
+            return [NoteInline, EventInline]
+        return self.inlines
+
     @admin.display(description=_("reference"), ordering="reference")
     def display_reference(self, case):
         return case.display_reference
@@ -250,11 +254,9 @@ class CaseAdmin(admin.ModelAdmin):
         except InvalidReference:
             pass
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        compact = "".join(ch for ch in search_term.upper() if ch.isalnum())
-        if len(compact) > len(PREFIX) + 3 and compact.startswith(PREFIX):
-            compact = compact[len(PREFIX):]
-        if len(compact) >= 3:
-            results |= queryset.filter(reference__contains=compact)
+        part = compact(search_term)
+        if len(part) >= 3:
+            results |= queryset.filter(reference__contains=part)
         return results, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
@@ -268,7 +270,10 @@ class CaseAdmin(admin.ModelAdmin):
             return super().save_formset(request, form, formset, change)
         for note in formset.save(commit=False):
             if note.pk is None and note.text.strip():
-                case_add_note(form.instance, author=request.user, text=note.text)
+                try:
+                    case_add_note(form.instance, author=request.user, text=note.text)
+                except CaseRuleError as error:  # anonymised while the page was open
+                    self.message_user(request, str(error), messages.ERROR)
 
     @admin.action(description=_("Assign the selected cases to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):
@@ -286,19 +291,5 @@ class CaseAdmin(admin.ModelAdmin):
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="cases.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["reference", "received", "topic", "response class", "status", "due",
-                         "first response", "target met", "assigned to"])
-        for case in queryset.select_related("topic", "assigned_to"):
-            writer.writerow([
-                case.display_reference,
-                case.received_at.isoformat(),
-                case.topic.name,
-                case.response_class,
-                case.status,
-                case.due_at.isoformat(),
-                case.first_response_at.isoformat() if case.first_response_at else "",
-                {True: "yes", False: "no", None: ""}[case.met_standard],
-                case.assigned_to.get_username() if case.assigned_to else "",
-            ])
+        write_cases(response, queryset.select_related("topic", "assigned_to"))
         return response

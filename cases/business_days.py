@@ -1,8 +1,8 @@
 """The helpdesk's business days, and the response target of a request received at a given time.
 
-A business day is Monday to Friday, except Canada's federal statutory holidays (with
-their observed days) and the closure days staff add. The helpdesk is open 7:00 to
-19:00, Toronto time.
+A business day is Monday to Friday, except the federal public service's designated paid
+holidays (with their observed days) and the closure days staff add. The helpdesk is open
+7:00 to 19:00, Toronto time.
 """
 
 from collections.abc import Collection
@@ -11,6 +11,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from holidays.countries.canada import Canada
 
 HELPDESK_TZ = ZoneInfo("America/Toronto")
 OPENS = time(7, 0)
@@ -21,23 +22,37 @@ CLOSES = time(19, 0)
 HOLIDAY_LANGUAGES = {"en": "en_CA", "fr": "fr"}
 
 
+class DesignatedHolidays(Canada):
+    """The Treasury Board's designated paid holidays of the federal public service.
+
+    The package's "government" category is the federal statutory list: New Year's Day,
+    Good Friday, Victoria Day, Canada Day, Labour Day, Truth and Reconciliation,
+    Thanksgiving, Remembrance Day, Christmas Day and Boxing Day, with the weekdays they
+    are observed on. The public service is also off on Easter Monday and the civic
+    holiday; both are Mondays, so neither has an observed day.
+    """
+
+    def _populate_government_holidays(self):
+        super()._populate_government_holidays()
+        # The names the package's own catalogue translates ("Lundi de Pâques", "Congé civique").
+        self._add_easter_monday("Easter Monday")
+        self._add_holiday_1st_mon_of_aug("Civic Holiday")
+
+
 @lru_cache(maxsize=len(HOLIDAY_LANGUAGES))
-def _statutory_holidays(language="en"):
-    # The "government" category is the federal list: New Year's Day, Good Friday, Victoria
-    # Day, Canada Day, Labour Day, Truth and Reconciliation, Thanksgiving, Remembrance Day,
-    # Christmas Day and Boxing Day, with the weekdays they are observed on.
-    return holidays.country_holidays("CA", categories=(holidays.GOVERNMENT,), language=HOLIDAY_LANGUAGES[language])
+def _designated_holidays(language="en"):
+    return DesignatedHolidays(categories=(holidays.GOVERNMENT,), language=HOLIDAY_LANGUAGES[language])
 
 
-def statutory_holidays(year: int, language: str = "en") -> list[tuple[date, str]]:
-    """The federal statutory holidays of a year, observed days included, in date order, named in the language."""
-    calendar = _statutory_holidays(language)
+def designated_holidays(year: int, language: str = "en") -> list[tuple[date, str]]:
+    """The designated paid holidays of a year, observed days included, in date order, named in the language."""
+    calendar = _designated_holidays(language)
     calendar.get(date(year, 1, 1))  # fills in the year
     return sorted((day, name) for day, name in calendar.items() if day.year == year)
 
 
 def is_business_day(day: date, closed_days: Collection[date] = ()) -> bool:
-    return day.weekday() < 5 and day not in _statutory_holidays() and day not in closed_days
+    return day.weekday() < 5 and day not in _designated_holidays() and day not in closed_days
 
 
 def next_business_day(day: date, closed_days: Collection[date] = ()) -> date:
@@ -47,7 +62,7 @@ def next_business_day(day: date, closed_days: Collection[date] = ()) -> date:
     return day
 
 
-def response_due(received_at: datetime, business_days: int, closed_days: Collection[date] | None = None) -> datetime:
+def response_due(received_at: datetime, business_days: int, closed_days: Collection[date]) -> datetime:
     """When the helpdesk must have answered a request received at `received_at`.
 
     A request received at 19:00 or later, or on a day that is not a business day, counts
@@ -55,18 +70,14 @@ def response_due(received_at: datetime, business_days: int, closed_days: Collect
     `business_days`-th business day after the day of receipt, returned as an aware
     datetime in Toronto time; `received_at` may be in any time zone.
 
-    `closed_days` are extra days the helpdesk is closed; when not given, the closure
-    days staff entered are read from the database.
+    `closed_days` are the other days the helpdesk is closed: the closure days staff
+    entered, which the caller reads (`ClosureDay.dates_from`).
     """
     if received_at.tzinfo is None or received_at.utcoffset() is None:
         raise ValueError("received_at must be an aware datetime")
     if business_days < 0:
         raise ValueError("business_days cannot be negative")
     local = received_at.astimezone(HELPDESK_TZ)
-    if closed_days is None:
-        from .models import ClosureDay
-
-        closed_days = ClosureDay.dates_from(local.date())
     day = local.date()
     if not is_business_day(day, closed_days) or local.time() >= CLOSES:
         day = next_business_day(day, closed_days)

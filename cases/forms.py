@@ -10,6 +10,7 @@ from stdnum.ca import bn
 
 from .models import Case, Topic
 from .references import InvalidReference, normalise
+from .tokens import InvalidToken, redeem_token
 
 DESCRIPTION_MAX_LENGTH = 5000
 NAME_MAX_LENGTH = 100
@@ -111,7 +112,7 @@ class ContactForm(forms.Form):
         label=_("I agree that the helpdesk uses this information to answer my request."),
         error_messages={"required": _("Tick the box to agree, so that we can answer your request.")},
     )
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=200)
 
     def __init__(self, *args, ask_topic=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,10 +167,11 @@ class ContactForm(forms.Form):
         return bn.compact(value).upper()
 
     def clean_token(self):
-        token = self.cleaned_data["token"]
-        if not token.isalnum():
-            raise forms.ValidationError(_("This form has expired. Send it again."), code="bad_token")
-        return token
+        """The random part of the form's token, which the server issued (see cases.tokens)."""
+        try:
+            return redeem_token(self.cleaned_data["token"])
+        except InvalidToken:
+            raise forms.ValidationError(_("This form has expired. Send it again."), code="bad_token") from None
 
     def contact_details(self):
         """The fields stored on the case about the client."""

@@ -6,17 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carmsupport.bilingual import Translated, bilingual
-
-
-class ResponseClass(models.TextChoices):
-    """How long the helpdesk has to answer, in its business days."""
-
-    STANDARD = "standard", _("Standard (2 business days)")
-    FINANCIAL = "financial", _("Financial account (15 business days)")
-
-    @property
-    def business_days(self) -> int:
-        return {"standard": 2, "financial": 15}[self.value]
+from triage.models import ResponseClass  # noqa: F401  (cases are filed with an outcome's class)
 
 
 class TopicManager(models.Manager):
@@ -54,7 +44,7 @@ class Topic(models.Model):
 
 
 class ClosureDay(models.Model):
-    """A weekday the helpdesk is closed besides the statutory holidays, e.g. Easter Monday."""
+    """A day the helpdesk is closed besides the designated paid holidays, e.g. for a storm."""
 
     date = models.DateField(_("date"), unique=True)
     reason_en, reason_fr = bilingual(

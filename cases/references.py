@@ -27,16 +27,24 @@ def new_reference() -> str:
     return body + luhn.calc_check_digit(body, alphabet=ALPHABET)
 
 
+def compact(text: str) -> str:
+    """What a person typed of a reference, in stored characters: upper case, without spaces,
+    dashes or the prefix, characters that read alike read as the alphabet's (I→1, O→0...)."""
+    kept = "".join(ch for ch in str(text).upper() if ch.isalnum()).translate(_READ_AS)
+    # A whole stored reference may itself start with the prefix's letters: it keeps them.
+    if kept.startswith(PREFIX) and len(kept) > len(PREFIX) + 3 and len(kept) != LENGTH:
+        kept = kept[len(PREFIX) :]
+    return kept
+
+
 def normalise(text: str) -> str:
-    """The stored form of a reference as a person typed it; raises InvalidReference."""
-    compact = "".join(ch for ch in str(text).upper() if ch not in " -\t").translate(_READ_AS)
-    if len(compact) == LENGTH + len(PREFIX) and compact.startswith(PREFIX):
-        compact = compact[len(PREFIX) :]
-    if len(compact) != LENGTH or any(ch not in ALPHABET for ch in compact):
+    """The stored form of a whole reference as a person typed it; raises InvalidReference."""
+    compact_form = compact(text)
+    if len(compact_form) != LENGTH or any(ch not in ALPHABET for ch in compact_form):
         raise InvalidReference(text)
-    if not luhn.is_valid(compact, alphabet=ALPHABET):
+    if not luhn.is_valid(compact_form, alphabet=ALPHABET):
         raise InvalidReference(text)
-    return compact
+    return compact_form
 
 
 def display(reference: str) -> str:

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from carmsupport.bilingual import current_language
 
-from .business_days import response_due
+from .business_days import HELPDESK_TZ, response_due
 from .emails import send_acknowledgment
-from .models import Case, CaseEvent, CaseNote, ResponseClass
+from .models import Case, CaseEvent, CaseNote, ClosureDay, ResponseClass
 from .references import new_reference
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,18 @@ class CaseRuleError(ValueError):
     """A change staff asked for that the case's rules do not allow."""
 
 
+def check_transition(old, new):
+    """Raise CaseRuleError, saying where the case can go instead, unless it may go from `old` to `new`."""
+    old, new = Case.Status(old), Case.Status(new)
+    if new == old or new in TRANSITIONS[old]:
+        return
+    allowed = ", ".join(str(Case.Status(s).label) for s in sorted(TRANSITIONS[old])) or _("none")
+    raise CaseRuleError(
+        _("A case cannot go from %(old)s to %(new)s. From %(old)s it can go to: %(allowed)s.")
+        % {"old": old.label, "new": new.label, "allowed": allowed}
+    )
+
+
 def new_submission_token() -> str:
     """A one-time token for a contact form, so that sending it twice files one case."""
     return secrets.token_hex(16)
@@ -50,7 +62,8 @@ def case_submit(*, contact: dict, topic, response_class: str, path=(), outcome_i
     received_at = received_at or timezone.now()
     if submission_token and (existing := Case.objects.filter(submission_token=submission_token).first()):
         return existing, False
-    due_at = response_due(received_at, ResponseClass(response_class).business_days)
+    closed_days = ClosureDay.dates_from(received_at.astimezone(HELPDESK_TZ).date())
+    due_at = response_due(received_at, ResponseClass(response_class).business_days, closed_days)
     for _attempt in range(REFERENCE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -103,11 +116,7 @@ def case_change(case: Case, *, actor, status=None, assigned_to=None, unassign=Fa
     events = []
     with transaction.atomic():
         if status is not None and status != case.status:
-            if status not in TRANSITIONS[Case.Status(case.status)]:
-                raise CaseRuleError(
-                    _("A case cannot go from %(old)s to %(new)s.")
-                    % {"old": Case.Status(case.status).label, "new": Case.Status(status).label}
-                )
+            check_transition(case.status, status)
             events.append(CaseEvent(code=CaseEvent.Code.STATUS_CHANGED, params={"old": case.status, "new": status}))
             case.status = status
             case.closed_at = timezone.now() if status == Case.Status.CLOSED else None
@@ -140,7 +149,12 @@ def case_record_first_response(case: Case, *, actor, at=None) -> bool:
 
 
 def case_add_note(case: Case, *, author, text: str) -> CaseNote:
+    """Add an internal note; refused once the case's personal data is removed, as a note may hold some."""
     with transaction.atomic():
+        # Locked as cases_anonymise_closed locks the cases it blanks: a note comes before a run and is blanked
+        # by it, or after and is refused.
+        if Case.objects.select_for_update().get(pk=case.pk).anonymised_at is not None:
+            raise CaseRuleError(_("Personal data was removed from this case: no note can be added to it."))
         note = CaseNote.objects.create(case=case, author=author, text=text)
         CaseEvent.objects.create(case=case, actor=author, code=CaseEvent.Code.NOTE_ADDED)
     return note

@@ -1,26 +1,31 @@
 """Public pages: the contact form, its confirmation, and the request status lookup."""
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from carmsupport.bilingual import LANGUAGE_SWITCH, current_language
+from carmsupport.middleware import service_unavailable
+from carmsupport.page_cache import CSRF_PLACEHOLDER, kept_page
 from carmsupport.ratelimits import limit_posts, too_many_requests
 from triage.models import Tree
-from triage.selectors import PathNotFound, answer_slugs, answers_path, is_slug, tree_graph
+from triage.selectors import PathNotFound, answer_slugs, is_slug, step_url, tree_graph
 
 from .forms import HONEYPOT, ContactForm, StatusLookupForm
 from .models import Case, Topic
-from .services import case_submit, new_submission_token
+from .services import case_submit
+from .tokens import InvalidToken, issue_token, redeem_token
 
 SESSION_KEY = "submitted_case"
+# Stands in a kept form page for the form's one-time token.
+TOKEN_PLACEHOLDER = "form-token-of-the-visitor-8c2d"
 # The request last found by the status lookup, shown at its own address (post/redirect/get).
 STATUS_SESSION_KEY = "status_case"
 logger = logging.getLogger(__name__)
@@ -37,7 +42,7 @@ class HelpPath:
 
     @property
     def outcome_url(self):
-        return reverse("triage:step", args=[self.tree.slug, answers_path(self.slugs)])
+        return step_url(self.tree.slug, self.slugs)
 
 
 class InvalidOrigin(Exception):
@@ -56,8 +61,10 @@ def contact(request):
     if request.method == "POST" and (LANGUAGE_SWITCH in request.POST or hasattr(request, "retry_after")):
         # The language toggle sent the form, or the client sent too many: show it again, as typed.
         typed = _typed(request.POST, exclude=[HONEYPOT])
-        if not typed.get("token", "").isalnum():
-            typed["token"] = new_submission_token()
+        try:
+            redeem_token(typed.get("token", ""))
+        except InvalidToken:
+            typed["token"] = issue_token()
         form = ContactForm(ask_topic=ask_topic, initial=typed)
         if hasattr(request, "retry_after"):
             context = {"form": form, "origin": origin, "privacy": _privacy()}
@@ -73,19 +80,34 @@ def contact(request):
             except (OperationalError, InterfaceError) as error:
                 logger.error("Case not saved, database unavailable: %s", type(error).__name__)
                 context = {"form": form, "origin": origin, "unavailable": True, "privacy": _privacy()}
-                response = render(request, "cases/contact.html", context, status=503)
-                response["Retry-After"] = "30"
-                return response
+                return service_unavailable(request, "cases/contact.html", context)
             request.session[SESSION_KEY] = case.reference
             return redirect("cases:confirmation")
         # A new token if the old one was tampered with, so the corrected form can be sent.
         if "token" in form.errors:
             form.data = form.data.copy()
-            form.data["token"] = new_submission_token()
+            form.data["token"] = issue_token()
     else:
-        initial = {"token": new_submission_token(), "preferred_language": current_language()}
-        form = ContactForm(ask_topic=ask_topic, initial=initial)
+        return _blank_form(request, origin, ask_topic)
     return render(request, "cases/contact.html", {"form": form, "origin": origin, "privacy": _privacy()})
+
+
+def _blank_form(request, origin, ask_topic):
+    """The form as first shown: the same for everyone but its tokens, so it is rendered once for the
+    help-tool path's tree revision, or for the topics offered."""
+    if origin is not None:
+        revision = f"tree{origin.tree.pk}:{origin.tree.revision}"
+    else:
+        topics = Topic.objects.values_list("pk", "position", "name_en", "name_fr")
+        revision = "topics:" + hashlib.sha256(repr(list(topics)).encode()).hexdigest()
+
+    def render_page():
+        initial = {"token": TOKEN_PLACEHOLDER, "preferred_language": current_language()}
+        form = ContactForm(ask_topic=ask_topic, initial=initial)
+        context = {"form": form, "origin": origin, "privacy": _privacy(), "csrf_placeholder": CSRF_PLACEHOLDER}
+        return render(request, "cases/contact.html", context)
+
+    return kept_page(request, revision, render_page, fills={TOKEN_PLACEHOLDER: issue_token})
 
 
 def _privacy():

@@ -33,18 +33,31 @@ ensure_venv() {
   fi
 }
 
-# ensure_translations: compile the French catalogue (GNU gettext's msgfmt, installed with
-# apt-get when missing and this user may).
-ensure_translations() {
-  if ! command -v msgfmt >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext >/dev/null
-    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext >/dev/null
+# ensure_debian_packages COMMAND:PACKAGE ...: install each package whose command is missing, with
+# apt-get as root or through sudo; otherwise stop and say what to install.
+ensure_debian_packages() {
+  local pair missing=()
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local as=()
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      as=(sudo)
     else
-      echo "The French translations need GNU gettext. On Debian or Ubuntu: sudo apt-get install gettext" >&2
+      echo "The tests need these Debian packages: ${missing[*]}. Install them with:" >&2
+      echo "    sudo apt-get install ${missing[*]}" >&2
       exit 1
     fi
   fi
+  echo "Installing ${missing[*]} with apt-get"
+  "${as[@]}" apt-get update -qq
+  "${as[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# ensure_translations: compile the French catalogue (GNU gettext's msgfmt).
+ensure_translations() {
+  ensure_debian_packages msgfmt:gettext
   .venv/bin/python manage.py compilemessages --ignore=.venv --verbosity 0
 }

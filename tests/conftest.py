@@ -117,6 +117,17 @@ def default_language():
 
 
 @pytest.fixture(autouse=True)
+def empty_shared_cache():
+    """The rate limits' counters start at zero in each test when they live in Redis (CACHE_URL);
+    in the database they go with each test's transaction."""
+    from django.core.cache import caches
+
+    if "Redis" in caches["shared"].__class__.__name__:
+        caches["shared"].clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with no cached tree, so cached data never leaks between tests."""
     from django.core.cache import cache
@@ -156,3 +167,33 @@ def make_case(db):
         return case
 
     return make
+
+
+def current_code(device):
+    """The code a staff member's authenticator app shows now for `device` (a TOTPDevice)."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
+
+
+def sign_in_staff(client, user):
+    """Sign `user` in on the test client as the admin requires: password and a verified authenticator app."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Authenticator app", confirmed=True
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin_client, signed in with a code as well, as the admin requires."""
+    from django.test import Client
+
+    return sign_in_staff(Client(), admin_user)

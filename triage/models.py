@@ -9,7 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carmsupport.bilingual import Translated, bilingual
-from cases.models import ResponseClass
+
+
+class ResponseClass(models.TextChoices):
+    """How long the helpdesk has to answer, in its business days."""
+
+    STANDARD = "standard", _("Standard (2 business days)")
+    FINANCIAL = "financial", _("Financial account (15 business days)")
+
+    @property
+    def business_days(self) -> int:
+        return {"standard": 2, "financial": 15}[self.value]
 
 
 def new_revision():
@@ -154,12 +164,10 @@ class Node(models.Model):
 
     def get_absolute_url(self):
         """The page clients see for this node, by the shortest path to it; None if none leads there."""
-        from .selectors import answers_path, tree_graph
+        from .selectors import step_url, tree_graph
 
         answers = tree_graph(self.tree).path_to(self.tree.start_id, self.pk)
-        if answers is None:
-            return None
-        return reverse("triage:step", args=[self.tree.slug, answers_path(answers)])
+        return None if answers is None else step_url(self.tree.slug, answers)
 
 
 class Choice(models.Model):

@@ -11,6 +11,7 @@ from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.urls import reverse
 from django.utils import translation
 
 from carmsupport.bilingual import current_language
@@ -111,6 +112,11 @@ def answer_slugs(answers):
 def answers_path(slugs):
     """The canonical address segment for a list of answers: "importer/yes/" or ""."""
     return "".join(f"{slug}/" for slug in slugs)
+
+
+def step_url(tree_slug, slugs):
+    """The address of the step that these answers lead to: /<language>/help/<tree>/questions/<answers>."""
+    return reverse("triage:step", args=[tree_slug, answers_path(slugs)])
 
 
 def tree_graph(tree) -> TreeGraph:

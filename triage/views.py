@@ -1,22 +1,18 @@
 """Public pages of a help tree: the start page, one page per question, the outcome."""
 
-import hashlib
-
-from django.core.cache import cache
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
 from carmsupport.bilingual import columns
-from cases.links import contact_url_for_path
+from carmsupport.page_cache import CSRF_PLACEHOLDER, kept_page
+from carmsupport.ratelimits import limit_posts
 
 from .forms import SUBMITTED, AnswerForm, FeedbackForm
 from .guidance import render_markdown
 from .models import OutcomeFeedback, Tree
-from .selectors import PathNotFound, answer_slugs, answers_path, tree_graph
+from .selectors import PathNotFound, answer_slugs, answers_path, step_url, tree_graph
 
 
 @require_safe
@@ -31,7 +27,7 @@ def start(request, tree_slug):
     return render(
         request,
         "triage/start.html",
-        {"tree": tree, "intro_html": render_markdown(tree.intro), "first_step": _step_url(tree, [])},
+        {"tree": tree, "intro_html": render_markdown(tree.intro), "first_step": step_url(tree.slug, [])},
     )
 
 
@@ -43,30 +39,31 @@ def step(request, tree_slug, answers):
         return _path_not_found(request, tree)
     if answers != answers_path(slugs):
         query = f"?{request.GET.urlencode()}" if request.GET else ""
-        return redirect(_step_url(tree, slugs) + query, permanent=True)
+        return redirect(step_url(tree.slug, slugs) + query, permanent=True)
     try:
         given, node = tree_graph(tree).walk(tree.start_id, slugs)
     except PathNotFound:
         return _path_not_found(request, tree)
     if not node.is_question:
-        return _render_outcome(request, tree, slugs, given, node, FeedbackForm())
+        return _outcome_page(request, tree, slugs, given, node)
     if SUBMITTED in request.GET or "answer" in request.GET:
         # Continue was pressed: with nothing ticked the form has no "answer" at all.
         form = AnswerForm(node, request.GET)
         if form.is_valid():
-            return redirect(_step_url(tree, [*slugs, form.cleaned_data["answer"]]))
+            return redirect(step_url(tree.slug, [*slugs, form.cleaned_data["answer"]]))
         return _render_question(request, tree, node, form, given)
     return _question_page(request, tree, answers, node, given)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@limit_posts("feedback")
 def feedback(request, tree_slug, answers):
     """Record "Did you find what you were looking for?" for the outcome the answers lead to."""
     tree = _published_tree(tree_slug)
     slugs = answer_slugs(answers)
     if slugs is None:
         return _path_not_found(request, tree)
-    outcome_url = _step_url(tree, slugs)
+    outcome_url = step_url(tree.slug, slugs)
     if request.method != "POST":
         return redirect(outcome_url)
     try:
@@ -91,14 +88,21 @@ def _question_page(request, tree, answers, question, given):
     """
     previous = request.GET.get("previous", "")
     previous = previous if question.choice(previous) else ""
-    where = hashlib.sha256(f"{answers}?{previous}".encode()).hexdigest()
-    key = f"triage:page:{tree.pk}:{tree.revision}:{get_language()}:{where}"
-    page = cache.get(key)
-    if page is None:
+
+    def render_page():
         form = AnswerForm(question, initial={"answer": previous} if previous else None)
-        page = _render_question(request, tree, question, form, given).content
-        cache.set(key, page, timeout=60 * 60)
-    return HttpResponse(page)
+        return _render_question(request, tree, question, form, given)
+
+    return kept_page(request, f"tree{tree.pk}:{tree.revision}", render_page)
+
+
+def _outcome_page(request, tree, slugs, given, outcome):
+    """An outcome as first shown, or after feedback: the same for everyone but the CSRF token."""
+    return kept_page(
+        request,
+        f"tree{tree.pk}:{tree.revision}",
+        lambda: _render_outcome(request, tree, slugs, given, outcome, FeedbackForm(), CSRF_PLACEHOLDER),
+    )
 
 
 def _render_question(request, tree, question, form, given):
@@ -106,7 +110,7 @@ def _render_question(request, tree, question, form, given):
     return render(request, "triage/question.html", context)
 
 
-def _render_outcome(request, tree, slugs, given, outcome, feedback_form):
+def _render_outcome(request, tree, slugs, given, outcome, feedback_form, csrf_placeholder=None):
     return render(
         request,
         "triage/outcome.html",
@@ -117,7 +121,8 @@ def _render_outcome(request, tree, slugs, given, outcome, feedback_form):
             "feedback_form": feedback_form,
             "feedback_action": reverse("triage:feedback", args=[tree.slug, answers_path(slugs)]),
             "helpful": request.GET.get("helpful"),
-            "contact_url": contact_url_for_path(tree, slugs) if outcome.contact_allowed else None,
+            "contact_url": _contact_url(tree, slugs) if outcome.contact_allowed else None,
+            "csrf_placeholder": csrf_placeholder,
         },
     )
 
@@ -127,20 +132,21 @@ def _published_tree(slug):
     return get_object_or_404(Tree.objects.published().only(*fields), slug=slug)
 
 
-def _step_url(tree, slugs):
-    return reverse("triage:step", args=[tree.slug, answers_path(slugs)])
-
-
 def _summary(tree, given):
     """"Your answers": each question, the answer given and where to change it."""
     return [
         {
             "question": answer.question.text,
             "answer": answer.choice.label,
-            "change_url": f"{_step_url(tree, answer.before)}?{urlencode({'previous': answer.choice.slug})}",
+            "change_url": f"{step_url(tree.slug, answer.before)}?{urlencode({'previous': answer.choice.slug})}",
         }
         for answer in given
     ]
+
+
+def _contact_url(tree, slugs):
+    """The helpdesk's contact form for a client who walked these answers (it walks them again)."""
+    return f"{reverse('cases:contact')}?{urlencode({'tree': tree.slug, 'answers': answers_path(slugs)})}"
 
 
 def _path_not_found(request, tree):

@@ -84,10 +84,65 @@ def test_database_failure_while_filing_keeps_the_form(carm_tree, client, monkeyp
 
 
 def test_oversized_request_is_refused(db, client):
-    """A body over the limit is refused with 400, before the form reads it."""
+    """A body over the limit is refused with 413, before the form reads it."""
     response = client.post(reverse("cases:contact"), {"description": "x" * 300_000})
-    assert response.status_code == 400
-    assert "Sorry, we could not read that request" in response.content.decode()
+    assert response.status_code == 413
+    assert "What you sent is too large" in response.content.decode()
+
+
+class CountingStream(io.BytesIO):
+    """A request body that counts how much of it is read."""
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.taken = getattr(self, "taken", 0) + len(chunk)
+        return chunk
+
+    def readline(self, size=-1):
+        line = super().readline(size)
+        self.taken = getattr(self, "taken", 0) + len(line)
+        return line
+
+
+def post_raw(path, body, length):
+    """Send a body through the request handler as a server would; return the status and the page."""
+    from django.test.client import ClientHandler
+
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": path, "SERVER_NAME": "testserver", "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http", "wsgi.input": body, "CONTENT_LENGTH": str(length),
+        "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}",
+    }
+    response = ClientHandler()(environ)
+    return str(response.status_code), response.content.decode()
+
+
+BOUNDARY = "carmsupport-boundary"
+
+
+def multipart_with_file(size):
+    head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"full_name\"\r\n\r\nAnn\r\n"
+            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"screenshot\"; filename=\"big.png\"\r\n"
+            "Content-Type: image/png\r\n\r\n").encode()
+    return CountingStream(head + b"\0" * size + f"\r\n--{BOUNDARY}--\r\n".encode())
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_large_upload_is_refused_unread(carm_tree, language):
+    """A 30 MB file sent to the contact form is refused with 413 by its declared length, unread."""
+    body = multipart_with_file(30_000_000)
+    status, page = post_raw(f"/{language}/contact/", body, len(body.getvalue()))
+    assert status.startswith("413") and getattr(body, "taken", 0) == 0
+    assert f'<html lang="{language}">' in page
+
+
+def test_a_file_part_is_refused_where_no_form_takes_files(carm_tree):
+    """A small file part, within the size limit, is refused as soon as the reader meets it."""
+    body = multipart_with_file(200_000)
+    status, page = post_raw("/en/contact/", body, len(body.getvalue()))
+    assert status.startswith("413") and "What you sent is too large" in page
+    assert body.taken < len(body.getvalue())
+    assert not Case.objects.exists()
 
 
 def test_logs_carry_the_request_id_and_no_personal_data(carm_tree, client, monkeypatch):

@@ -140,7 +140,7 @@ def french_messages():
 
 def test_french_messages_keep_placeholders_and_typography():
     """Each translation keeps its placeholders and tags, and spaces French punctuation with a no-break space."""
-    placeholder = re.compile(r"%\(\w+\)[sd]|\{\w+\}|<[^>]+>")
+    placeholder = re.compile(r"%\(\w+\)[sd]|\{\w+\}|</?[a-zA-Z][^>]*>")
     for msgid, msgstr in french_messages():
         if not msgstr:
             continue  # the completeness test names it
@@ -167,3 +167,16 @@ def test_error_pages_speak_the_pages_language(carm_tree, client, monkeypatch):
     with translation.override("fr"):
         assert '<html lang="fr">' in page and escape(gettext("Sorry, there is a problem with the service")) in page
     assert 'href="/fr/"' in page
+
+
+def test_date_modified_follows_the_content(carm_tree, client):
+    """Pages without a date of their own show the last change of the published trees when it is the latest."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from triage.models import Tree
+
+    Tree.objects.filter(pk=carm_tree.pk).update(changed_at=timezone.make_aware(datetime(2030, 1, 2, 12, 0)))
+    for address in ("/en/contact/", "/fr/status/", "/en/"):
+        assert "<time>2030-01-02</time>" in client.get(address).content.decode()

@@ -22,6 +22,7 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "carm-support.example.org",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://carm-support.example.org",
     "EMAIL_HOST": "smtp.example.org",
+    "DATABASE_URL": "postgres://carm@db.invalid:5432/carmsupport",
 }
 
 
@@ -30,6 +31,14 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", DJANGO_ENV="production")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set when DJANGO_ENV=production." in result.stderr
+
+
+def test_production_refuses_to_start_without_a_database_url():
+    """In production, a missing DATABASE_URL stops the start instead of falling back to SQLite."""
+    settings = {key: value for key, value in PRODUCTION.items() if key != "DATABASE_URL"}
+    result = manage("check", **settings)
+    assert result.returncode != 0
+    assert "DATABASE_URL must be set when DJANGO_ENV=production." in result.stderr
 
 
 def test_check_deploy_is_clean_in_production():

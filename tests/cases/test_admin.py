@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, ClosureDay
+from tests.conftest import sign_in_staff
 
 CHANGELIST = reverse("admin:cases_case_changelist")
 
@@ -31,8 +32,7 @@ def reviewer(db):
 
 @pytest.fixture
 def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
-    return client
+    return sign_in_staff(client, reviewer)
 
 
 def edit_data(case, **changes):
@@ -168,22 +168,24 @@ def test_first_response_after_the_target_is_missed(make_case, reviewer):
 
 
 def test_closure_days_page_lists_coming_holidays(reviewer_client):
-    """Closure days are edited beside the statutory holidays of the coming year."""
+    """Closure days are edited beside the designated holidays of the coming year, Easter Monday included."""
     ClosureDay.objects.create(
         date=timezone.localdate() + timedelta(days=30), reason_en="Portal outage", reason_fr="Panne du portail"
     )
     page = reviewer_client.get(reverse("admin:cases_closureday_changelist")).content.decode()
     assert "Portal outage" in page and "Panne du portail" in page
-    assert "Statutory holidays in the coming year" in page and "Christmas Day" in page
+    assert "Designated paid holidays in the coming year" in page and "Christmas Day" in page
+    assert "Easter Monday" in page and "Civic Holiday" in page
     page = reviewer_client.get(
         reverse("admin:cases_closureday_changelist"), headers={"accept-language": "fr-CA"}
     ).content.decode()
     assert "Jour de Noël" in page and "Christmas Day" not in page and "décembre" in page
+    assert "Jours fériés désignés payés" in page and "Lundi de Pâques" in page and "Congé civique" in page
 
 
 def test_tree_editor_cannot_see_cases(carm_tree, client, make_case):
     """Tree editors edit trees and nothing of cases."""
-    client.force_login(staff("editor", "Tree editors"))
+    sign_in_staff(client, staff("editor", "Tree editors"))
     case = make_case()
     assert client.get(reverse("admin:triage_node_changelist")).status_code == 200
     assert client.get(CHANGELIST).status_code == 403
@@ -216,3 +218,29 @@ def test_service_standard_summary(make_case, reviewer_client, reviewer):
     Case.objects.filter(pk=waiting.pk).update(due_at=timezone.now() - timedelta(hours=1))
     page = reviewer_client.get(CHANGELIST).content.decode()
     assert "3 received, 2 answered, 1 of them by their target (50%); 1 waiting past their target." in page
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_export_neutralises_formulas(make_case, reviewer_client, start):
+    """A cell that a spreadsheet would run as a formula is exported as text."""
+    import csv
+    import io
+
+    from cases.models import Topic
+
+    Topic.objects.filter(slug="portal-access").update(name_en=f"{start}HYPERLINK(\"http://evil.example\")")
+    case = make_case()
+    response = reviewer_client.post(CHANGELIST, {"action": "export_csv", "_selected_action": [case.pk]})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][2] == f"'{start}HYPERLINK(\"http://evil.example\")"
+    assert rows[1][0] == case.display_reference and rows[1][1][0].isdigit()
+
+
+def test_one_rule_for_status_changes(make_case, admin_user):
+    """The service refuses what the form refuses, with the same explanation."""
+    from cases.services import CaseRuleError, case_change
+
+    case = make_case()
+    with pytest.raises(CaseRuleError, match="A case cannot go from New to Closed. From New it can go to: "):
+        case_change(case, actor=admin_user, status=Case.Status.CLOSED)
+    assert Case.objects.get(pk=case.pk).status == Case.Status.NEW

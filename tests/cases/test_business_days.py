@@ -1,11 +1,11 @@
 """The response target: 19:00 Toronto on the N-th business day after the day of receipt."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from cases.business_days import HELPDESK_TZ, is_business_day, response_due, statutory_holidays
+from cases.business_days import HELPDESK_TZ, designated_holidays, is_business_day, response_due
 from cases.models import ClosureDay
 
 UTC = ZoneInfo("UTC")
@@ -44,8 +44,18 @@ def toronto(*args):
         # Victoria Day, Thanksgiving.
         (toronto(2026, 5, 15, 9, 0), 2, toronto(2026, 5, 20, 19, 0)),
         (toronto(2026, 10, 9, 9, 0), 2, toronto(2026, 10, 14, 19, 0)),
-        # Good Friday 2027 (March 26); Easter Monday is open unless staff close it.
-        (toronto(2027, 3, 25, 10, 0), 2, toronto(2027, 3, 30, 19, 0)),
+        # Good Friday 2027 (March 26) and Easter Monday (March 29).
+        (toronto(2027, 3, 25, 10, 0), 2, toronto(2027, 3, 31, 19, 0)),
+        (toronto(2027, 3, 29, 10, 0), 2, toronto(2027, 4, 1, 19, 0)),
+        # Good Friday 2026 (April 3) and Easter Monday (April 6).
+        (toronto(2026, 4, 2, 10, 0), 2, toronto(2026, 4, 8, 19, 0)),
+        (toronto(2026, 4, 6, 10, 0), 2, toronto(2026, 4, 9, 19, 0)),
+        # Civic holiday: the first Monday of August (2026-08-03, 2028-08-07).
+        (toronto(2026, 7, 31, 10, 0), 2, toronto(2026, 8, 5, 19, 0)),
+        (toronto(2026, 8, 3, 10, 0), 2, toronto(2026, 8, 6, 19, 0)),
+        (toronto(2028, 8, 4, 10, 0), 2, toronto(2028, 8, 9, 19, 0)),
+        # The civic holiday is the first Monday even when August starts on a Monday: 2033-08-01.
+        (toronto(2033, 7, 29, 10, 0), 2, toronto(2033, 8, 3, 19, 0)),
         # Financial account: 15 business days.
         (toronto(2026, 11, 23, 10, 0), 15, toronto(2026, 12, 14, 19, 0)),
         (toronto(2026, 12, 10, 10, 0), 15, toronto(2027, 1, 5, 19, 0)),
@@ -76,20 +86,27 @@ def test_daylight_saving_changes(received, due_utc):
 
 
 def test_closure_days_are_skipped():
-    """A closure day staff add (Easter Monday) is not a business day."""
-    easter_monday = date(2027, 3, 29)
-    assert response_due(toronto(2027, 3, 25, 10, 0), 2, closed_days={easter_monday}) == toronto(2027, 3, 31, 19, 0)
+    """A closure day staff add (a storm closing the office) is not a business day."""
+    storm = date(2027, 2, 10)
+    assert response_due(toronto(2027, 2, 9, 10, 0), 2, closed_days={storm}) == toronto(2027, 2, 12, 19, 0)
 
 
 def test_received_on_a_closure_day_counts_from_the_next():
     """A request received on a closure day counts as received on the next business day."""
-    assert response_due(toronto(2027, 3, 29, 10, 0), 2, closed_days={date(2027, 3, 29)}) == toronto(2027, 4, 1, 19, 0)
+    assert response_due(toronto(2027, 2, 10, 10, 0), 2, closed_days={date(2027, 2, 10)}) == toronto(2027, 2, 15, 19, 0)
 
 
-def test_closure_days_read_from_the_database(db):
-    """Without closed_days given, the closure days staff entered are used."""
-    ClosureDay.objects.create(date=date(2027, 3, 29), reason_en="Easter Monday", reason_fr="Lundi de Pâques")
-    assert response_due(toronto(2027, 3, 25, 10, 0), 2) == toronto(2027, 3, 31, 19, 0)
+def test_closed_days_are_required():
+    """The rule reads nothing itself: the caller says which days staff closed."""
+    with pytest.raises(TypeError):
+        response_due(toronto(2027, 2, 9, 10, 0), 2)
+
+
+def test_filed_case_skips_the_closure_days_staff_entered(make_case):
+    """A case filed through the service gets a target that skips the closure days in the database."""
+    ClosureDay.objects.create(date=date(2027, 2, 10), reason_en="Storm", reason_fr="Tempête")
+    case = make_case(received_at=toronto(2027, 2, 9, 10, 0))
+    assert case.due_at == toronto(2027, 2, 12, 19, 0)
 
 
 def test_zero_days_is_the_end_of_the_day_of_receipt():
@@ -102,10 +119,41 @@ def test_naive_datetime_refused():
         response_due(datetime(2026, 11, 23, 10, 0), 2, closed_days=())
 
 
-def test_statutory_holidays_are_the_federal_list():
-    """The ten federal statutory holidays of 2026, with Boxing Day observed on Monday the 28th."""
-    names = [name for _day, name in statutory_holidays(2026)]
-    assert len(names) == 11
-    assert "Easter Monday" not in names and "Civic Holiday" not in names
+def test_designated_holidays_of_2026():
+    """The ten federal statutory holidays, Easter Monday and the civic holiday; Boxing Day observed on the 28th."""
+    assert designated_holidays(2026) == [
+        (date(2026, 1, 1), "New Year's Day"),
+        (date(2026, 4, 3), "Good Friday"),
+        (date(2026, 4, 6), "Easter Monday"),
+        (date(2026, 5, 18), "Victoria Day"),
+        (date(2026, 7, 1), "Canada Day"),
+        (date(2026, 8, 3), "Civic Holiday"),
+        (date(2026, 9, 7), "Labour Day"),
+        (date(2026, 9, 30), "National Day for Truth and Reconciliation"),
+        (date(2026, 10, 12), "Thanksgiving Day"),
+        (date(2026, 11, 11), "Remembrance Day"),
+        (date(2026, 12, 25), "Christmas Day"),
+        (date(2026, 12, 26), "Boxing Day"),
+        (date(2026, 12, 28), "Boxing Day (observed)"),
+    ]
     assert not is_business_day(date(2026, 12, 28))
     assert is_business_day(date(2026, 12, 29))
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(2026, 4, 6), date(2027, 3, 29), date(2028, 4, 17), date(2026, 8, 3), date(2027, 8, 2), date(2028, 8, 7)],
+)
+def test_easter_monday_and_the_civic_holiday_are_closed(day):
+    """Easter Monday and the first Monday of August are not business days; the next day is."""
+    assert not is_business_day(day)
+    assert is_business_day(day + timedelta(days=1))
+
+
+def test_designated_holidays_in_french():
+    """The holidays are named in French for the French pages."""
+    names = dict(designated_holidays(2027, "fr"))
+    assert names[date(2027, 3, 29)] == "Lundi de Pâques"
+    assert names[date(2027, 8, 2)] == "Congé civique"
+    assert names[date(2027, 3, 26)] == "Vendredi saint"
+    assert "Easter Monday" not in names.values()

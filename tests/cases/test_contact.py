@@ -32,7 +32,7 @@ def contact_url(answers=None, tree="carm"):
 
 def form_token(client, url):
     page = client.get(url).content.decode()
-    return re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
+    return re.search(r'name="token" value="([^"]+)"', page).group(1)
 
 
 def send(client, url, **changes):
@@ -215,12 +215,25 @@ def test_reloading_the_confirmation_files_nothing(carm_tree, client):
     assert Case.objects.count() == 1
 
 
-def test_tampered_token_is_replaced(db, client):
-    """A token that is not one of ours is an error; the page offers a fresh one."""
-    response = client.post(contact_url(), {**FORM, "token": "<x>", "topic": Topic.objects.first().pk})
+@pytest.mark.parametrize("token", ["<x>", "0123456789abcdef0123456789abcdef", "chosen-by-the-client"])
+def test_a_token_the_server_did_not_issue_is_replaced(db, client, token):
+    """A token that is not one of ours, even a well-formed one, files nothing; the page offers a fresh one."""
+    response = client.post(contact_url(), {**FORM, "token": token, "topic": Topic.objects.first().pk})
     page = response.content.decode()
-    assert "This form has expired. Send it again." in page
-    assert re.search(r'name="token" value="[0-9a-f]{32}"', page)
+    assert "This form has expired. Send it again." in page and not Case.objects.exists()
+    fresh = re.search(r'name="token" value="([^"]+)"', page)[1]
+    assert fresh != token
+    assert client.post(contact_url(), {**FORM, "token": fresh, "topic": Topic.objects.first().pk}).status_code == 302
+
+
+def test_a_token_expires_after_a_day(db, client, monkeypatch):
+    import time
+
+    token = form_token(client, contact_url())
+    now = time.time()
+    monkeypatch.setattr("time.time", lambda: now + 25 * 3600)
+    response = client.post(contact_url(), {**FORM, "token": token, "topic": Topic.objects.first().pk})
+    assert "This form has expired. Send it again." in response.content.decode() and not Case.objects.exists()
 
 
 def test_confirmation_without_a_request(db, client):
@@ -322,3 +335,21 @@ def test_confirmation_says_plainly_when_the_email_was_not_sent(carm_tree, client
 def test_acknowledgments_go_only_to_internet_domains(carm_tree, client, email):
     response = send(client, contact_url(EC_1012), email=email)
     assert 'id="id_email_error"' in response.content.decode() and not Case.objects.exists()
+
+
+def test_kept_form_pages_give_each_visitor_their_own_tokens(carm_tree, client):
+    """The form is rendered once and kept, but each visitor gets a fresh form token and their own
+    CSRF token, and each can send it."""
+    from django.test import Client
+
+    url = contact_url(EC_1012)
+    pages = [browser.get(url).content.decode() for browser in (client, Client(enforce_csrf_checks=True))]
+    tokens = [re.search(r'name="token" value="([^"]+)"', page)[1] for page in pages]
+    csrf = [re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1] for page in pages]
+    assert tokens[0] != tokens[1] and csrf[0] != csrf[1]
+    assert "placeholder" not in "".join(tokens + csrf)
+    second = Client(enforce_csrf_checks=True)
+    page = second.get(url).content.decode()
+    data = {**FORM, "token": re.search(r'name="token" value="([^"]+)"', page)[1],
+            "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]}
+    assert second.post(url, data).status_code == 302

@@ -84,3 +84,16 @@ def test_a_taken_reference_is_retried(make_case, monkeypatch):
     second = make_case()
     assert second.reference == fresh
     assert Case.objects.count() == 2
+
+
+def test_a_reference_whose_characters_start_like_the_prefix():
+    """A stored reference may begin with C and S; typed with or without the prefix, it is itself."""
+    from stdnum import luhn
+
+    from cases.references import ALPHABET, compact, display, normalise
+
+    body = "CS7KQ2M9"
+    reference = body + luhn.calc_check_digit(body, alphabet=ALPHABET)
+    assert normalise(reference) == reference
+    assert normalise(display(reference)) == reference
+    assert compact(display(reference)) == reference

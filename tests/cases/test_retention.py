@@ -3,11 +3,15 @@
 import io
 from datetime import timedelta
 
+import pytest
+from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
-from cases.services import case_add_note, case_change
+from cases.services import CaseRuleError, case_add_note, case_change, cases_anonymise_closed
+from tests.cases.test_admin import edit_data
 
 
 def close(case, actor, days_ago):
@@ -49,3 +53,54 @@ def test_anonymise_uses_the_configured_retention(make_case, admin_user, settings
     assert "0 closed case(s)" in out.getvalue()
     case.refresh_from_db()
     assert case.email == ""
+
+
+def test_no_note_on_an_anonymised_case(make_case, admin_user):
+    """Once personal data is removed, a note (which may hold some) cannot be added to the case."""
+    case = make_case()
+    close(case, admin_user, days_ago=40)
+    case_add_note(case, author=admin_user, text="Client asked for a call back.")
+    cases_anonymise_closed(older_than_days=30)
+    with pytest.raises(CaseRuleError):
+        case_add_note(case, author=admin_user, text="Client called again: 613-555-0100")
+    assert [note.text for note in case.notes.all()] == ["(removed after the retention period)"]
+    assert case.events.filter(code="note_added").count() == 1
+
+
+def test_admin_offers_no_note_box_on_an_anonymised_case(make_case, admin_user, admin_client):
+    """The change page of an anonymised case has no box for a new note; an open case's has one."""
+    old, open_case = make_case(), make_case()
+    close(old, admin_user, days_ago=40)
+    cases_anonymise_closed(older_than_days=30)
+    page = admin_client.get(reverse("admin:cases_case_change", args=[old.pk])).content.decode()
+    assert "New internal note" not in page and "Personal data removed after the retention period" in page
+    page = admin_client.get(reverse("admin:cases_case_change", args=[open_case.pk])).content.decode()
+    assert "New internal note" in page
+
+
+def test_note_sent_from_a_page_opened_before_anonymisation_is_refused(make_case, admin_user, admin_client):
+    """A note typed on a page opened before the case was anonymised is not stored, and staff are told."""
+    case = make_case()
+    close(case, admin_user, days_ago=40)
+    case.refresh_from_db()
+    data = edit_data(case, **{"notes-2-0-text": "Client called again: 613-555-0100"})
+    cases_anonymise_closed(older_than_days=30)
+    response = admin_client.post(reverse("admin:cases_case_change", args=[case.pk]), data, follow=True)
+    assert "no note can be added to it" in response.content.decode()
+    assert not case.notes.exists()
+
+
+def test_pending_acknowledgment_of_an_anonymised_case_is_skipped(make_case, admin_user):
+    """An anonymised case has no address left: it is neither sent nor counted as sent or pending."""
+    old, recent = make_case(), make_case()
+    close(old, admin_user, days_ago=40)
+    Case.objects.update(acknowledged_at=None)
+    cases_anonymise_closed(older_than_days=30)
+    mail.outbox.clear()
+    out = io.StringIO()
+    call_command("send_pending_acknowledgments", stdout=out)
+    assert "1 acknowledgment(s) sent, 0 still pending." in out.getvalue()
+    assert [message.to for message in mail.outbox] == [["ann@example.org"]]
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.acknowledged_at is None and recent.acknowledged_at is not None

@@ -5,10 +5,12 @@ import re
 import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import formats, translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from cases.models import Case
 from tests.cases.test_email_delivery import smtp  # noqa: F401  (a fixture: a real SMTP server)
+from tests.conftest import current_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct-horse-battery-staple-42"
@@ -27,8 +29,10 @@ def fill_contact_form(page, **values):
 
 
 def staff(username, group):
+    """A staff member in `group`, with an authenticator app, as `manage.py enrol_totp` gives."""
     user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
+    TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     return user
 
 
@@ -36,6 +40,8 @@ def sign_in(page, site, username):
     page.goto(f"{site}/admin/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
+    # The code the staff member's authenticator app shows now.
+    page.get_by_label("Code").fill(current_code(TOTPDevice.objects.get(user__username=username)))
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Log out").or_(page.get_by_role("button", name="Log out"))).to_be_visible()
 
@@ -233,14 +239,14 @@ def test_french_client_switches_language_half_way_and_files_a_case(site, page, s
     page.locator(".contact a.btn-primary").click()
     page.locator("[name=full_name]").fill("Anne Tremblay")
     page.locator("[name=email]").fill("anne@example.org")
-    page.locator("[name=description]").fill("Le code EC-1012 s'affiche à l'enregistrement.")
+    page.locator("textarea[name=description]").fill("Le code EC-1012 s'affiche à l'enregistrement.")
     # The form's toggle sends what was typed to the English form, and back.
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("[name=full_name]")).to_have_value("Anne Tremblay")
     page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    expect(page.locator("[name=description]")).to_have_value("Le code EC-1012 s'affiche à l'enregistrement.")
+    expect(page.locator("textarea[name=description]")).to_have_value("Le code EC-1012 s'affiche à l'enregistrement.")
     expect(page.locator("[name=preferred_language][value=fr]")).to_be_checked()
     page.locator("[name=consent]").check()
     page.locator("#contact-form button.btn-primary").click()

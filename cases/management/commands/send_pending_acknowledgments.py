@@ -10,7 +10,12 @@ class Command(BaseCommand):
     help = "Send each pending acknowledgment email once; exit non-zero if any still fails."
 
     def handle(self, *args, **options):
-        pending = Case.objects.filter(acknowledged_at__isnull=True).select_related("topic").order_by("received_at")
+        # An anonymised case has no email address left to send to.
+        pending = (
+            Case.objects.filter(acknowledged_at__isnull=True, anonymised_at__isnull=True)
+            .select_related("topic")
+            .order_by("received_at")
+        )
         sent = failed = 0
         for case in pending.iterator():
             if case_acknowledge(case):
