@@ -68,9 +68,22 @@ class Gunicorn:
 
     def __enter__(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "carmsupport.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers), "--log-level", "warning", "--timeout", "60"],
-            env=self.values, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "carmsupport.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            env=self.values,
+            cwd=ROOT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -31,6 +31,8 @@ CONTACT = "/en/contact/?tree=carm&answers=importer/yes/yes/error-code/ec-1012/"
 
 def french(address):
     return "/fr/" + address.removeprefix("/en/")
+
+
 # Each POST carries a form token the server issued (read from a file, one a line), each thread
 # starting at its own place in the list, so that every contact form POST files a new case.
 POST_SCRIPT = """
@@ -170,24 +172,45 @@ def main():
             results["contact form GET"] = wrk(base + CONTACT, seconds, 16)
             results["contact form GET, French"] = wrk(base + french(CONTACT), seconds, 16)
             cookie, token = csrf_pair(base, CONTACT)
-            contact = post_script(folder, "contact", cookie, {
-                "csrfmiddlewaretoken": token, "full_name": "Ann Smith", "email": "ann@example.org",
-                "preferred_language": "en", "description": "EC-1012 when registering.", "consent": "on",
-            })
+            contact = post_script(
+                folder,
+                "contact",
+                cookie,
+                {
+                    "csrfmiddlewaretoken": token,
+                    "full_name": "Ann Smith",
+                    "email": "ann@example.org",
+                    "preferred_language": "en",
+                    "description": "EC-1012 when registering.",
+                    "consent": "on",
+                },
+            )
             results["contact form POST"] = wrk(base + CONTACT, seconds, 16, script=contact)
             cookie, token = csrf_pair(base, "/en/status/")
-            status = post_script(folder, "status", cookie, {
-                "csrfmiddlewaretoken": token, "reference": "CS-000-000-000", "email": "ann@example.org",
-            })
+            status = post_script(
+                folder,
+                "status",
+                cookie,
+                {
+                    "csrfmiddlewaretoken": token,
+                    "reference": "CS-000-000-000",
+                    "email": "ann@example.org",
+                },
+            )
             results["status lookup POST"] = wrk(base + "/en/status/", seconds, 16, script=status)
             results[f"case changelist, {options.cases:,} cases (1 connection)"] = wrk(
-                base + "/admin/cases/case/", seconds, 1, cookie=holder["cookie"])
+                base + "/admin/cases/case/", seconds, 1, cookie=holder["cookie"]
+            )
 
-    print(f"database: {harness.database_name(values)}; gunicorn workers: {options.workers}; "
-          f"wrk: 2 threads, 16 connections, {options.seconds} s a scenario")
+    print(
+        f"database: {harness.database_name(values)}; gunicorn workers: {options.workers}; "
+        f"wrk: 2 threads, 16 connections, {options.seconds} s a scenario"
+    )
     for name, r in results.items():
-        print(f"{name:45} {r['rps']:8.1f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms"
-              f"   errors {r['bad'] + r['socket_errors']}")
+        print(
+            f"{name:45} {r['rps']:8.1f} req/s   p50 {r['p50']:7.1f} ms   p99 {r['p99']:7.1f} ms"
+            f"   errors {r['bad'] + r['socket_errors']}"
+        )
     print(f"case changelist in-process: {queries} queries, {changelist_ms:.0f} ms")
     print(f"question step page, HTML + CSS gzipped: {weight / 1024:.1f} KB; script on the page: {has_script}")
 
@@ -197,20 +220,33 @@ def main():
     for language, name in (("English", "question step (depth 6)"), ("French", "question step (depth 6), French")):
         step = results[name]
         targets += [
-            (f"question step ({language}) throughput >= 50% of /healthz", step["rps"] >= 0.5 * health["rps"],
-             f"{step['rps'] / health['rps']:.0%}"),
-            (f"question step ({language}) p99 < 50 ms at 16 connections", step["p99"] < 50,
-             f"{step['p99']:.1f} ms"),
+            (
+                f"question step ({language}) throughput >= 50% of /healthz",
+                step["rps"] >= 0.5 * health["rps"],
+                f"{step['rps'] / health['rps']:.0%}",
+            ),
+            (f"question step ({language}) p99 < 50 ms at 16 connections", step["p99"] < 50, f"{step['p99']:.1f} ms"),
         ]
     for name in ("outcome", "outcome, French", "contact form GET", "contact form GET, French"):
         page = results[name]
-        targets.append((f"{name} throughput >= 50% of /healthz", page["rps"] >= 0.5 * health["rps"],
-                        f"{page['rps'] / health['rps']:.0%}"))
+        targets.append(
+            (
+                f"{name} throughput >= 50% of /healthz",
+                page["rps"] >= 0.5 * health["rps"],
+                f"{page['rps'] / health['rps']:.0%}",
+            )
+        )
     targets += [
-        ("contact POST >= 100 per second" + (" (SQLite)" if "SQLITE_PATH" in values else ""),
-         results["contact form POST"]["rps"] >= 100, f"{results['contact form POST']['rps']:.1f}/s"),
-        ("case changelist < 300 ms", changelist["p50"] < 300 and changelist_ms < 300,
-         f"p50 {changelist['p50']:.0f} ms under wrk, {changelist_ms:.0f} ms in-process"),
+        (
+            "contact POST >= 100 per second" + (" (SQLite)" if "SQLITE_PATH" in values else ""),
+            results["contact form POST"]["rps"] >= 100,
+            f"{results['contact form POST']['rps']:.1f}/s",
+        ),
+        (
+            "case changelist < 300 ms",
+            changelist["p50"] < 300 and changelist_ms < 300,
+            f"p50 {changelist['p50']:.0f} ms under wrk, {changelist_ms:.0f} ms in-process",
+        ),
         ("case changelist <= 10 queries", queries <= 10, str(queries)),
         ("question step <= 50 KB, no script needed", weight <= 50 * 1024 and not has_script, f"{weight / 1024:.1f} KB"),
         ("no errors", all(r["bad"] + r["socket_errors"] == 0 for r in results.values()), ""),

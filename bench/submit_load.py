@@ -108,7 +108,9 @@ def verify(environment, results):
         if case is None:
             problems.append(f"submission {number}: confirmed as {shown} but not stored")
         elif (case.full_name, case.email, case.language) != (
-            f"Client {number}", f"client{number}@example.org", language_of(number)
+            f"Client {number}",
+            f"client{number}@example.org",
+            language_of(number),
         ) or not case.description.startswith(f"Submission {number}:"):
             problems.append(f"submission {number}: stored case {shown} holds other data")
     if len(set(confirmed.values())) != len(confirmed):
@@ -138,12 +140,16 @@ def main():
     latencies = sorted(elapsed for _status, elapsed, _ref in results.values())
     confirmed = sum(1 for r in results.values() if r[2])
     print(f"database: {database}; gunicorn workers: {options.workers}; clients: {options.clients}")
-    print(f"submitted: {options.submissions}; confirmed: {confirmed}; stored: {stored}; "
-          f"5xx: {len(server_errors)}; other failures: {len(errors) - len(server_errors)}")
+    print(
+        f"submitted: {options.submissions}; confirmed: {confirmed}; stored: {stored}; "
+        f"5xx: {len(server_errors)}; other failures: {len(errors) - len(server_errors)}"
+    )
     if latencies:
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-        print(f"throughput: {confirmed / seconds:.1f} submissions/s over {seconds:.1f} s; "
-              f"POST latency p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
+        print(
+            f"throughput: {confirmed / seconds:.1f} submissions/s over {seconds:.1f} s; "
+            f"POST latency p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
+        )
     for problem in problems[:20]:
         print("PROBLEM:", problem)
     failed = problems or server_errors or errors or confirmed != options.submissions

@@ -18,7 +18,7 @@ DATE_KEY = "site:trees-changed-at"
 
 
 def site(request):
-    """"Date modified" for pages without a date of their own, read only if the page shows it."""
+    """ "Date modified" for pages without a date of their own, read only if the page shows it."""
     return {"site_date_modified": SimpleLazyObject(date_modified)}
 
 
@@ -60,5 +60,5 @@ def language_toggle(request):
     other = other_language(current)
     path = request.get_full_path()
     prefix = f"/{current}/"
-    url = f"/{other}/{path[len(prefix):]}" if path.startswith(prefix) else f"/{other}/"
+    url = f"/{other}/{path[len(prefix) :]}" if path.startswith(prefix) else f"/{other}/"
     return {"other_language": {"code": other, "name": ENDONYMS[other], "url": url}}

@@ -67,7 +67,7 @@ class DatabaseUnavailableMiddleware:
 
 
 def service_unavailable(request, template="errors/503.html", context=None):
-    """"Please try again" with 503 and Retry-After; a form page passes its own template, to keep what was typed."""
+    """ "Please try again" with 503 and Retry-After; a form page passes its own template, to keep what was typed."""
     response = render(request, template, context, status=503)
     response["Retry-After"] = "30"
     return response

@@ -32,7 +32,7 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production.")
     # Local development and tests only: never used when DJANGO_ENV=production.
-    SECRET_KEY = "insecure-local-development-key-not-for-production"
+    SECRET_KEY = "insecure-local-development-key-not-for-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -250,6 +250,9 @@ RATE_LIMITS = {
     "status": os.environ.get("RATE_LIMIT_STATUS", "20/h"),
     "feedback": os.environ.get("RATE_LIMIT_FEEDBACK", "30/h"),
 }
+
+# Acknowledgment emails one address may receive in 24 hours; later cases are filed without one.
+ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY = int(os.environ.get("ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY", "3"))
 
 # Closed cases keep their clients' personal data this many days (anonymise_closed_cases).
 CASE_RETENTION_DAYS = int(os.environ.get("CASE_RETENTION_DAYS", "730"))

@@ -1,4 +1,5 @@
 """WSGI entry point for the carmsupport project."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

@@ -6,8 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
-from django.utils import timezone
 from django.template.defaultfilters import linebreaksbr
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -159,7 +159,14 @@ class EventInline(RecordInline):
 class CaseAdmin(admin.ModelAdmin):
     form = CaseForm
     list_display = [
-        "display_reference", "received_at", "topic", "response_class", "status", "due_at", "overdue", "assigned_to",
+        "display_reference",
+        "received_at",
+        "topic",
+        "response_class",
+        "status",
+        "due_at",
+        "overdue",
+        "assigned_to",
         "language",
     ]
     list_filter = ["status", "topic", "response_class", "language", OverdueFilter, AssignedFilter]
@@ -172,19 +179,67 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [NoteInline, NewNoteInline, EventInline]
     actions = ["assign_to_me", "record_first_response", "export_csv"]
     readonly_fields = [
-        "display_reference", "received_at", "due_at", "service_standard", "topic", "response_class",
-        "outcome_title", "help_tool_answers", "full_name", "email", "telephone", "business_name",
-        "business_number", "language", "preferred_language", "description_text", "first_response_at",
-        "first_response_by", "acknowledged_at", "acknowledgment_error", "closed_at", "anonymised_at", "recent_access",
+        "display_reference",
+        "received_at",
+        "due_at",
+        "service_standard",
+        "topic",
+        "response_class",
+        "outcome_title",
+        "help_tool_answers",
+        "full_name",
+        "email",
+        "telephone",
+        "business_name",
+        "business_number",
+        "language",
+        "preferred_language",
+        "description_text",
+        "first_response_at",
+        "first_response_by",
+        "acknowledged_at",
+        "acknowledgment_error",
+        "acknowledgment_withheld",
+        "closed_at",
+        "anonymised_at",
+        "recent_access",
     ]
     fieldsets = [
         (None, {"fields": ["display_reference", "status", "assigned_to"]}),
-        (_("Service standard"), {"fields": ["received_at", "due_at", "first_response_at", "first_response_by",
-                                            "service_standard", "acknowledged_at", "acknowledgment_error"]}),
-        (_("Request"), {"fields": ["topic", "response_class", "outcome_title", "help_tool_answers",
-                                   "description_text"]}),
-        (_("Client"), {"fields": ["full_name", "email", "telephone", "language", "preferred_language",
-                                  "business_name", "business_number", "anonymised_at"]}),
+        (
+            _("Service standard"),
+            {
+                "fields": [
+                    "received_at",
+                    "due_at",
+                    "first_response_at",
+                    "first_response_by",
+                    "service_standard",
+                    "acknowledged_at",
+                    "acknowledgment_error",
+                    "acknowledgment_withheld",
+                ]
+            },
+        ),
+        (
+            _("Request"),
+            {"fields": ["topic", "response_class", "outcome_title", "help_tool_answers", "description_text"]},
+        ),
+        (
+            _("Client"),
+            {
+                "fields": [
+                    "full_name",
+                    "email",
+                    "telephone",
+                    "language",
+                    "preferred_language",
+                    "business_name",
+                    "business_number",
+                    "anonymised_at",
+                ]
+            },
+        ),
         (_("Access"), {"fields": ["closed_at", "recent_access"]}),
     ]
 
@@ -233,7 +288,9 @@ class CaseAdmin(admin.ModelAdmin):
     def recent_access(self, case):
         accesses = case.accesses.select_related("user")[:10]
         return format_html_join(
-            "", "<div>{} — {}</div>", ((f"{a.at:%Y-%m-%d %H:%M}", a.user.get_username() if a.user else "?") for a in accesses)
+            "",
+            "<div>{} — {}</div>",
+            ((f"{a.at:%Y-%m-%d %H:%M}", a.user.get_username() if a.user else "?") for a in accesses),
         )
 
     def changelist_view(self, request, extra_context=None):
@@ -242,9 +299,13 @@ class CaseAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Record who opened which case, and when."""
-        if object_id and object_id.isdigit() and self.has_view_or_change_permission(request):
-            if Case.objects.filter(pk=object_id).exists():
-                CaseAccess.objects.create(case_id=int(object_id), user=request.user)
+        if (
+            object_id
+            and object_id.isdigit()
+            and self.has_view_or_change_permission(request)
+            and Case.objects.filter(pk=object_id).exists()
+        ):
+            CaseAccess.objects.create(case_id=int(object_id), user=request.user)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
@@ -262,8 +323,13 @@ class CaseAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         stored = Case.objects.get(pk=obj.pk)
         assigned = form.cleaned_data.get("assigned_to")
-        case_change(stored, actor=request.user, status=form.cleaned_data.get("status"),
-                    assigned_to=assigned, unassign=assigned is None)
+        case_change(
+            stored,
+            actor=request.user,
+            status=form.cleaned_data.get("status"),
+            assigned_to=assigned,
+            unassign=assigned is None,
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not CaseNote:
@@ -274,6 +340,7 @@ class CaseAdmin(admin.ModelAdmin):
                     case_add_note(form.instance, author=request.user, text=note.text)
                 except CaseRuleError as error:  # anonymised while the page was open
                     self.message_user(request, str(error), messages.ERROR)
+        return None
 
     @admin.action(description=_("Assign the selected cases to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):

@@ -4,8 +4,17 @@ import csv
 
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-HEADER = ["reference", "received", "topic", "response class", "status", "due", "first response", "target met",
-          "assigned to"]
+HEADER = [
+    "reference",
+    "received",
+    "topic",
+    "response class",
+    "status",
+    "due",
+    "first response",
+    "target met",
+    "assigned to",
+]
 
 
 def spreadsheet_safe(value) -> str:
@@ -19,14 +28,17 @@ def write_cases(stream, cases):
     writer = csv.writer(stream)
     writer.writerow(HEADER)
     for case in cases:
-        writer.writerow(spreadsheet_safe(cell) for cell in (
-            case.display_reference,
-            case.received_at.isoformat(),
-            case.topic.name,
-            case.response_class,
-            case.status,
-            case.due_at.isoformat(),
-            case.first_response_at.isoformat() if case.first_response_at else "",
-            {True: "yes", False: "no", None: ""}[case.met_standard],
-            case.assigned_to.get_username() if case.assigned_to else "",
-        ))
+        writer.writerow(
+            spreadsheet_safe(cell)
+            for cell in (
+                case.display_reference,
+                case.received_at.isoformat(),
+                case.topic.name,
+                case.response_class,
+                case.status,
+                case.due_at.isoformat(),
+                case.first_response_at.isoformat() if case.first_response_at else "",
+                {True: "yes", False: "no", None: ""}[case.met_standard],
+                case.assigned_to.get_username() if case.assigned_to else "",
+            )
+        )

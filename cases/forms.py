@@ -21,6 +21,8 @@ EMAIL_ERRORS = {
     "required": _("Enter your email address."),
     "invalid": _("Enter an email address in the right format, like name@example.com."),
 }
+
+
 def on_a_real_domain(email):
     """Whether the address's domain is a named internet domain: not an IP address, localhost or a dotless name."""
     domain = email.rpartition("@")[2].lower().rstrip(".")
@@ -44,8 +46,10 @@ class ContactForm(forms.Form):
         queryset=Topic.objects.all(),
         widget=forms.RadioSelect,
         empty_label=None,
-        error_messages={"required": _("Select what your request is about."),
-                        "invalid_choice": _("Select one of the topics listed.")},
+        error_messages={
+            "required": _("Select what your request is about."),
+            "invalid_choice": _("Select one of the topics listed."),
+        },
     )
     full_name = forms.CharField(
         label=_("Full name"),
@@ -79,7 +83,9 @@ class ContactForm(forms.Form):
         label=_("Business number (optional)"),
         max_length=40,
         required=False,
-        help_text=_("Your 9-digit business number, like 123456782, or your import-export account, like 123456782RM0001."),
+        help_text=_(
+            "Your 9-digit business number, like 123456782, or your import-export account, like 123456782RM0001."
+        ),
     )
     preferred_language = forms.ChoiceField(
         label=_("Preferred language for the reply"),
@@ -102,7 +108,8 @@ class ContactForm(forms.Form):
         help_text=_(
             "What you were doing, what you expected and what happened, with any error code. "
             "Do not include passwords or passcodes. You can enter up to %(max)s characters."
-        ) % {"max": f"{DESCRIPTION_MAX_LENGTH:,}"},
+        )
+        % {"max": f"{DESCRIPTION_MAX_LENGTH:,}"},
         error_messages={
             "required": _("Describe your request."),
             "max_length": _("Your description must be %(limit_value)d characters or fewer; it has %(show_value)d."),
@@ -160,8 +167,10 @@ class ContactForm(forms.Form):
             return ""
         if not bn.is_valid(value):
             raise forms.ValidationError(
-                _("Enter a 9-digit business number, like 123456782, or a program account, like 123456782RM0001. "
-                  "Check the digits: this number is not valid."),
+                _(
+                    "Enter a 9-digit business number, like 123456782, or a program account, like 123456782RM0001. "
+                    "Check the digits: this number is not valid."
+                ),
                 code="invalid_business_number",
             )
         return bn.compact(value).upper()
@@ -175,8 +184,15 @@ class ContactForm(forms.Form):
 
     def contact_details(self):
         """The fields stored on the case about the client."""
-        fields = ["full_name", "email", "telephone", "business_name", "business_number", "preferred_language",
-                  "description"]
+        fields = [
+            "full_name",
+            "email",
+            "telephone",
+            "business_name",
+            "business_number",
+            "preferred_language",
+            "description",
+        ]
         return {name: self.cleaned_data[name] for name in fields}
 
 

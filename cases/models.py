@@ -17,17 +17,19 @@ class TopicManager(models.Manager):
 class Topic(models.Model):
     """One of the subjects the helpdesk supports, as offered on the contact form."""
 
-    objects = TopicManager()
-
     slug = models.SlugField(_("slug"), unique=True, help_text=_('Example: "cad"'))
     name_en, name_fr = bilingual(
-        models.CharField, _("name"), max_length=200,
+        models.CharField,
+        _("name"),
+        max_length=200,
         help_text=_('Example: "The Commercial Accounting Declaration (CAD)"'),
     )
     response_class = models.CharField(
         _("response class"), max_length=20, choices=ResponseClass.choices, default=ResponseClass.STANDARD
     )
     position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Topics are listed in this order."))
+
+    objects = TopicManager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -149,6 +151,12 @@ class Case(models.Model):
     )
     acknowledged_at = models.DateTimeField(_("acknowledgment sent"), null=True, blank=True, editable=False)
     acknowledgment_error = models.CharField(_("acknowledgment failure"), max_length=500, blank=True, editable=False)
+    acknowledgment_withheld = models.BooleanField(
+        _("acknowledgment withheld"),
+        default=False,
+        editable=False,
+        help_text=_("No acknowledgment was sent: the address had had its daily number already."),
+    )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)
 
@@ -235,6 +243,10 @@ class CaseEvent(models.Model):
         RECEIVED = "received", _("Received through the contact form")
         ACKNOWLEDGED = "acknowledged", _("Acknowledgment email sent")
         ACKNOWLEDGMENT_FAILED = "acknowledgment_failed", _("Acknowledgment email not sent")
+        ACKNOWLEDGMENT_WITHHELD = (
+            "acknowledgment_withheld",
+            _("Acknowledgment email withheld: the address had its daily number already"),
+        )
         STATUS_CHANGED = "status_changed", _("Status changed")
         ASSIGNED = "assigned", _("Assigned")
         UNASSIGNED = "unassigned", _("Unassigned")
@@ -269,12 +281,17 @@ class CaseEvent(models.Model):
                 return _("Acknowledgment email not sent: %(error)s") % {"error": params.get("error", "?")}
             case self.Code.STATUS_CHANGED:
                 return _("Status changed from %(old)s to %(new)s") % {
-                    "old": _status_label(params.get("old")), "new": _status_label(params.get("new"))}
+                    "old": _status_label(params.get("old")),
+                    "new": _status_label(params.get("new")),
+                }
             case self.Code.ASSIGNED:
                 return _("Assigned to %(user)s") % {"user": params.get("user", "?")}
             case self.Code.FIRST_RESPONSE:
-                return _("First response recorded (target met)") if params.get("met") else _(
-                    "First response recorded (target missed)")
+                return (
+                    _("First response recorded (target met)")
+                    if params.get("met")
+                    else _("First response recorded (target missed)")
+                )
             case self.Code.TEXT:
                 return params.get("text", "")
         return str(self.Code(self.code).label)
@@ -296,3 +313,6 @@ class CaseAccess(models.Model):
         verbose_name = _("case access")
         verbose_name_plural = _("case accesses")
         indexes = [models.Index(fields=["case", "-at"])]
+
+    def __str__(self):
+        return f"{self.case} {self.at:%Y-%m-%d %H:%M}"

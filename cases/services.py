@@ -4,6 +4,7 @@ import logging
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,8 +51,18 @@ def new_submission_token() -> str:
     return secrets.token_hex(16)
 
 
-def case_submit(*, contact: dict, topic, response_class: str, path=(), outcome_id=None, outcome_title="",
-                submission_token=None, received_at=None, language=None) -> tuple[Case, bool]:
+def case_submit(
+    *,
+    contact: dict,
+    topic,
+    response_class: str,
+    path=(),
+    outcome_id=None,
+    outcome_title="",
+    submission_token=None,
+    received_at=None,
+    language=None,
+) -> tuple[Case, bool]:
     """File a case and acknowledge it by email; return it and whether it is new.
 
     A form sent again with the same token returns the case it already filed. The
@@ -93,7 +104,19 @@ def case_submit(*, contact: dict, topic, response_class: str, path=(), outcome_i
 
 
 def case_acknowledge(case: Case) -> bool:
-    """Send the acknowledgment email; record the result on the case. True when sent."""
+    """Send the acknowledgment email; record the result on the case. True when sent.
+
+    No address gets more than ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY in 24 hours, so that the
+    form cannot be used to flood a stranger's mailbox: past that, the case is filed and its
+    acknowledgment withheld for good.
+    """
+    since = timezone.now() - timedelta(days=1)
+    sent = Case.objects.filter(email__iexact=case.email, acknowledged_at__gte=since).count()
+    if sent >= settings.ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY:
+        case.acknowledgment_withheld = True
+        case.save(update_fields=["acknowledgment_withheld"])
+        CaseEvent.objects.create(case=case, code=CaseEvent.Code.ACKNOWLEDGMENT_WITHHELD)
+        return False
     try:
         send_acknowledgment(case)
     except Exception as error:  # any failure of the mail backend leaves the case pending
@@ -160,8 +183,15 @@ def case_add_note(case: Case, *, author, text: str) -> CaseNote:
     return note
 
 
-PERSONAL_FIELDS = ["full_name", "email", "telephone", "business_name", "business_number", "description",
-                   "acknowledgment_error"]
+PERSONAL_FIELDS = [
+    "full_name",
+    "email",
+    "telephone",
+    "business_name",
+    "business_number",
+    "description",
+    "acknowledgment_error",
+]
 
 
 def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
@@ -177,8 +207,6 @@ def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
     with transaction.atomic():
         ids = list(due.select_for_update().values_list("pk", flat=True))
         CaseNote.objects.filter(case__in=ids).update(text=_("(removed after the retention period)"))
-        count = Case.objects.filter(pk__in=ids).update(anonymised_at=now, **{field: "" for field in PERSONAL_FIELDS})
-        CaseEvent.objects.bulk_create(
-            [CaseEvent(case_id=pk, at=now, code=CaseEvent.Code.ANONYMISED) for pk in ids]
-        )
+        count = Case.objects.filter(pk__in=ids).update(anonymised_at=now, **dict.fromkeys(PERSONAL_FIELDS, ""))
+        CaseEvent.objects.bulk_create([CaseEvent(case_id=pk, at=now, code=CaseEvent.Code.ANONYMISED) for pk in ids])
     return count

@@ -25,7 +25,7 @@ from .tokens import InvalidToken, issue_token, redeem_token
 
 SESSION_KEY = "submitted_case"
 # Stands in a kept form page for the form's one-time token.
-TOKEN_PLACEHOLDER = "form-token-of-the-visitor-8c2d"
+TOKEN_PLACEHOLDER = "form-token-of-the-visitor-8c2d"  # noqa: S105  (not a secret: replaced)
 # The request last found by the status lookup, shown at its own address (post/redirect/get).
 STATUS_SESSION_KEY = "status_case"
 logger = logging.getLogger(__name__)
@@ -112,8 +112,10 @@ def _blank_form(request, origin, ask_topic):
 
 def _privacy():
     """What the privacy notice names: how long the data is kept, and the personal information bank."""
-    return {"retention_years": max(1, round(settings.CASE_RETENTION_DAYS / 365)),
-            "bank": settings.PRIVACY_INFORMATION_BANK}
+    return {
+        "retention_years": max(1, round(settings.CASE_RETENTION_DAYS / 365)),
+        "bank": settings.PRIVACY_INFORMATION_BANK,
+    }
 
 
 def _typed(data, exclude=()):
@@ -155,8 +157,10 @@ def status(request):
             request.session[STATUS_SESSION_KEY] = case.reference
             return redirect("cases:status_result")
         # One answer for an unknown reference, a mistyped one and a wrong email address.
-        form.add_error(None, _("We could not find a request with this reference number and email address. "
-                               "Check both and try again."))
+        form.add_error(
+            None,
+            _("We could not find a request with this reference number and email address. Check both and try again."),
+        )
     return render(request, "cases/status.html", {"form": form})
 
 

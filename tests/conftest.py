@@ -1,8 +1,10 @@
 """Shared builders: the CARM tree from its fixture, and small or very large made-up trees."""
 
+import socket
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
 from triage.models import Choice, Node, Tree
@@ -37,15 +39,23 @@ def build_tree(slug, spec, title="Test tree"):
     def build(item):
         if isinstance(item, str):
             return Node.objects.create(
-                tree=tree, kind=Node.Kind.OUTCOME, title_en=item, title_fr=fr(item),
-                guidance_en=f"About {item}.", guidance_fr=fr(f"About {item}."),
+                tree=tree,
+                kind=Node.Kind.OUTCOME,
+                title_en=item,
+                title_fr=fr(item),
+                guidance_en=f"About {item}.",
+                guidance_fr=fr(f"About {item}."),
             )
-        (text, answers), = item.items()
+        ((text, answers),) = item.items()
         question = Node.objects.create(tree=tree, kind=Node.Kind.QUESTION, text_en=text, text_fr=fr(text))
         for position, (label, sub) in enumerate(answers.items(), start=1):
             Choice.objects.create(
-                question=question, label_en=label, label_fr=fr(label), slug=label.lower().replace(" ", "-"),
-                position=position, target=build(sub),
+                question=question,
+                label_en=label,
+                label_fr=fr(label),
+                slug=label.lower().replace(" ", "-"),
+                position=position,
+                target=build(sub),
             )
         return question
 
@@ -60,7 +70,12 @@ def build_tree(slug, spec, title="Test tree"):
 def small_tree(db):
     return build_tree(
         "small",
-        {"Who are you?": {"Importer": {"Are you a non-resident business?": {"Yes": "Non-resident help", "No": "Resident help"}}, "Other": "General help"}},
+        {
+            "Who are you?": {
+                "Importer": {"Are you a non-resident business?": {"Yes": "Non-resident help", "No": "Resident help"}},
+                "Other": "General help",
+            }
+        },
     )
 
 
@@ -78,26 +93,46 @@ def build_chain_tree(slug, depth, width):
     )
     outcomes = Node.objects.bulk_create(
         [
-            Node(tree=tree, kind=Node.Kind.OUTCOME, title_en=f"Outcome {level}.{n}", title_fr=fr(f"Outcome {level}.{n}"),
-                 guidance_en="Guidance.", guidance_fr=fr("Guidance."))
+            Node(
+                tree=tree,
+                kind=Node.Kind.OUTCOME,
+                title_en=f"Outcome {level}.{n}",
+                title_fr=fr(f"Outcome {level}.{n}"),
+                guidance_en="Guidance.",
+                guidance_fr=fr("Guidance."),
+            )
             for level in range(depth)
             for n in range(width - 1)
         ]
     )
     final = Node.objects.create(
-        tree=tree, kind=Node.Kind.OUTCOME, title_en="The end", title_fr=fr("The end"),
-        guidance_en="Done.", guidance_fr=fr("Done."),
+        tree=tree,
+        kind=Node.Kind.OUTCOME,
+        title_en="The end",
+        title_fr=fr("The end"),
+        guidance_en="Done.",
+        guidance_fr=fr("Done."),
     )
     choices = []
     for level, question in enumerate(questions):
         following = questions[level + 1] if level + 1 < depth else final
         choices.append(
-            Choice(question=question, label_en="Go on", label_fr=fr("Go on"), slug="go-on", position=0, target=following)
+            Choice(
+                question=question, label_en="Go on", label_fr=fr("Go on"), slug="go-on", position=0, target=following
+            )
         )
         for n in range(width - 1):
             target = outcomes[level * (width - 1) + n]
-            choices.append(Choice(question=question, label_en=f"Stop {n}", label_fr=fr(f"Stop {n}"), slug=f"stop-{n}",
-                                  position=n + 1, target=target))
+            choices.append(
+                Choice(
+                    question=question,
+                    label_en=f"Stop {n}",
+                    label_fr=fr(f"Stop {n}"),
+                    slug=f"stop-{n}",
+                    position=n + 1,
+                    target=target,
+                )
+            )
     Choice.objects.bulk_create(choices)
     tree.start = questions[0]
     tree.save()
@@ -124,7 +159,6 @@ def empty_shared_cache():
 
     if "Redis" in caches["shared"].__class__.__name__:
         caches["shared"].clear()
-    yield
 
 
 @pytest.fixture(autouse=True)
@@ -197,3 +231,52 @@ def admin_client(db, admin_user):
     from django.test import Client
 
     return sign_in_staff(Client(), admin_user)
+
+
+# A real SMTP server on this machine, for the tests of email delivery.
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope.content.decode("utf-8", "replace"))
+        return "250 Message accepted"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(settings):
+    """A local SMTP server the site sends to; .stop() and .start() it at will."""
+    inbox, port = Inbox(), free_port()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+
+    class Server:
+        def __init__(self):
+            self.inbox = inbox
+            self.controller = None
+
+        def start(self):
+            self.controller = Controller(inbox, hostname="127.0.0.1", port=port)
+            self.controller.start()
+
+        def stop(self):
+            self.controller.stop()
+            self.controller = None
+
+    server = Server()
+    server.start()
+    yield server
+    if server.controller:
+        server.stop()

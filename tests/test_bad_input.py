@@ -4,7 +4,9 @@ import re
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from cases.models import Case
 
@@ -12,11 +14,27 @@ SLOW = hypothesis_settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 EC_1012 = "importer/yes/yes/error-code/ec-1012/"
-anything = st.text(st.characters(codec="utf-8"), max_size=300) | st.text(max_size=6000) | st.sampled_from(
-    ["", "\x00", "<script>alert(1)</script>", "' OR 1=1 --", "\u202e", "a" * 70_000, "123456782RM0001", "ec-1012"]
+anything = (
+    st.text(st.characters(codec="utf-8"), max_size=300)
+    | st.text(max_size=6000)
+    | st.sampled_from(
+        ["", "\x00", "<script>alert(1)</script>", "' OR 1=1 --", "\u202e", "a" * 70_000, "123456782RM0001", "ec-1012"]
+    )
 )
-fields = ["full_name", "email", "telephone", "business_name", "business_number", "preferred_language",
-          "description", "consent", "token", "topic", "homepage_url", "csrfmiddlewaretoken"]
+fields = [
+    "full_name",
+    "email",
+    "telephone",
+    "business_name",
+    "business_number",
+    "preferred_language",
+    "description",
+    "consent",
+    "token",
+    "topic",
+    "homepage_url",
+    "csrfmiddlewaretoken",
+]
 
 
 @pytest.fixture
@@ -48,7 +66,9 @@ def test_triage_addresses(carm_tree, open_client, segments, answer, previous):
 @SLOW
 @given(
     data=st.dictionaries(st.sampled_from(fields), anything | st.lists(anything, max_size=3), max_size=len(fields)),
-    origin=st.sampled_from(["", f"?tree=carm&answers={EC_1012}", "?tree=carm&answers=importer/", "?tree=%00&answers=%ff"]),
+    origin=st.sampled_from(
+        ["", f"?tree=carm&answers={EC_1012}", "?tree=carm&answers=importer/", "?tree=%00&answers=%ff"]
+    ),
     method=st.sampled_from(["post", "post", "post", "get", "put", "delete", "patch"]),
 )
 def test_contact_form(carm_tree, open_client, data, origin, method):
@@ -71,13 +91,19 @@ def test_status_lookup(db, open_client, reference, email, method):
 
 def test_valid_case_stored_with_exactly_what_was_sent(carm_tree, open_client):
     """A submission with odd but valid text is stored exactly as sent and shown as text."""
-    text = "Ligne 1\r\nLigne 2 <b>é</b> \u202e & \"quotes\""
+    text = 'Ligne 1\r\nLigne 2 <b>é</b> \u202e & "quotes"'
     page = open_client.get("/en/contact/?tree=carm&answers=" + EC_1012).content.decode()
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     response = open_client.post(
         "/en/contact/?tree=carm&answers=" + EC_1012,
-        {"full_name": "Zoë d'Arcy-Ñúñez", "email": "z@example.org", "preferred_language": "fr", "description": text,
-         "consent": "on", "token": token},
+        {
+            "full_name": "Zoë d'Arcy-Ñúñez",
+            "email": "z@example.org",
+            "preferred_language": "fr",
+            "description": text,
+            "consent": "on",
+            "token": token,
+        },
     )
     assert response.status_code == 302
     case = Case.objects.get()

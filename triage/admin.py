@@ -60,8 +60,10 @@ class NodeAdmin(admin.ModelAdmin):
         (None, {"fields": ["tree", "kind", "name"]}),
         # Each text's English and French side by side.
         (_("Question"), {"fields": [columns("text"), columns("hint")]}),
-        (_("Outcome"), {"fields": [columns("title"), columns("guidance"), "contact_allowed", "topic",
-                                   "response_class"]}),
+        (
+            _("Outcome"),
+            {"fields": [columns("title"), columns("guidance"), "contact_allowed", "topic", "response_class"]},
+        ),
         (_("Where it is used"), {"fields": ["leads_here"]}),
     ]
 
@@ -130,9 +132,7 @@ class TreeForm(forms.ModelForm):
             own_texts = {column: cleaned.get(column, "") for column in [*columns("title"), *columns("intro")]}
             problems = publishing_problems(self.instance, start_id=start.pk if start else None, own_texts=own_texts)
             if problems:
-                raise forms.ValidationError(
-                    [_("The tree cannot be published until these are fixed:"), *problems]
-                )
+                raise forms.ValidationError([_("The tree cannot be published until these are fixed:"), *problems])
             return cleaned
         shapes = tree_shapes(self.instance)
         before = set(tree_problems(self.instance.start_id, shapes))

@@ -3,7 +3,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-
 # Sent by a question's Continue button, so that pressing it with nothing ticked is told apart
 # from opening the question.
 SUBMITTED = "continue"

@@ -35,14 +35,14 @@ class TreeQuerySet(models.QuerySet):
 class Tree(models.Model):
     """One interactive help tool, such as "Get help with the CARM Client Portal"."""
 
-    objects = TreeQuerySet.as_manager()
-
     title_en, title_fr = bilingual(models.CharField, _("title"), max_length=200)
     slug = models.SlugField(
         _("slug"), unique=True, help_text=_('Used in the address of every page of the tool. Example: "carm"')
     )
     intro_en, intro_fr = bilingual(
-        models.TextField, _("introduction"), blank=True,
+        models.TextField,
+        _("introduction"),
+        blank=True,
         help_text=_("Shown on the start page. Markdown; HTML is shown as text."),
     )
     start = models.ForeignKey(
@@ -56,11 +56,15 @@ class Tree(models.Model):
     published = models.BooleanField(
         _("published"),
         default=False,
-        help_text=_("Clients see only published trees. A tree is published only when it breaks no rule and "
-                    "every text has its English and its French."),
+        help_text=_(
+            "Clients see only published trees. A tree is published only when it breaks no rule and "
+            "every text has its English and its French."
+        ),
     )
     revision = models.CharField(_("revision"), max_length=32, default=new_revision, editable=False)
     changed_at = models.DateTimeField(_("last changed"), default=timezone.now, editable=False)
+
+    objects = TreeQuerySet.as_manager()
 
     class Meta:
         ordering = ["title_en"]
@@ -98,18 +102,26 @@ class Node(models.Model):
         help_text=_("Seen by staff only, to tell apart questions that read the same."),
     )
     text_en, text_fr = bilingual(
-        models.CharField, _("question"), max_length=500, blank=True,
+        models.CharField,
+        _("question"),
+        max_length=500,
+        blank=True,
         help_text=_('For questions. Example: "Are you a non-resident business?"'),
     )
     hint_en, hint_fr = bilingual(
         models.CharField, _("hint"), max_length=500, blank=True, help_text=_("For questions, optional.")
     )
     title_en, title_fr = bilingual(
-        models.CharField, _("outcome title"), max_length=300, blank=True,
+        models.CharField,
+        _("outcome title"),
+        max_length=300,
+        blank=True,
         help_text=_('For outcomes. Example: "Your business number is not accepted"'),
     )
     guidance_en, guidance_fr = bilingual(
-        models.TextField, _("guidance"), blank=True,
+        models.TextField,
+        _("guidance"),
+        blank=True,
         help_text=_("For outcomes. Markdown: paragraphs, lists and links; HTML is shown as text."),
     )
     contact_allowed = models.BooleanField(
@@ -153,6 +165,13 @@ class Node(models.Model):
         label = self.name or (self.text if self.is_question else self.title)
         return f"{label} (#{self.pk})" if self.pk else label
 
+    def get_absolute_url(self):
+        """The page clients see for this node, by the shortest path to it; None if none leads there."""
+        from .selectors import step_url, tree_graph
+
+        answers = tree_graph(self.tree).path_to(self.tree.start_id, self.pk)
+        return None if answers is None else step_url(self.tree.slug, answers)
+
     @property
     def is_question(self):
         return self.kind == self.Kind.QUESTION
@@ -161,13 +180,6 @@ class Node(models.Model):
     hint = Translated()
     title = Translated()
     guidance = Translated()
-
-    def get_absolute_url(self):
-        """The page clients see for this node, by the shortest path to it; None if none leads there."""
-        from .selectors import step_url, tree_graph
-
-        answers = tree_graph(self.tree).path_to(self.tree.start_id, self.pk)
-        return None if answers is None else step_url(self.tree.slug, answers)
 
 
 class Choice(models.Model):
@@ -184,9 +196,7 @@ class Choice(models.Model):
     slug = models.SlugField(
         _("slug"),
         max_length=80,
-        help_text=_(
-            'Stands for this answer in the page address; keep it once published. Example: "non-resident"'
-        ),
+        help_text=_('Stands for this answer in the page address; keep it once published. Example: "non-resident"'),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     target = models.ForeignKey(
@@ -217,12 +227,13 @@ class Choice(models.Model):
 class OutcomeFeedback(models.Model):
     """One anonymous answer to "Did you find what you were looking for?" on an outcome."""
 
-    outcome = models.ForeignKey(
-        Node, verbose_name=_("outcome"), on_delete=models.CASCADE, related_name="feedback"
-    )
+    outcome = models.ForeignKey(Node, verbose_name=_("outcome"), on_delete=models.CASCADE, related_name="feedback")
     helpful = models.BooleanField(_("helpful"))
     created_at = models.DateTimeField(_("given at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("outcome feedback")
         verbose_name_plural = _("outcome feedback")
+
+    def __str__(self):
+        return f"{self.outcome_id}: {'yes' if self.helpful else 'no'}"

@@ -80,7 +80,9 @@ def parse_outline(text: str, first_question: str = "Please identify yourself") -
             elif is_choice:
                 subjects.append((indent, line))
             continue
-        while stack and (stack[-1].indent > indent or (stack[-1].indent == indent and (stack[-1].is_choice or not is_choice))):
+        while stack and (
+            stack[-1].indent > indent or (stack[-1].indent == indent and (stack[-1].is_choice or not is_choice))
+        ):
             stack.pop()
         if not stack or stack[-1].is_choice == is_choice:
             raise OutlineError(f"Cannot place {line!r}: it does not follow a {'question' if is_choice else 'choice'}")

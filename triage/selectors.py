@@ -133,8 +133,10 @@ def _graph(tree_id, revision, language) -> TreeGraph:
 
 def _load_graph(tree_id) -> TreeGraph:
     choices = {}
-    for choice in Choice.objects.filter(question__tree=tree_id).order_by("position", "id").only(
-        "question_id", "slug", "label_en", "label_fr", "target_id"
+    for choice in (
+        Choice.objects.filter(question__tree=tree_id)
+        .order_by("position", "id")
+        .only("question_id", "slug", "label_en", "label_fr", "target_id")
     ):
         choices.setdefault(choice.question_id, []).append(
             ChoiceView(slug=choice.slug, label=choice.label, target_id=choice.target_id)

@@ -133,7 +133,7 @@ def _published_tree(slug):
 
 
 def _summary(tree, given):
-    """"Your answers": each question, the answer given and where to change it."""
+    """ "Your answers": each question, the answer given and where to change it."""
     return [
         {
             "question": answer.question.text,

@@ -36,8 +36,10 @@ def case_date_hierarchy(cl):
             return {
                 "show": True,
                 "back": None,
-                "choices": [{"link": link({f"{field}__year": str(y)}), "title": str(y)}
-                            for y in range(first.year, last.year + 1)],
+                "choices": [
+                    {"link": link({f"{field}__year": str(y)}), "title": str(y)}
+                    for y in range(first.year, last.year + 1)
+                ],
                 "field_name": cl.opts.get_field(field).verbose_name,
             }
         year = first.year
@@ -48,8 +50,10 @@ def case_date_hierarchy(cl):
             "show": True,
             "back": {"link": link({}), "title": _("All dates")},
             "choices": [
-                {"link": link({f"{field}__year": year, f"{field}__month": m}),
-                 "title": capfirst(formats.date_format(date(year, m, 1), "YEAR_MONTH_FORMAT"))}
+                {
+                    "link": link({f"{field}__year": year, f"{field}__month": m}),
+                    "title": capfirst(formats.date_format(date(year, m, 1), "YEAR_MONTH_FORMAT")),
+                }
                 for m in range(1, last_month + 1)
             ],
             "field_name": cl.opts.get_field(field).verbose_name,
@@ -60,8 +64,10 @@ def case_date_hierarchy(cl):
         "show": True,
         "back": {"link": link({f"{field}__year": year}), "title": str(year)},
         "choices": [
-            {"link": link({f"{field}__year": year, f"{field}__month": month, f"{field}__day": d}),
-             "title": capfirst(formats.date_format(date(year, month, d), "MONTH_DAY_FORMAT"))}
+            {
+                "link": link({f"{field}__year": year, f"{field}__month": month, f"{field}__day": d}),
+                "title": capfirst(formats.date_format(date(year, month, d), "MONTH_DAY_FORMAT")),
+            }
             for d in range(1, days + 1)
         ],
         "field_name": cl.opts.get_field(field).verbose_name,

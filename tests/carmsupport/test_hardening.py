@@ -10,8 +10,15 @@ from django.urls import reverse
 
 from cases.models import Case, CaseEvent
 
-PUBLIC_PAGES = ["/en/", "/en/help/carm/", "/en/help/carm/questions/", "/en/help/carm/questions/importer/yes/yes/error-code/ec-1012/",
-                "/en/contact/", "/en/status/", "/en/help/carm/questions/nope/"]
+PUBLIC_PAGES = [
+    "/en/",
+    "/en/help/carm/",
+    "/en/help/carm/questions/",
+    "/en/help/carm/questions/importer/yes/yes/error-code/ec-1012/",
+    "/en/contact/",
+    "/en/status/",
+    "/en/help/carm/questions/nope/",
+]
 
 
 def test_security_headers(carm_tree, client):
@@ -109,8 +116,13 @@ def post_raw(path, body, length):
     from django.test.client import ClientHandler
 
     environ = {
-        "REQUEST_METHOD": "POST", "PATH_INFO": path, "SERVER_NAME": "testserver", "SERVER_PORT": "80",
-        "wsgi.url_scheme": "http", "wsgi.input": body, "CONTENT_LENGTH": str(length),
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": body,
+        "CONTENT_LENGTH": str(length),
         "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}",
     }
     response = ClientHandler()(environ)
@@ -121,9 +133,11 @@ BOUNDARY = "carmsupport-boundary"
 
 
 def multipart_with_file(size):
-    head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"full_name\"\r\n\r\nAnn\r\n"
-            f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"screenshot\"; filename=\"big.png\"\r\n"
-            "Content-Type: image/png\r\n\r\n").encode()
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="full_name"\r\n\r\nAnn\r\n'
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="screenshot"; filename="big.png"\r\n'
+        "Content-Type: image/png\r\n\r\n"
+    ).encode()
     return CountingStream(head + b"\0" * size + f"\r\n--{BOUNDARY}--\r\n".encode())
 
 
@@ -156,6 +170,7 @@ def test_logs_carry_the_request_id_and_no_personal_data(carm_tree, client, monke
     handler.setFormatter(logging.Formatter("%(levelname)s [%(request_id)s] %(message)s"))
     logging.getLogger().addHandler(handler)
     try:
+
         def refuse(self, messages):
             raise ConnectionRefusedError("recipient ann@example.org refused")
 

@@ -24,7 +24,8 @@ def toggle_of(page):
 
 
 @pytest.mark.parametrize(
-    "accept, expected", [("fr-CA,fr;q=0.9,en;q=0.5", "/fr/"), ("en-CA,en;q=0.9", "/en/"), ("de-DE", "/en/"), ("", "/en/")]
+    "accept, expected",
+    [("fr-CA,fr;q=0.9,en;q=0.5", "/fr/"), ("en-CA,en;q=0.9", "/en/"), ("de-DE", "/en/"), ("", "/en/")],
 )
 def test_root_goes_to_the_browsers_language(db, client, accept, expected):
     response = client.get("/", headers={"accept-language": accept} if accept else {})
@@ -67,8 +68,15 @@ def test_contact_form_toggle_keeps_what_was_typed(carm_tree, client):
 
     page = client.get("/en" + CONTACT).content.decode()
     token = re.search(r'name="token" value="([^"]+)"', page)[1]
-    typed = {"full_name": "Anne Tremblay", "email": "anne@example.org", "telephone": "613-555-0100",
-             "description": "Le code EC-1012 s'affiche.", "consent": "on", "token": token, "language_switch": "1"}
+    typed = {
+        "full_name": "Anne Tremblay",
+        "email": "anne@example.org",
+        "telephone": "613-555-0100",
+        "description": "Le code EC-1012 s'affiche.",
+        "consent": "on",
+        "token": token,
+        "language_switch": "1",
+    }
     response = client.post("/fr" + CONTACT, typed)
     page = response.content.decode()
     assert response.status_code == 200 and '<html lang="fr">' in page
@@ -116,8 +124,9 @@ def test_status_form_toggle_keeps_what_was_typed(db, client):
 def test_french_catalogue_is_complete():
     """No message is untranslated or fuzzy in the French catalogue."""
     for flag in ("--untranslated", "--only-fuzzy"):
-        found = subprocess.run(["msgattrib", flag, "--no-obsolete", str(CATALOGUE)], capture_output=True, text=True,
-                               check=True).stdout
+        found = subprocess.run(
+            ["msgattrib", flag, "--no-obsolete", str(CATALOGUE)], capture_output=True, text=True, check=True
+        ).stdout
         entries = [line for line in found.splitlines() if line.startswith("msgid ") and line != 'msgid ""']
         assert not entries, f"{flag}: {entries[:5]}"
 
@@ -127,6 +136,7 @@ def french_messages():
     text = CATALOGUE.read_text(encoding="utf-8")
     entries = []
     for block in text.split("\n\n"):
+
         def joined(keyword, block=block):
             parts = re.findall(rf'^{keyword} "(.*)"\n((?:".*"\n?)*)', block + "\n", re.M)
             return ["".join([first, *re.findall(r'"(.*)"', rest)]) for first, rest in parts]

@@ -116,7 +116,7 @@ def test_requirement_off_signs_in_with_the_password_only(client, alice, settings
 
 def test_five_wrong_passwords_lock_the_sign_in(client, alice):
     """After 5 wrong passwords even the right password and code are refused, and the page says so."""
-    for attempt in range(4):
+    for _attempt in range(4):
         assert sign_in(client, password="wrong-password").status_code == 200
     response = sign_in(client, password="wrong-password")
     assert response.status_code == 429
@@ -130,7 +130,7 @@ def test_five_wrong_passwords_lock_the_sign_in(client, alice):
 
 def test_lockout_page_in_french(client, alice):
     """A staff member whose browser prefers French reads the lockout in French."""
-    for attempt in range(5):
+    for _attempt in range(5):
         sign_in(client, password="wrong-password", language="fr-CA,fr")
     response = sign_in(client, code=code_for(alice), language="fr-CA,fr")
     page = response.content.decode()
@@ -152,7 +152,7 @@ def test_wrong_codes_count_towards_the_lockout(client, alice):
 
 def test_lockout_is_for_the_username_at_that_address(client, alice):
     """A locked username still signs in from another address."""
-    for attempt in range(5):
+    for _attempt in range(5):
         sign_in(client, password="wrong-password")
     assert sign_in(client, code=code_for(alice)).status_code == 429
     assert sign_in(client, code=code_for(alice), address=ANOTHER_ADDRESS).status_code == 302
@@ -160,17 +160,17 @@ def test_lockout_is_for_the_username_at_that_address(client, alice):
 
 def test_failures_below_the_limit_are_forgotten_after_a_success(client, alice):
     """Four wrong passwords, then a sign-in: the count starts again."""
-    for attempt in range(4):
+    for _attempt in range(4):
         sign_in(client, password="wrong-password")
     assert sign_in(client, code=code_for(alice)).status_code == 302
     client.logout()
-    for attempt in range(4):
+    for _attempt in range(4):
         assert sign_in(client, password="wrong-password").status_code == 200
 
 
 def test_axes_reset_unlocks(client, alice):
     """manage.py axes_reset_username unlocks a locked sign-in at once."""
-    for attempt in range(5):
+    for _attempt in range(5):
         sign_in(client, password="wrong-password")
     call_command("axes_reset_username", "alice", stdout=StringIO())
     assert sign_in(client, code=code_for(alice)).status_code == 302
@@ -254,10 +254,21 @@ def test_admin_shows_a_devices_otpauth_url(client, alice):
     """An administrator can also enrol staff from the admin's TOTP device pages."""
     sign_in_staff(client, alice)
     bob = User.objects.create_user("bob", password=PASSWORD, is_staff=True)
-    response = client.post("/admin/otp_totp/totpdevice/add/", {
-        "user": bob.pk, "name": "Phone", "confirmed": "on", "key": "3132333435363738393031323334353637383930",
-        "step": 30, "t0": 0, "digits": 6, "tolerance": 1, "drift": 0, "throttling_failure_count": 0,
-    })
+    response = client.post(
+        "/admin/otp_totp/totpdevice/add/",
+        {
+            "user": bob.pk,
+            "name": "Phone",
+            "confirmed": "on",
+            "key": "3132333435363738393031323334353637383930",
+            "step": 30,
+            "t0": 0,
+            "digits": 6,
+            "tolerance": 1,
+            "drift": 0,
+            "throttling_failure_count": 0,
+        },
+    )
     assert response.status_code == 302, response.content.decode()
     device = TOTPDevice.objects.get(user=bob)
     page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").content.decode()

@@ -39,10 +39,19 @@ def edit_data(case, **changes):
     data = {
         "status": case.status,
         "assigned_to": case.assigned_to_id or "",
-        "notes-TOTAL_FORMS": "0", "notes-INITIAL_FORMS": "0", "notes-MIN_NUM_FORMS": "0", "notes-MAX_NUM_FORMS": "1000",
-        "notes-2-TOTAL_FORMS": "1", "notes-2-INITIAL_FORMS": "0", "notes-2-MIN_NUM_FORMS": "0",
-        "notes-2-MAX_NUM_FORMS": "1", "notes-2-0-text": "", "notes-2-0-case": case.pk,
-        "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0", "events-MIN_NUM_FORMS": "0",
+        "notes-TOTAL_FORMS": "0",
+        "notes-INITIAL_FORMS": "0",
+        "notes-MIN_NUM_FORMS": "0",
+        "notes-MAX_NUM_FORMS": "1000",
+        "notes-2-TOTAL_FORMS": "1",
+        "notes-2-INITIAL_FORMS": "0",
+        "notes-2-MIN_NUM_FORMS": "0",
+        "notes-2-MAX_NUM_FORMS": "1",
+        "notes-2-0-text": "",
+        "notes-2-0-case": case.pk,
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        "events-MIN_NUM_FORMS": "0",
         "events-MAX_NUM_FORMS": "1000",
     }
     data.update(changes)
@@ -54,7 +63,16 @@ def test_changelist_columns(make_case, reviewer_client):
     case = make_case()
     page = reviewer_client.get(CHANGELIST).content.decode()
     assert case.display_reference in page
-    for heading in ("Reference", "Received", "Topic", "Response class", "Status", "Response due", "Overdue", "Assigned to"):
+    for heading in (
+        "Reference",
+        "Received",
+        "Topic",
+        "Response class",
+        "Status",
+        "Response due",
+        "Overdue",
+        "Assigned to",
+    ):
         assert heading in page
 
 
@@ -71,7 +89,9 @@ def test_changelist_queries_do_not_grow_with_cases(make_case, reviewer_client, r
         reviewer_client.get(CHANGELIST)
 
 
-@pytest.mark.parametrize("term", ["{shown}", "{lower}", "{compact}", "{bare}", "ann@example.org", "Ann Smith", "123456782"])
+@pytest.mark.parametrize(
+    "term", ["{shown}", "{lower}", "{compact}", "{bare}", "ann@example.org", "Ann Smith", "123456782"]
+)
 def test_search(make_case, reviewer_client, term):
     """Find a case by its reference (any way it is typed), email, name or business number."""
     case = make_case()
@@ -123,7 +143,9 @@ def test_status_change_and_note_are_recorded(make_case, reviewer_client, reviewe
     assert case.status == "in_progress" and case.assigned_to == reviewer
     note = case.notes.get()
     assert note.author == reviewer and note.text == "Called the client."
-    actions = [(event.description, event.actor and event.actor.username) for event in case.events.select_related("actor")]
+    actions = [
+        (event.description, event.actor and event.actor.username) for event in case.events.select_related("actor")
+    ]
     assert ("Status changed from New to In progress", "reviewer") in actions
     assert ("Assigned to reviewer", "reviewer") in actions
     assert ("Internal note added", "reviewer") in actions
@@ -228,11 +250,11 @@ def test_csv_export_neutralises_formulas(make_case, reviewer_client, start):
 
     from cases.models import Topic
 
-    Topic.objects.filter(slug="portal-access").update(name_en=f"{start}HYPERLINK(\"http://evil.example\")")
+    Topic.objects.filter(slug="portal-access").update(name_en=f'{start}HYPERLINK("http://evil.example")')
     case = make_case()
     response = reviewer_client.post(CHANGELIST, {"action": "export_csv", "_selected_action": [case.pk]})
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[1][2] == f"'{start}HYPERLINK(\"http://evil.example\")"
+    assert rows[1][2] == f'\'{start}HYPERLINK("http://evil.example")'
     assert rows[1][0] == case.display_reference and rows[1][1][0].isdigit()
 
 

@@ -1,5 +1,6 @@
 """The contact form: from a help-tool outcome or direct; the confirmation; the acknowledgment."""
 
+import io
 import re
 from datetime import datetime
 
@@ -161,8 +162,15 @@ def test_markup_typed_by_a_client_stays_text(carm_tree, client):
 
 @pytest.mark.parametrize(
     "name",
-    ["<b>Ann</b>", "Win a prize at evil.example", "Visit https://evil.example now", "ann@example.org",
-     "Call www.evil.example", "A" * 101, "Ann Smith\nClick here"],
+    [
+        "<b>Ann</b>",
+        "Win a prize at evil.example",
+        "Visit https://evil.example now",
+        "ann@example.org",
+        "Call www.evil.example",
+        "A" * 101,
+        "Ann Smith\nClick here",
+    ],
 )
 def test_names_that_are_not_names_are_refused(carm_tree, client, name):
     """The name is the one thing a stranger could make the portal send: links, addresses, markup
@@ -268,10 +276,10 @@ def test_failed_email_keeps_the_case_and_is_sent_later(carm_tree, client, monkey
     case = Case.objects.get()
     assert case.acknowledged_at is None and "ConnectionRefusedError" in case.acknowledgment_error
     with pytest.raises(CommandError):
-        call_command("send_pending_acknowledgments", stdout=open("/dev/null", "w"))
+        call_command("send_pending_acknowledgments", stdout=io.StringIO())
     monkeypatch.undo()
-    call_command("send_pending_acknowledgments", stdout=open("/dev/null", "w"))
-    call_command("send_pending_acknowledgments", stdout=open("/dev/null", "w"))
+    call_command("send_pending_acknowledgments", stdout=io.StringIO())
+    call_command("send_pending_acknowledgments", stdout=io.StringIO())
     assert len(mail.outbox) == 1
     case.refresh_from_db()
     assert case.acknowledged_at is not None and case.acknowledgment_error == ""
@@ -350,6 +358,27 @@ def test_kept_form_pages_give_each_visitor_their_own_tokens(carm_tree, client):
     assert "placeholder" not in "".join(tokens + csrf)
     second = Client(enforce_csrf_checks=True)
     page = second.get(url).content.decode()
-    data = {**FORM, "token": re.search(r'name="token" value="([^"]+)"', page)[1],
-            "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]}
+    data = {
+        **FORM,
+        "token": re.search(r'name="token" value="([^"]+)"', page)[1],
+        "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1],
+    }
     assert second.post(url, data).status_code == 302
+
+
+def test_at_most_three_acknowledgments_per_address_a_day(carm_tree, client):
+    """A fourth case from one address in a day is filed, but no email goes out; the confirmation
+    says so, and the pending command does not send it later."""
+    from django.core.management import call_command
+
+    for number in range(4):
+        send(client, contact_url(EC_1012), email="Ann@Example.org" if number == 3 else "ann@example.org")
+    assert Case.objects.count() == 4 and len(mail.outbox) == 3
+    last = Case.objects.order_by("-received_at", "-id").first()
+    assert last.acknowledgment_withheld and last.acknowledged_at is None
+    page = client.get(reverse("cases:confirmation")).content.decode()
+    assert "no email was sent to Ann@Example.org" in page
+    call_command("send_pending_acknowledgments", stdout=io.StringIO())  # noqa: SIM115
+    assert len(mail.outbox) == 3
+    send(client, contact_url(EC_1012), email="bob@example.org")
+    assert len(mail.outbox) == 4

@@ -1,5 +1,6 @@
 """Cases in the client's language: the page it was filed from, and the language asked for the reply."""
 
+import io
 import re
 from datetime import datetime
 
@@ -53,7 +54,8 @@ def test_email_is_in_the_reply_language_dates_included(carm_tree, client, monkey
     (message,) = mail.outbox
     with translation.override("fr"):
         assert message.subject == gettext("We received your request %(reference)s") % {
-            "reference": case.display_reference}
+            "reference": case.display_reference
+        }
         assert gettext("The CARM Client Support Helpdesk received your request.") in message.body
     assert message.subject != f"We received your request {case.display_reference}"
     assert FRENCH_TARGET in message.body
@@ -78,15 +80,16 @@ def test_pending_acknowledgment_is_sent_later_in_the_reply_language(carm_tree, c
     case = file_case(client, "en", "fr", monkeypatch)
     assert case.acknowledged_at is None
     monkeypatch.setattr(EmailBackend, "send_messages", sends)
-    call_command("send_pending_acknowledgments", stdout=open("/dev/null", "w"))
+    call_command("send_pending_acknowledgments", stdout=io.StringIO())
     (message,) = mail.outbox
     assert FRENCH_TARGET in message.body
 
 
 def test_status_page_in_french(carm_tree, client, monkeypatch):
     case = file_case(client, "en", "en", monkeypatch)
-    response = client.post("/fr/status/", {"reference": case.display_reference, "email": "anne@example.org"},
-                           follow=True)
+    response = client.post(
+        "/fr/status/", {"reference": case.display_reference, "email": "anne@example.org"}, follow=True
+    )
     page = response.content.decode()
     assert '<html lang="fr">' in page and "mercredi 25 novembre 2026" in page and "lundi 23 novembre 2026" in page
     assert "Accès au portail client de la GCRA" in page
@@ -105,7 +108,9 @@ def test_audit_trail_is_read_in_each_staff_members_language(make_case, admin_use
     with translation.override("fr"):
         french = changed.description
         assert french == gettext("Status changed from %(old)s to %(new)s") % {
-            "old": gettext("New"), "new": gettext("In progress")}
+            "old": gettext("New"),
+            "new": gettext("In progress"),
+        }
         assert received.description == gettext("Received through the contact form")
     assert french != "Status changed from New to In progress"
 
@@ -116,4 +121,3 @@ def test_case_list_shows_and_filters_the_language(make_case, admin_client):
     page = admin_client.get("/admin/cases/case/", {"language__exact": "fr"}).content.decode()
     assert '<td class="field-language">French</td>' in page
     assert '<td class="field-language">English</td>' not in page
-

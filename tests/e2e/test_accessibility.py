@@ -37,10 +37,16 @@ def reach(page, site, language, kind, settings, monkeypatch):
     """Open one page of the given kind in the language; return the status the browser saw."""
     home = f"{site}/{language}"
     addresses = {
-        "home": "/", "start": "/help/carm/", "question": "/help/carm/questions/importer/",
-        "question with error": "/help/carm/questions/importer/?continue=1", "outcome": EC_1012,
-        "contact form": CONTACT, "contact form, direct": "/contact/", "status lookup": "/status/",
-        "400": "/contact/?tree=carm&answers=importer/", "404": "/no/such/page/",
+        "home": "/",
+        "start": "/help/carm/",
+        "question": "/help/carm/questions/importer/",
+        "question with error": "/help/carm/questions/importer/?continue=1",
+        "outcome": EC_1012,
+        "contact form": CONTACT,
+        "contact form, direct": "/contact/",
+        "status lookup": "/status/",
+        "400": "/contact/?tree=carm&answers=importer/",
+        "404": "/no/such/page/",
         "404 in the help tool": "/help/carm/questions/astronaut/",
     }
     if kind in addresses:
@@ -63,6 +69,7 @@ def reach(page, site, language, kind, settings, monkeypatch):
         look_up(page, home, "CS-000-000-000")
         return look_up(page, home, "CS-000-000-000")
     if kind == "503":
+
         def unavailable(*args, **kwargs):
             raise OperationalError("database is locked")
 
@@ -72,10 +79,23 @@ def reach(page, site, language, kind, settings, monkeypatch):
 
 
 PAGES = {
-    "home": 200, "start": 200, "question": 200, "question with error": 200, "outcome": 200,
-    "contact form": 200, "contact form, direct": 200, "contact form with errors": 200, "confirmation": 200,
-    "status lookup": 200, "status result": 200, "status not found": 200,
-    "400": 400, "404": 404, "404 in the help tool": 404, "429": 429, "503": 503,
+    "home": 200,
+    "start": 200,
+    "question": 200,
+    "question with error": 200,
+    "outcome": 200,
+    "contact form": 200,
+    "contact form, direct": 200,
+    "contact form with errors": 200,
+    "confirmation": 200,
+    "status lookup": 200,
+    "status result": 200,
+    "status not found": 200,
+    "400": 400,
+    "404": 404,
+    "404 in the help tool": 404,
+    "429": 429,
+    "503": 503,
 }
 
 

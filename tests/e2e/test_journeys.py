@@ -9,7 +9,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from cases.models import Case
-from tests.cases.test_email_delivery import smtp  # noqa: F401  (a fixture: a real SMTP server)
 from tests.conftest import current_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,8 +21,12 @@ def answer(page, label):
 
 
 def fill_contact_form(page, **values):
-    fields = {"Full name": "Ann Smith", "Email address": "ann@example.org",
-              "Describe your request": "EC-1012 appears when I register my business.", **values}
+    fields = {
+        "Full name": "Ann Smith",
+        "Email address": "ann@example.org",
+        "Describe your request": "EC-1012 appears when I register my business.",
+        **values,
+    }
     for label, value in fields.items():
         page.get_by_label(label).fill(value)
 
@@ -200,8 +203,11 @@ def test_tree_editor_adds_a_choice_to_a_shared_question(site, page, carm_tree):
     page.locator(".select2-results__option", has_text="An error code not listed here").click()
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-    for path in ("importer/yes/yes/error-code/", "customs-broker/no/error-code/",
-                 "other/yes/yes/difficulty-activating-or-configuring-your-business-account/error-code/"):
+    for path in (
+        "importer/yes/yes/error-code/",
+        "customs-broker/no/error-code/",
+        "other/yes/yes/difficulty-activating-or-configuring-your-business-account/error-code/",
+    ):
         page.goto(f"{site}/en/help/carm/questions/{path}")
         expect(page.get_by_label("EC-2000")).to_be_visible()
 

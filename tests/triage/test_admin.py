@@ -34,8 +34,14 @@ def inline_data(question, rows, extra=None):
 
 def current_rows(question):
     return [
-        {"id": c.pk, "position": c.position, "label_en": c.label_en, "label_fr": c.label_fr, "slug": c.slug,
-         "target": c.target_id}
+        {
+            "id": c.pk,
+            "position": c.position,
+            "label_en": c.label_en,
+            "label_fr": c.label_fr,
+            "slug": c.slug,
+            "target": c.target_id,
+        }
         for c in question.choices.all()
     ]
 
@@ -74,17 +80,26 @@ def test_editing_a_shared_question_applies_everywhere(carm_tree, admin_client, e
     """Staff add a choice to the shared error-code question; every path shows it."""
     question = Node.objects.get(tree=carm_tree, text_en="Please select one of the following error codes.")
     other = Node.objects.get(tree=carm_tree, title_en="An error code not listed here")
-    rows = [*current_rows(question), {"position": 5, "label_en": "EC-2000", "label_fr": "EC-2000", "slug": "ec-2000", "target": other.pk}]
+    rows = [
+        *current_rows(question),
+        {"position": 5, "label_en": "EC-2000", "label_fr": "EC-2000", "slug": "ec-2000", "target": other.pk},
+    ]
     response = admin_client.post(edit_url(question), inline_data(question, rows))
     assert response.status_code == 302
-    for path in ("importer/yes/yes/error-code/", "other/no/difficulty-activating-or-configuring-your-business-account/error-code/"):
+    for path in (
+        "importer/yes/yes/error-code/",
+        "other/no/difficulty-activating-or-configuring-your-business-account/error-code/",
+    ):
         assert "EC-2000" in client.get(f"/en/help/carm/questions/{path}").content.decode()
 
 
 def test_save_that_makes_a_loop_is_refused(carm_tree, admin_client, edit_url):
     """A choice leading back to the first question is refused with a clear message; nothing saved."""
     question = Node.objects.get(tree=carm_tree, text_en="Please select one of the following error codes.")
-    rows = [*current_rows(question), {"position": 5, "label_en": "Again", "label_fr": "Encore", "slug": "again", "target": carm_tree.start_id}]
+    rows = [
+        *current_rows(question),
+        {"position": 5, "label_en": "Again", "label_fr": "Encore", "slug": "again", "target": carm_tree.start_id},
+    ]
     response = admin_client.post(edit_url(question), inline_data(question, rows))
     assert response.status_code == 200
     assert "making a loop" in response.content.decode()
@@ -131,8 +146,13 @@ def test_outcome_without_guidance_is_refused(carm_tree, admin_client, edit_url):
 def test_adding_a_new_outcome_then_linking_it(carm_tree, admin_client, edit_url, client):
     """A new outcome can be added, then reached by a new choice."""
     data = inline_data(
-        Node(kind="outcome", title_en="New help", title_fr="Nouvelle aide", guidance_en="Try this.",
-             guidance_fr="Essayez ceci."),
+        Node(
+            kind="outcome",
+            title_en="New help",
+            title_fr="Nouvelle aide",
+            guidance_en="Try this.",
+            guidance_fr="Essayez ceci.",
+        ),
         [],
         {"tree": carm_tree.pk},
     )
@@ -142,8 +162,13 @@ def test_adding_a_new_outcome_then_linking_it(carm_tree, admin_client, edit_url,
     question = Node.objects.get(tree=carm_tree, text_en="What problem are you having delegating authority?")
     rows = [
         *current_rows(question),
-        {"position": 9, "label_en": "Something new", "label_fr": "Autre chose", "slug": "something-new",
-         "target": new.pk},
+        {
+            "position": 9,
+            "label_en": "Something new",
+            "label_fr": "Autre chose",
+            "slug": "something-new",
+            "target": new.pk,
+        },
     ]
     assert admin_client.post(edit_url(question), inline_data(question, rows)).status_code == 302
     page = client.get("/en/help/carm/questions/other/no/delegation-of-authority/something-new/").content.decode()
@@ -162,8 +187,13 @@ def test_tree_start_change_checked(carm_tree, admin_client):
 def tree_data(tree, **changes):
     """The POST data of a tree's change form."""
     data = {"slug": tree.slug, "start": tree.start_id, "published": "on" if tree.published else ""}
-    data.update({f"{name}_{language}": getattr(tree, f"{name}_{language}")
-                 for name in ("title", "intro") for language in ("en", "fr")})
+    data.update(
+        {
+            f"{name}_{language}": getattr(tree, f"{name}_{language}")
+            for name in ("title", "intro")
+            for language in ("en", "fr")
+        }
+    )
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -202,7 +232,9 @@ def test_draft_tree_takes_english_first_and_cannot_be_published_until_translated
     outcome.save()
     assert admin_client.post(url, tree_data(carm_tree, published="on")).status_code == 302
     assert Tree.objects.get(pk=carm_tree.pk).published
-    assert "Notez le code." in admin_client.get("/fr/help/carm/questions/importer/no/error-code/ec-1012/").content.decode()
+    assert (
+        "Notez le code." in admin_client.get("/fr/help/carm/questions/importer/no/error-code/ec-1012/").content.decode()
+    )
 
 
 def test_admin_pages_open(carm_tree, admin_client):

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from triage.models import ResponseClass
 from tests.conftest import SEED
 from triage.integrity import tree_problems, tree_shapes
-from triage.models import Node
+from triage.models import Node, ResponseClass
 from triage.selectors import tree_graph
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -99,7 +98,11 @@ def test_fixture_is_built_from_the_seed_and_guidance(tmp_path):
     """The committed fixture is what the builder makes from the seed and the guidance file."""
     output = tmp_path / "tree.json"
     call_command(
-        "outline_fixture", SEED, FIXTURES / "carm_guidance.toml", FIXTURES / "carm_outline_fr.toml", output,
+        "outline_fixture",
+        SEED,
+        FIXTURES / "carm_guidance.toml",
+        FIXTURES / "carm_outline_fr.toml",
+        output,
         stdout=io.StringIO(),
     )
     assert json.loads(output.read_text()) == json.loads((FIXTURES / "carm_tree.json").read_text())

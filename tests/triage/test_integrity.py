@@ -14,15 +14,15 @@ def shapes(**nodes):
     return nodes
 
 
-Q, O = "question", "outcome"
+QUESTION, OUTCOME = "question", "outcome"
 
 
 def test_sound_tree_has_no_problems():
     """A question leading to two outcomes with guidance is sound."""
     tree = shapes(
-        a=NodeShape("A", Q, choices=[("yes", "b"), ("no", "c")]),
-        b=NodeShape("B", O, has_guidance=True),
-        c=NodeShape("C", O, has_guidance=True),
+        a=NodeShape("A", QUESTION, choices=[("yes", "b"), ("no", "c")]),
+        b=NodeShape("B", OUTCOME, has_guidance=True),
+        c=NodeShape("C", OUTCOME, has_guidance=True),
     )
     assert tree_problems("a", tree) == []
 
@@ -30,32 +30,50 @@ def test_sound_tree_has_no_problems():
 @pytest.mark.parametrize(
     "tree, start, expected",
     [
-        ({"a": NodeShape("A", Q)}, "a", "Question A has no choices."),
-        ({"a": NodeShape("A", Q, choices=[("x", "b")]), "b": NodeShape("B", O)}, "a", "Outcome B has no guidance."),
+        ({"a": NodeShape("A", QUESTION)}, "a", "Question A has no choices."),
         (
-            {"a": NodeShape("A", Q, choices=[("x", "b"), ("x", "b")]), "b": NodeShape("B", O, True)},
+            {"a": NodeShape("A", QUESTION, choices=[("x", "b")]), "b": NodeShape("B", OUTCOME)},
+            "a",
+            "Outcome B has no guidance.",
+        ),
+        (
+            {"a": NodeShape("A", QUESTION, choices=[("x", "b"), ("x", "b")]), "b": NodeShape("B", OUTCOME, True)},
             "a",
             'Question A has more than one choice with the slug "x".',
         ),
-        ({"a": NodeShape("A", Q, choices=[("x", None)])}, "a", 'Choice "x" of A leads nowhere.'),
-        ({"a": NodeShape("A", Q, choices=[("x", "zz")])}, "a", 'Choice "x" of A leads to a node of another tree.'),
+        ({"a": NodeShape("A", QUESTION, choices=[("x", None)])}, "a", 'Choice "x" of A leads nowhere.'),
         (
-            {"a": NodeShape("A", Q, choices=[("x", "b")]), "b": NodeShape("B", Q, choices=[("back", "a")])},
+            {"a": NodeShape("A", QUESTION, choices=[("x", "zz")])},
+            "a",
+            'Choice "x" of A leads to a node of another tree.',
+        ),
+        (
+            {
+                "a": NodeShape("A", QUESTION, choices=[("x", "b")]),
+                "b": NodeShape("B", QUESTION, choices=[("back", "a")]),
+            },
             "a",
             'Choice "back" of B leads back to A, making a loop.',
         ),
         (
-            {"a": NodeShape("A", Q, choices=[("x", "b")]), "b": NodeShape("B", O, True), "c": NodeShape("C", O, True)},
+            {
+                "a": NodeShape("A", QUESTION, choices=[("x", "b")]),
+                "b": NodeShape("B", OUTCOME, True),
+                "c": NodeShape("C", OUTCOME, True),
+            },
             "a",
             "C cannot be reached from the first question.",
         ),
         (
-            {"a": NodeShape("A", Q, choices=[("x", "b")]), "b": NodeShape("B", O, True, choices=[("y", "a")])},
+            {
+                "a": NodeShape("A", QUESTION, choices=[("x", "b")]),
+                "b": NodeShape("B", OUTCOME, True, choices=[("y", "a")]),
+            },
             "a",
             "Outcome B has choices; only questions can have them.",
         ),
-        ({"b": NodeShape("B", O, True)}, None, "The tree has no first question."),
-        ({"b": NodeShape("B", O, True)}, "b", "The first node of the tree, B, is not a question."),
+        ({"b": NodeShape("B", OUTCOME, True)}, None, "The tree has no first question."),
+        ({"b": NodeShape("B", OUTCOME, True)}, "b", "The first node of the tree, B, is not a question."),
     ],
 )
 def test_each_rule(tree, start, expected):
@@ -65,14 +83,18 @@ def test_each_rule(tree, start, expected):
 
 def test_new_node_may_be_unreachable():
     """A node being added is not yet reachable, and that alone is not a problem."""
-    tree = {"a": NodeShape("A", Q, choices=[("x", "b")]), "b": NodeShape("B", O, True), None: NodeShape("New", O, True)}
+    tree = {
+        "a": NodeShape("A", QUESTION, choices=[("x", "b")]),
+        "b": NodeShape("B", OUTCOME, True),
+        None: NodeShape("New", OUTCOME, True),
+    }
     assert tree_problems("a", tree, may_be_unreachable={None}) == []
 
 
 def test_long_chain_does_not_overflow():
     """Loop detection copes with paths far deeper than Python's recursion limit."""
-    tree = {i: NodeShape(str(i), Q, choices=[("next", i + 1)]) for i in range(5000)}
-    tree[5000] = NodeShape("end", O, True)
+    tree = {i: NodeShape(str(i), QUESTION, choices=[("next", i + 1)]) for i in range(5000)}
+    tree[5000] = NodeShape("end", OUTCOME, True)
     assert tree_problems(0, tree) == []
 
 
@@ -94,7 +116,9 @@ def test_validate_trees_fails_and_lists_problems(small_tree):
     with pytest.raises(CommandError, match="3 problem"):
         call_command("validate_trees", stdout=out)
     report = out.getvalue()
-    assert "Orphan" in report and "cannot be reached" in report and "no guidance" in report and "making a loop" in report
+    assert (
+        "Orphan" in report and "cannot be reached" in report and "no guidance" in report and "making a loop" in report
+    )
 
 
 def test_validate_trees_lists_every_text_missing_a_language(small_tree):

@@ -40,7 +40,12 @@ def test_first_and_last_paths(carm_outline):
     """The walk follows the seed's order, from the first option to the last."""
     paths = list(carm_outline.paths())
     assert [label for _q, label in paths[0]] == [
-        "Importer", "Yes", "Yes", "Difficulty activating or configuring your business account", "Error code", "EC-1012"
+        "Importer",
+        "Yes",
+        "Yes",
+        "Difficulty activating or configuring your business account",
+        "Error code",
+        "EC-1012",
     ]
     assert paths[-1] == (
         ("Please identify yourself", "Other"),
@@ -51,7 +56,7 @@ def test_first_and_last_paths(carm_outline):
 
 
 def test_texts_differing_only_by_a_period_stay_apart(carm_outline):
-    """"Please select one of the following" and the same with a period are different questions."""
+    """ "Please select one of the following" and the same with a period are different questions."""
     texts = {q for path in carm_outline.paths() for q, _l in path}
     assert {"Please select one of the following", "Please select one of the following."} <= texts
 

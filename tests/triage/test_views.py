@@ -92,8 +92,13 @@ def test_outcome_page_reads_in_order(carm_tree, client):
     """Guidance, then what to do next, then the answers with Change links, then the feedback question;
     the telephone heading sits under "Still need help?"."""
     page = text_of(client.get(EC_1012))
-    order = ['class="guidance"', "Contact the helpdesk</a>", "Your answers", "Did you find what you were looking for?",
-             "Date modified:"]
+    order = [
+        'class="guidance"',
+        "Contact the helpdesk</a>",
+        "Your answers",
+        "Did you find what you were looking for?",
+        "Date modified:",
+    ]
     positions = [page.index(marker) for marker in order]
     assert positions == sorted(positions)
     assert "above" not in page.split('class="guidance"')[1]
@@ -179,7 +184,9 @@ def test_staff_text_is_escaped(carm_tree, client):
     question.text_en = "<script>alert(1)</script>Which code?"
     question.save()
     outcome = Node.objects.get(tree=carm_tree, title_en="Error code EC-1012")
-    outcome.guidance_en = 'Read <img src=x onerror=alert(1)> and [this](javascript:alert(1)) and [that](https://example.org).'
+    outcome.guidance_en = (
+        "Read <img src=x onerror=alert(1)> and [this](javascript:alert(1)) and [that](https://example.org)."
+    )
     outcome.save()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;Which code?" in text_of(client.get(EC_QUESTION))
     page = text_of(client.get(EC_1012))
@@ -204,7 +211,10 @@ def test_feedback_errors_and_wrong_method(carm_tree, client):
     page = text_of(client.post(action, {}))
     assert "Select yes or no." in page and "<title>Error:" in page
     assert client.get(action).url == EC_1012
-    assert client.post(reverse("triage:feedback", args=["carm", "importer/"]), {"helpful": "yes"}).url == CARM + "importer/"
+    assert (
+        client.post(reverse("triage:feedback", args=["carm", "importer/"]), {"helpful": "yes"}).url
+        == CARM + "importer/"
+    )
     assert client.post(reverse("triage:feedback", args=["carm", "nope/"]), {"helpful": "yes"}).status_code == 404
     assert not OutcomeFeedback.objects.exists()
 

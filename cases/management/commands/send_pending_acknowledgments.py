@@ -10,9 +10,9 @@ class Command(BaseCommand):
     help = "Send each pending acknowledgment email once; exit non-zero if any still fails."
 
     def handle(self, *args, **options):
-        # An anonymised case has no email address left to send to.
+        # An anonymised case has no email address left to send to; a withheld one is not pending.
         pending = (
-            Case.objects.filter(acknowledged_at__isnull=True, anonymised_at__isnull=True)
+            Case.objects.filter(acknowledged_at__isnull=True, anonymised_at__isnull=True, acknowledgment_withheld=False)
             .select_related("topic")
             .order_by("received_at")
         )

@@ -17,7 +17,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument(
-            "--replace", action="store_true",
+            "--replace",
+            action="store_true",
             help="remove the staff member's app and backup codes first (a lost phone, used-up codes)",
         )
         parser.add_argument(
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         self.stdout.write("Add it to an authenticator app (Microsoft Authenticator, FreeOTP, ...) with this URL:")
         self.stdout.write(f"  {app.config_url}")
         self.stdout.write(f"or by typing this key (time-based, {app.digits} digits, every {app.step} seconds):")
-        self.stdout.write("  " + " ".join(key[i:i + 4] for i in range(0, len(key), 4)))
+        self.stdout.write("  " + " ".join(key[i : i + 4] for i in range(0, len(key), 4)))
         if codes:
             self.stdout.write("Backup codes, each good once, for when the phone is not at hand:")
             for code in codes:

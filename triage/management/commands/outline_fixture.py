@@ -94,7 +94,9 @@ class FixtureBuilder:
 
     def _intro_fr(self):
         return self._intro(
-            self.french(None, "intro"), self.tree["subjects_heading_fr"], lambda subject: self.french("subjects", subject)
+            self.french(None, "intro"),
+            self.tree["subjects_heading_fr"],
+            lambda subject: self.french("subjects", subject),
         )
 
     def _intro(self, intro, heading, subject_text):
