@@ -238,3 +238,16 @@ def test_queries_per_step_on_a_tree_of_thousands_of_nodes(db, client, django_ass
         assert "<h1>Question 500</h1>" in text_of(client.get(deep))
     with django_assert_max_num_queries(1):
         assert client.get(deep, {"answer": "stop-1"}).url == deep + "stop-1/"
+
+
+def test_each_step_has_its_own_title(carm_tree, client):
+    """The four steps that ask "Are you a non-resident business?" have four titles; the home page
+    names the service once; every public page has a description."""
+    titles = set()
+    for first in ("importer", "customs-broker", "trade-consultant", "customs-bonded-warehouse-licensee"):
+        page = text_of(client.get(f"{CARM}{first}/"))
+        titles.add(re.search(r"<title>(.*?)</title>", page, re.S)[1])
+        assert '<meta name="description" content="Are you a non-resident business?' in page
+    assert len(titles) == 4
+    home = text_of(client.get("/en/"))
+    assert "<title>CARM Client Portal support</title>" in home and '<meta name="description"' in home
