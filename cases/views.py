@@ -16,7 +16,7 @@ from carmsupport.middleware import service_unavailable
 from carmsupport.page_cache import CSRF_PLACEHOLDER, kept_page
 from carmsupport.ratelimits import limit_posts, too_many_requests
 from triage.models import Tree
-from triage.selectors import PathNotFound, answer_slugs, is_slug, step_url, tree_graph
+from triage.selectors import PathNotFound, answer_slugs, is_slug, published_tree, step_url, tree_graph
 
 from .forms import HONEYPOT, ContactForm, StatusLookupForm
 from .models import Case, Topic
@@ -183,7 +183,7 @@ def _help_path(query):
     slugs = answer_slugs(answers or "")
     if slugs is None or not is_slug(tree_slug or ""):
         raise InvalidOrigin
-    tree = Tree.objects.published().filter(slug=tree_slug).first()
+    tree = published_tree(tree_slug)
     if tree is None:
         raise InvalidOrigin
     try:

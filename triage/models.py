@@ -26,10 +26,13 @@ def new_revision():
     return uuid.uuid4().hex
 
 
+# The trees clients may walk: published, with a first question.
+PUBLISHED = {"published": True, "start__isnull": False}
+
+
 class TreeQuerySet(models.QuerySet):
     def published(self):
-        """The trees clients may walk: published, with a first question."""
-        return self.filter(published=True).exclude(start=None)
+        return self.filter(**PUBLISHED)
 
 
 class Tree(models.Model):

@@ -14,10 +14,10 @@ from functools import lru_cache
 from django.urls import reverse
 from django.utils import translation
 
-from carmsupport.bilingual import current_language
+from carmsupport.bilingual import columns, current_language
 
 from .guidance import render_markdown
-from .models import Choice, Node
+from .models import PUBLISHED, Choice, Node, Tree
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,17 @@ def answers_path(slugs):
 def step_url(tree_slug, slugs):
     """The address of the step that these answers lead to: /<language>/help/<tree>/questions/<answers>."""
     return reverse("triage:step", args=[tree_slug, answers_path(slugs)])
+
+
+# What a public page reads of its tree, on every request.
+TREE_PAGE_FIELDS = ["slug", *columns("title"), *columns("intro"), "start", "revision", "changed_at"]
+
+
+def published_tree(slug):
+    """The published tree with this slug, or None: one query, built with as little work as the ORM allows,
+    since every public page of a tree asks it."""
+    found = Tree.objects.filter(slug=slug, **PUBLISHED).only(*TREE_PAGE_FIELDS).order_by()[:1]
+    return next(iter(found), None)
 
 
 def tree_graph(tree) -> TreeGraph:

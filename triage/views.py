@@ -1,6 +1,7 @@
 """Public pages of a help tree: the start page, one page per question, the outcome."""
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
@@ -12,7 +13,7 @@ from carmsupport.ratelimits import limit_posts
 from .forms import SUBMITTED, AnswerForm, FeedbackForm
 from .guidance import render_markdown
 from .models import OutcomeFeedback, Tree
-from .selectors import PathNotFound, answer_slugs, answers_path, step_url, tree_graph
+from .selectors import PathNotFound, answer_slugs, answers_path, published_tree, step_url, tree_graph
 
 
 @require_safe
@@ -128,8 +129,10 @@ def _render_outcome(request, tree, slugs, given, outcome, feedback_form, csrf_pl
 
 
 def _published_tree(slug):
-    fields = ["slug", *columns("title"), *columns("intro"), "start", "revision", "changed_at"]
-    return get_object_or_404(Tree.objects.published().only(*fields), slug=slug)
+    tree = published_tree(slug)
+    if tree is None:
+        raise Http404("No published help tree here.")
+    return tree
 
 
 def _summary(tree, given):
