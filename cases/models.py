@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -168,6 +169,8 @@ class Case(models.Model):
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["received_at"]),
             models.Index(fields=["email"]),
+            # The acknowledgments an address had today, whatever the case of its letters.
+            models.Index(Lower("email"), "acknowledged_at", name="case_email_acknowledged"),
         ]
 
     def __str__(self):

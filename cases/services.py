@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,7 +112,11 @@ def case_acknowledge(case: Case) -> bool:
     acknowledgment withheld for good.
     """
     since = timezone.now() - timedelta(days=1)
-    sent = Case.objects.filter(email__iexact=case.email, acknowledged_at__gte=since).count()
+    sent = (
+        Case.objects.alias(address=Lower("email"))
+        .filter(address=case.email.lower(), acknowledged_at__gte=since)
+        .count()
+    )
     if sent >= settings.ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY:
         case.acknowledgment_withheld = True
         case.save(update_fields=["acknowledgment_withheld"])
