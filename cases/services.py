@@ -1,7 +1,6 @@
 """Writes with rules: filing a case, acknowledging it, and staff work on it."""
 
 import logging
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -45,11 +44,6 @@ def check_transition(old, new):
         _("A case cannot go from %(old)s to %(new)s. From %(old)s it can go to: %(allowed)s.")
         % {"old": old.label, "new": new.label, "allowed": allowed}
     )
-
-
-def new_submission_token() -> str:
-    """A one-time token for a contact form, so that sending it twice files one case."""
-    return secrets.token_hex(16)
 
 
 def case_submit(
