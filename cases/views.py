@@ -67,7 +67,7 @@ def contact(request):
             typed["token"] = issue_token()
         form = ContactForm(ask_topic=ask_topic, initial=typed)
         if hasattr(request, "retry_after"):
-            context = {"form": form, "origin": origin, "privacy": _privacy()}
+            context = _form_context(form, origin)
             return too_many_requests(request, request.retry_after, "cases/contact.html", context)
     elif request.method == "POST":
         if request.POST.get(HONEYPOT):
@@ -79,7 +79,7 @@ def contact(request):
                 case = _submit(form, origin)
             except (OperationalError, InterfaceError) as error:
                 logger.error("Case not saved, database unavailable: %s", type(error).__name__)
-                context = {"form": form, "origin": origin, "unavailable": True, "privacy": _privacy()}
+                context = _form_context(form, origin, unavailable=True)
                 return service_unavailable(request, "cases/contact.html", context)
             request.session[SESSION_KEY] = case.reference
             return redirect("cases:confirmation")
@@ -89,7 +89,7 @@ def contact(request):
             form.data["token"] = issue_token()
     else:
         return _blank_form(request, origin, ask_topic)
-    return render(request, "cases/contact.html", {"form": form, "origin": origin, "privacy": _privacy()})
+    return render(request, "cases/contact.html", _form_context(form, origin))
 
 
 def _blank_form(request, origin, ask_topic):
@@ -104,18 +104,19 @@ def _blank_form(request, origin, ask_topic):
     def render_page():
         initial = {"token": TOKEN_PLACEHOLDER, "preferred_language": current_language()}
         form = ContactForm(ask_topic=ask_topic, initial=initial)
-        context = {"form": form, "origin": origin, "privacy": _privacy(), "csrf_placeholder": CSRF_PLACEHOLDER}
+        context = _form_context(form, origin, csrf_placeholder=CSRF_PLACEHOLDER)
         return render(request, "cases/contact.html", context)
 
     return kept_page(request, revision, render_page, fills={TOKEN_PLACEHOLDER: issue_token})
 
 
-def _privacy():
-    """What the privacy notice names: how long the data is kept, and the personal information bank."""
-    return {
+def _form_context(form, origin, **extra):
+    """What the contact page shows around the form, the privacy notice's facts included."""
+    privacy = {
         "retention_years": max(1, round(settings.CASE_RETENTION_DAYS / 365)),
         "bank": settings.PRIVACY_INFORMATION_BANK,
     }
+    return {"form": form, "origin": origin, "privacy": privacy, **extra}
 
 
 def _typed(data, exclude=()):
@@ -127,8 +128,7 @@ def _typed(data, exclude=()):
 @require_safe
 @never_cache
 def confirmation(request):
-    reference = request.session.get(SESSION_KEY)
-    case = Case.objects.select_related("topic").filter(reference=reference).first() if reference else None
+    case = _case_in_session(request, SESSION_KEY)
     if case is None:
         return render(request, "cases/confirmation_missing.html", status=404)
     return render(request, "cases/confirmation.html", {"case": case})
@@ -168,11 +168,16 @@ def status(request):
 @never_cache
 def status_result(request):
     """The request found by this browser's last status lookup, in the page's language."""
-    reference = request.session.get(STATUS_SESSION_KEY)
-    case = Case.objects.select_related("topic").filter(reference=reference).first() if reference else None
+    case = _case_in_session(request, STATUS_SESSION_KEY)
     if case is None:
         return redirect("cases:status")
     return render(request, "cases/status_result.html", {"case": case})
+
+
+def _case_in_session(request, key):
+    """The case whose reference this browser's session keeps under `key`, or None."""
+    reference = request.session.get(key)
+    return Case.objects.select_related("topic").filter(reference=reference).first() if reference else None
 
 
 def _help_path(query):
