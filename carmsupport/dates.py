@@ -1,7 +1,7 @@
 """Dates and times in the page's language, with each language's formats ({% load dates %})."""
 
 from django import template
-from django.utils import formats
+from django.utils import formats, timezone
 
 register = template.Library()
 
@@ -16,3 +16,11 @@ def weekday_date(value):
 def clock(value):
     """ "7 p.m." or "2:05 p.m."; « 19 h » or « 14 h 05 »."""
     return formats.time_format(value, "HOUR_FORMAT" if value.minute == 0 else "TIME_FORMAT")
+
+
+@register.filter
+def eastern(value):
+    """The moment in the helpdesk's time zone, where its business days are counted."""
+    from cases.business_days import HELPDESK_TZ
+
+    return timezone.localtime(value, HELPDESK_TZ) if value else value

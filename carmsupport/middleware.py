@@ -23,6 +23,18 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class RedactLinksFilter(logging.Filter):
+    """Blanks the secret of clients' conversation links in any logged line (a request's path included)."""
+
+    LINK = re.compile(r"(/conversation/open/)[^/\s\"']+")
+
+    def filter(self, record):
+        message = record.getMessage()
+        if "/conversation/open/" in message:
+            record.msg, record.args = self.LINK.sub(r"\1[redacted]", message), ()
+        return True
+
+
 class RequestIdMiddleware:
     """Tags each request with an id (the proxy's X-Request-ID if sane), echoed in the response."""
 

@@ -2,8 +2,18 @@
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.core.files.uploadhandler import FileUploadHandler
+from django.core.files.uploadhandler import FileUploadHandler, MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
+
+# File parts tolerated beyond ATTACHMENTS_PER_MESSAGE, so that the form, not a 413, says "at most 5".
+EXTRA_FILE_PARTS = 10
+
+
+def accepts_attachments(view):
+    """Marks a view whose form takes attachments: the middleware then lets file parts through, capped."""
+    view.accepts_attachments = True
+    return view
 
 
 class FilePartRefused(Exception):
@@ -23,31 +33,118 @@ class RefuseFiles(FileUploadHandler):
         return None
 
 
+class AttachmentsTooLarge(Exception):
+    """The files of one request together pass ATTACHMENTS_MAX_BYTES_PER_MESSAGE, or are too many."""
+
+
+class OversizedUpload:
+    """Stands in request.FILES for a file over ATTACHMENT_MAX_BYTES, of which nothing was kept:
+    the form says which file was too large, and keeps what else was typed."""
+
+    def __init__(self, name, size):
+        self.name = name
+        self.size = size
+
+    def __repr__(self):
+        return f"<OversizedUpload {self.name!r} {self.size}>"
+
+
+class CappedUploadHandler(FileUploadHandler):
+    """First handler on pages that take attachments: counts the bytes of each file and of all, passes
+    the chunks on to Django's handlers while a file is within ATTACHMENT_MAX_BYTES, drops them after."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.parts = 0
+        self.total = 0
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.parts += 1
+        if self.parts > settings.ATTACHMENTS_PER_MESSAGE + EXTRA_FILE_PARTS:
+            raise AttachmentsTooLarge
+        self.size = 0
+        self.oversized = False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.size += len(raw_data)
+        self.total += len(raw_data)
+        # Counted as read, whatever the declared length said (it can be absent or understated).
+        if self.total > settings.ATTACHMENTS_MAX_BYTES_PER_MESSAGE:
+            raise AttachmentsTooLarge
+        if self.size > settings.ATTACHMENT_MAX_BYTES:
+            if not self.oversized:
+                self.oversized = True
+                self.discard_kept()
+            return None  # not passed on: nothing more of this file is kept
+        return raw_data
+
+    def discard_kept(self):
+        """Frees what the next handlers kept of the current file, since it will not be used."""
+        for handler in self.request.upload_handlers if self.request else ():
+            if handler is not self and hasattr(handler, "file"):
+                handler.file.close()
+
+    def file_complete(self, file_size):
+        # Returning an object ends the chain: the next handlers' (closed) file is not returned.
+        return OversizedUpload(self.file_name, self.size) if self.oversized else None
+
+
 class RequestSizeMiddleware:
     """Refuses with 413 a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (by its declared length, unread)
-    and any file part: no page of the site takes files. Form fields are read here, so that what
-    follows never meets a half-read body."""
+    and any file part, except on the views marked with @accepts_attachments: there the limit grows by
+    ATTACHMENTS_MAX_BYTES_PER_MESSAGE and the files are read under CappedUploadHandler. Form fields
+    are read here, so that what follows never meets a half-read body."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        takes_files = view_accepts_attachments(request)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if takes_files:
+            limit += settings.ATTACHMENTS_MAX_BYTES_PER_MESSAGE
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
-        if declared > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        if declared > limit:
             return too_large(request)
         if request.method == "POST":
-            request.upload_handlers = [RefuseFiles(request)]
+            if takes_files:
+                request.upload_handlers = [
+                    CappedUploadHandler(request),
+                    MemoryFileUploadHandler(request),
+                    TemporaryFileUploadHandler(request),
+                ]
+            else:
+                request.upload_handlers = [RefuseFiles(request)]
             try:
-                request.POST  # noqa: B018  (parses the body now, under the handler above)
-            except (FilePartRefused, RequestDataTooBig):
+                request.POST  # noqa: B018  (parses the body now, under the handlers above)
+            except (FilePartRefused, AttachmentsTooLarge, RequestDataTooBig):
                 return too_large(request)
         return self.get_response(request)
 
 
+def view_accepts_attachments(request):
+    """Whether the view the address leads to is marked @accepts_attachments; decided before the body
+    is read. LocaleMiddleware has run, so the /en/ and /fr/ prefixes resolve."""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return getattr(match.func, "accepts_attachments", False) is True
+
+
 def too_large(request):
-    response = render(request, "errors/413.html", status=413)
+    mb = 1024 * 1024
+    context = {
+        "max_files": settings.ATTACHMENTS_PER_MESSAGE,
+        "max_file_mb": settings.ATTACHMENT_MAX_BYTES // mb,
+        "max_total_mb": settings.ATTACHMENTS_MAX_BYTES_PER_MESSAGE // mb,
+        # A form posts to its own address: a link there reopens it (empty; Back keeps what was typed).
+        "form_url": request.get_full_path() if request.method == "POST" else None,
+    }
+    response = render(request, "errors/413.html", context, status=413)
     response["Connection"] = "close"
     return response

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "triage",
     "cases",
     "signin",
@@ -185,8 +186,29 @@ STATIC_URL = "static/"
 # collectstatic writes here; production serves from it. Elsewhere files come from the source tree.
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or (BASE_DIR / "staticfiles" if PRODUCTION else None)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Clients' attachments: private, served only by the views that check who asks (cases.attachments).
+# A directory no URL maps to, or with ATTACHMENTS_S3_BUCKET, a private bucket of S3-compatible
+# object storage (AWS_S3_ENDPOINT_URL and the AWS_* credentials of django-storages).
+ATTACHMENTS_ROOT = os.environ.get("ATTACHMENTS_ROOT") or str(BASE_DIR / "private" / "attachments")
+if os.environ.get("ATTACHMENTS_S3_BUCKET"):
+    ATTACHMENTS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["ATTACHMENTS_S3_BUCKET"],
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    ATTACHMENTS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": ATTACHMENTS_ROOT, "base_url": None, "file_permissions_mode": 0o600},
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "attachments": ATTACHMENTS_STORAGE,
     # Hashed, compressed names need `collectstatic`, which production runs; elsewhere files
     # are served as they are in the source tree.
     "staticfiles": {
@@ -233,10 +255,17 @@ SECURE_CSP = {
 }
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
-# Requests: no body larger than 256 KB (the contact form is far smaller), and no file: both are
-# refused with 413 before the body is read (carmsupport.request_limits).
+# Requests: no body larger than 256 KB, and no file, except on the pages that take attachments;
+# both are refused with 413 before the body is read whole (carmsupport.request_limits).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# Attachments (contact form, follow-ups): PNG, JPEG, PDF, plain text and CSV, by their content.
+ATTACHMENTS_PER_MESSAGE = 5
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENTS_MAX_BYTES_PER_MESSAGE = 25 * 1024 * 1024
+# Files up to this size stay in memory while a request is read; larger ones go to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o600
 
 # Rate limits per client address, as "count/period" (s, m, h, d). Behind reverse proxies, set
 # TRUSTED_PROXIES to how many there are in front of the app: the client's address is then read
@@ -249,6 +278,7 @@ RATE_LIMITS = {
     "contact": os.environ.get("RATE_LIMIT_CONTACT", "10/h"),
     "status": os.environ.get("RATE_LIMIT_STATUS", "20/h"),
     "feedback": os.environ.get("RATE_LIMIT_FEEDBACK", "30/h"),
+    "follow_up": os.environ.get("RATE_LIMIT_FOLLOW_UP", "20/h"),
 }
 
 # Acknowledgment emails one address may receive in 24 hours; later cases are filed without one.
@@ -263,14 +293,45 @@ PRIVACY_INFORMATION_BANK = os.environ.get("PRIVACY_INFORMATION_BANK", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "carmsupport.middleware.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "carmsupport.middleware.RequestIdFilter"},
+        "redact_links": {"()": "carmsupport.middleware.RedactLinksFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact_links"],
+            "formatter": "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Axes logs each sign-in at INFO, with the username and address masked; its database rows
     # (the admin's "Access attempts") keep them. Lockouts are logged as warnings.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    # The development server's request lines go through the same handler, so links are redacted there too.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+
+# Emails go out through an outbox (cases.outbox), sent by a task worker: django-tasks-db keeps the
+# queue in the database and `manage.py db_worker` runs it. TASKS_BACKEND=immediate sends at once,
+# in the web process (tests).
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("TASKS_BACKEND") == "immediate"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+# Attempts to send one email before it is marked failed for staff, with waits doubling from a minute.
+EMAIL_MAX_ATTEMPTS = int(os.environ.get("EMAIL_MAX_ATTEMPTS", "8"))
+# A client's conversation link works for this many days after the email that carried it.
+CONVERSATION_LINK_DAYS = int(os.environ.get("CONVERSATION_LINK_DAYS", "90"))
+# A follow-up reopens a resolved case within this many business days; later, it files a new case.
+REOPEN_BUSINESS_DAYS = 10
 
 # The site's address as clients reach it, for links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

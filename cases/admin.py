@@ -1,24 +1,31 @@
 """Staff review cases: find, assign, answer and close them; edit topics and closure days."""
 
 from datetime import timedelta
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.template.defaultfilters import linebreaksbr
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from carmsupport.bilingual import columns, current_language
 
+from . import staff_views
 from .business_days import designated_holidays
+from .canned import PLACEHOLDERS, unknown_placeholders
+from .conversation import case_record_response, case_revoke_links
 from .exports import write_cases
-from .models import Case, CaseAccess, CaseEvent, CaseNote, ClosureDay, Topic, overdue
+from .models import CannedResponse, Case, CaseAccess, CaseEvent, CaseNote, ClosureDay, OutboundEmail, Topic, overdue
+from .outbox import retry
 from .references import InvalidReference, compact, normalise
 from .selectors import service_standard
-from .services import CaseRuleError, case_add_note, case_change, case_record_first_response, check_transition
+from .services import CaseRuleError, case_add_note, case_change, check_transition
 
 
 @admin.register(Topic)
@@ -164,7 +171,7 @@ class CaseAdmin(admin.ModelAdmin):
         "topic",
         "response_class",
         "status",
-        "due_at",
+        "reply_due_at",
         "overdue",
         "assigned_to",
         "language",
@@ -177,7 +184,7 @@ class CaseAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.ALLOW
     show_full_result_count = False
     inlines = [NoteInline, NewNoteInline, EventInline]
-    actions = ["assign_to_me", "record_first_response", "export_csv"]
+    actions = ["assign_to_me", "record_telephone_response", "record_email_response", "revoke_links", "export_csv"]
     readonly_fields = [
         "display_reference",
         "received_at",
@@ -197,6 +204,10 @@ class CaseAdmin(admin.ModelAdmin):
         "description_text",
         "first_response_at",
         "first_response_by",
+        "first_response_channel",
+        "reply_due_at",
+        "resolved_at",
+        "follows",
         "acknowledged_at",
         "acknowledgment_error",
         "acknowledgment_withheld",
@@ -214,7 +225,9 @@ class CaseAdmin(admin.ModelAdmin):
                     "due_at",
                     "first_response_at",
                     "first_response_by",
+                    "first_response_channel",
                     "service_standard",
+                    "reply_due_at",
                     "acknowledged_at",
                     "acknowledgment_error",
                     "acknowledgment_withheld",
@@ -240,7 +253,7 @@ class CaseAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Access"), {"fields": ["closed_at", "recent_access"]}),
+        (_("Access"), {"fields": ["follows", "resolved_at", "closed_at", "recent_access"]}),
     ]
 
     def has_add_permission(self, request):
@@ -298,15 +311,40 @@ class CaseAdmin(admin.ModelAdmin):
         return super().changelist_view(request, context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        """Record who opened which case, and when."""
-        if (
-            object_id
-            and object_id.isdigit()
-            and self.has_view_or_change_permission(request)
-            and Case.objects.filter(pk=object_id).exists()
-        ):
-            CaseAccess.objects.create(case_id=int(object_id), user=request.user)
-        return super().change_view(request, object_id, form_url, extra_context)
+        """Record who opened which case, and when; show its conversation and the reply box."""
+        case = Case.objects.select_related("topic").filter(pk=object_id).first() if object_id.isdigit() else None
+        if case is not None and self.has_view_or_change_permission(request, case):
+            CaseAccess.objects.create(case=case, user=request.user)
+            extra_context = {
+                **(extra_context or {}),
+                "thread": staff_views.thread(case),
+                "outgoing_emails": list(case.emails.all()),
+                "reply_form": (
+                    staff_views.StaffReplyForm(case=case)
+                    if self.has_change_permission(request, case)
+                    and case.status != Case.Status.CLOSED
+                    and case.anonymised_at is None
+                    else None
+                ),
+            }
+        response = super().change_view(request, object_id, form_url, extra_context)
+        response["Cache-Control"] = "no-store, private"
+        return response
+
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/reply/",
+                self.admin_site.admin_view(partial(staff_views.reply_view, self)),
+                name="cases_case_reply",
+            ),
+            path(
+                "<path:object_id>/files/<int:pk>/",
+                self.admin_site.admin_view(partial(staff_views.file_view, self)),
+                name="cases_case_file",
+            ),
+        ]
+        return own + super().get_urls()
 
     def get_search_results(self, request, queryset, search_term):
         """A whole reference, typed any way, is looked up by itself; part of one is searched too."""
@@ -347,11 +385,26 @@ class CaseAdmin(admin.ModelAdmin):
         changed = sum(bool(case_change(case, actor=request.user, assigned_to=request.user)) for case in queryset)
         self.message_user(request, _("%(count)d case(s) assigned to you.") % {"count": changed}, messages.SUCCESS)
 
-    @admin.action(description=_("Record that the first response was sent"), permissions=["change"])
-    def record_first_response(self, request, queryset):
-        recorded = sum(case_record_first_response(case, actor=request.user) for case in queryset)
+    def _record_response(self, request, queryset, channel):
+        recorded = sum(case_record_response(case, actor=request.user, channel=channel) for case in queryset)
+        self.message_user(request, _("Response recorded on %(count)d case(s).") % {"count": recorded}, messages.SUCCESS)
+
+    @admin.action(description=_("Record a response given by telephone"), permissions=["change"])
+    def record_telephone_response(self, request, queryset):
+        self._record_response(request, queryset, Case.Channel.TELEPHONE)
+
+    @admin.action(description=_("Record a response emailed outside the case"), permissions=["change"])
+    def record_email_response(self, request, queryset):
+        self._record_response(request, queryset, Case.Channel.EMAIL)
+
+    @admin.action(description=_("Revoke the client's conversation links"), permissions=["change"])
+    def revoke_links(self, request, queryset):
+        for case in queryset.filter(anonymised_at__isnull=True):
+            case_revoke_links(case, actor=request.user)
         self.message_user(
-            request, _("First response recorded on %(count)d case(s).") % {"count": recorded}, messages.SUCCESS
+            request,
+            _("Conversation links revoked: the next email to each client carries a new one."),
+            messages.SUCCESS,
         )
 
     @admin.action(description=_("Export the selected cases as CSV"), permissions=["view"])
@@ -360,3 +413,80 @@ class CaseAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="cases.csv"'
         write_cases(response, queryset.select_related("topic", "assigned_to"))
         return response
+
+
+class CannedResponseForm(forms.ModelForm):
+    class Meta:
+        model = CannedResponse
+        fields = ["title_en", "title_fr", "body_en", "body_fr", "topic", "position"]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("body_en", "body_fr"):
+            unknown = unknown_placeholders(cleaned.get(name, ""))
+            if unknown:
+                self.add_error(
+                    name,
+                    ngettext(
+                        "Unknown placeholder: %(names)s. Use %(known)s.",
+                        "Unknown placeholders: %(names)s. Use %(known)s.",
+                        len(unknown),
+                    )
+                    % {
+                        "names": ", ".join(f"{{{name}}}" for name in unknown),
+                        "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+                    },
+                )
+        return cleaned
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    form = CannedResponseForm
+    list_display = [*columns("title"), "topic", "position"]
+    list_filter = ["topic"]
+    list_editable = ["position"]
+    search_fields = [*columns("title"), *columns("body")]
+    fields = [columns("title"), columns("body"), "topic", "position"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        listed = "; ".join(
+            _("%(placeholder)s: %(meaning)s") % {"placeholder": f"{{{name}}}", "meaning": meaning}
+            for name, meaning in PLACEHOLDERS.items()
+        )
+        for name in ("body_en", "body_fr"):
+            form.base_fields[name].help_text = _("Markdown. Placeholders: %(placeholders)s.") % {"placeholders": listed}
+        return form
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """What became of each email to a client; failed ones can be sent again."""
+
+    list_display = ["case", "kind", "status", "attempts", "created_at", "sent_at", "next_attempt_at", "last_error"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["case"]
+    search_fields = ["case__reference"]
+    actions = ["send_again"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("cases.change_case")
+
+    @admin.action(description=_("Send the selected failed emails again"), permissions=["resend"])
+    def send_again(self, request, queryset):
+        queued = sum(
+            bool(retry(email))
+            for email in queryset.filter(status__in=[OutboundEmail.Status.FAILED, OutboundEmail.Status.SENDING])
+        )
+        self.message_user(request, _("%(count)d email(s) queued again.") % {"count": queued}, messages.SUCCESS)

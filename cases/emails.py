@@ -1,19 +1,58 @@
-"""The acknowledgment email a client gets when a case is filed."""
+"""The emails the portal writes to clients: the acknowledgment of a request, and staff replies.
+
+Each is written in the client's preferred language when it is sent (cases.outbox), as plain text
+with an HTML alternative. They quote nothing the client wrote; a reply carries the staff member's
+text only, signed by the helpdesk, not by a person. Each links to the client's conversation page
+with a signed link (cases.tokens) and to the request status page for when the link has expired.
+"""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from triage.guidance import render_markdown
+
+from .tokens import conversation_token
 
 
-def send_acknowledgment(case):
-    """Send the acknowledgment in the client's preferred language; raises if sending fails.
+def acknowledgment_message(case) -> EmailMultiAlternatives:
+    """The acknowledgment of a filed case: its reference, topic and target, and the client's links."""
+    return _message(case, "acknowledgment", {})
 
-    It quotes nothing the client wrote: the reference, the topic and the target only.
-    """
+
+def reply_message(case, message) -> EmailMultiAlternatives:
+    """A staff reply: the Markdown as written in the text part, rendered safely in the HTML part."""
+    return _message(
+        case,
+        "reply",
+        # render_markdown shows raw HTML as text and drops unsafe links.
+        {"body": message.body, "body_html": mark_safe(render_markdown(message.body))},  # noqa: S308
+    )
+
+
+def _links(case) -> dict:
+    links = {
+        "status_url": settings.SITE_URL + reverse("cases:status"),
+        "link_days": settings.CONVERSATION_LINK_DAYS,
+        "conversation_url": "",
+    }
+    if case.conversation_key:  # no key: no link opens the case, so none is sent
+        links["conversation_url"] = settings.SITE_URL + reverse(
+            "cases:conversation_open", args=[conversation_token(case)]
+        )
+    return links
+
+
+def _message(case, name: str, extra: dict) -> EmailMultiAlternatives:
     with translation.override(case.preferred_language):
-        context = {"case": case, "status_url": settings.SITE_URL + reverse("cases:status")}
-        subject = " ".join(render_to_string("cases/email/acknowledgment_subject.txt", context).split())
-        body = render_to_string("cases/email/acknowledgment.txt", context)
-    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [case.email]).send(fail_silently=False)
+        context = {"case": case, "language": case.preferred_language, **_links(case), **extra}
+        subject = " ".join(render_to_string(f"cases/email/{name}_subject.txt", context).split())
+        context["subject"] = subject
+        text = render_to_string(f"cases/email/{name}.txt", context)
+        html = render_to_string(f"cases/email/{name}.html", context)
+    email = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [case.email])
+    email.attach_alternative(html, "text/html")
+    return email

@@ -1,13 +1,17 @@
-"""The contact form and the request status lookup."""
+"""The contact form, the request status lookup and the client's follow-up."""
 
 import re
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from stdnum.ca import bn
 
+from .attachments import AttachmentsField
 from .models import Case, Topic
 from .references import InvalidReference, normalise
 from .tokens import InvalidToken, redeem_token
@@ -21,6 +25,15 @@ EMAIL_ERRORS = {
     "required": _("Enter your email address."),
     "invalid": _("Enter an email address in the right format, like name@example.com."),
 }
+
+
+def with_length_limit(message):
+    """A help text in each request's language, with the length limit written as that language writes numbers."""
+
+    def text():
+        return gettext(message) % {"max": number_format(DESCRIPTION_MAX_LENGTH, force_grouping=True)}
+
+    return lazy(text, str)()
 
 
 def on_a_real_domain(email):
@@ -105,15 +118,19 @@ class ContactForm(forms.Form):
                 "data-over": _("{count} characters too many"),
             }
         ),
-        help_text=_(
-            "What you were doing, what you expected and what happened, with any error code. "
-            "Do not include passwords or passcodes. You can enter up to %(max)s characters."
-        )
-        % {"max": f"{DESCRIPTION_MAX_LENGTH:,}"},
+        help_text=with_length_limit(
+            gettext_noop(
+                "What you were doing, what you expected and what happened, with any error code. "
+                "Do not include passwords or passcodes. You can enter up to %(max)s characters."
+            )
+        ),
         error_messages={
             "required": _("Describe your request."),
             "max_length": _("Your description must be %(limit_value)d characters or fewer; it has %(show_value)d."),
         },
+    )
+    attachments = AttachmentsField(
+        label=_("Screenshots or documents (optional)"),
     )
     consent = forms.BooleanField(
         label=_("I agree that the helpdesk uses this information to answer my request."),
@@ -132,7 +149,7 @@ class ContactForm(forms.Form):
             *(["topic"] if ask_topic else []),
             Fieldset(_("About you"), "full_name", "email", "telephone", "preferred_language"),
             Fieldset(_("About your business"), "business_name", "business_number"),
-            Fieldset(_("Your request"), "description"),
+            Fieldset(_("Your request"), "description", "attachments"),
             HTML('{% include "cases/privacy_notice.html" %}'),
             "consent",
             "token",
@@ -223,3 +240,27 @@ class StatusLookupForm(forms.Form):
             return normalise(self.cleaned_data["reference"])
         except InvalidReference:
             return None
+
+
+class FollowUpForm(forms.Form):
+    """A client's message on the conversation page, with files."""
+
+    body = forms.CharField(
+        label=_("Your message"),
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=with_length_limit(
+            gettext_noop("Do not include passwords or passcodes. You can enter up to %(max)s characters.")
+        ),
+        error_messages={
+            "required": _("Write your message."),
+            "max_length": _("Your message must be %(limit_value)d characters or fewer; it has %(show_value)d."),
+        },
+    )
+    attachments = AttachmentsField(label=_("Attach files (optional)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from carmsupport.bilingual import Translated, bilingual
 from triage.models import ResponseClass  # noqa: F401  (cases are filed with an outcome's class)
@@ -69,12 +70,8 @@ class ClosureDay(models.Model):
 
 
 def overdue(now=None):
-    """The condition of cases still waiting for a first response after their response target."""
-    return models.Q(
-        first_response_at__isnull=True,
-        due_at__lt=now or timezone.now(),
-        status__in=Case.Status.open_statuses(),
-    )
+    """The condition of cases with a client message still unanswered after its response target."""
+    return models.Q(reply_due_at__lt=now or timezone.now(), status__in=Case.Status.open_statuses())
 
 
 class Case(models.Model):
@@ -94,6 +91,13 @@ class Case(models.Model):
     class Language(models.TextChoices):
         ENGLISH = "en", _("English")
         FRENCH = "fr", _("French")
+
+    class Channel(models.TextChoices):
+        """How a response reached the client."""
+
+        REPLY = "reply", _("Reply from the case page")
+        TELEPHONE = "telephone", _("Telephone")
+        EMAIL = "email", _("Email sent outside the case")
 
     reference = models.CharField(_("reference"), max_length=9, unique=True, editable=False)
     submission_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
@@ -158,6 +162,26 @@ class Case(models.Model):
         editable=False,
         help_text=_("No acknowledgment was sent: the address had had its daily number already."),
     )
+    first_response_channel = models.CharField(
+        _("first response given by"), max_length=20, choices=Channel.choices, blank=True, editable=False
+    )
+    # The earliest target of the client's messages still unanswered (the request's, then each
+    # follow-up's); empty while nothing waits for an answer, so no clock runs.
+    reply_due_at = models.DateTimeField(_("next reply due"), null=True, blank=True, editable=False)
+    # Part of the client's conversation link; a new one revokes every link sent before, and an
+    # empty one means no link opens the case.
+    conversation_key = models.CharField(max_length=64, blank=True, editable=False)
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("follows case"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="followed_by",
+        help_text=_("The earlier case a client answered after it was resolved."),
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)
 
@@ -167,6 +191,7 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         indexes = [
             models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["status", "reply_due_at"]),
             models.Index(fields=["received_at"]),
             models.Index(fields=["email"]),
             # The acknowledgments an address had today, whatever the case of its letters.
@@ -201,12 +226,18 @@ class Case(models.Model):
         return timezone.localtime(self.received_at, HELPDESK_TZ)
 
     @property
+    def reply_due_local(self):
+        from .business_days import HELPDESK_TZ
+
+        return timezone.localtime(self.reply_due_at, HELPDESK_TZ) if self.reply_due_at else None
+
+    @property
+    def is_open(self):
+        return self.status in self.Status.open_statuses()
+
+    @property
     def is_overdue(self):
-        return (
-            self.first_response_at is None
-            and self.status in self.Status.open_statuses()
-            and self.due_at < timezone.now()
-        )
+        return self.reply_due_at is not None and self.is_open and self.reply_due_at < timezone.now()
 
     @property
     def met_standard(self):
@@ -255,6 +286,14 @@ class CaseEvent(models.Model):
         UNASSIGNED = "unassigned", _("Unassigned")
         FIRST_RESPONSE = "first_response", _("First response recorded")
         NOTE_ADDED = "note_added", _("Internal note added")
+        REPLY_SENT = "reply_sent", _("Reply sent to the client")
+        FOLLOW_UP_RECEIVED = "follow_up_received", _("Follow-up received from the client")
+        REOPENED = "reopened", _("Reopened by the client's follow-up")
+        FOLLOWED_BY = "followed_by", _("The client's follow-up filed a new case")
+        EMAIL_SENT = "email_sent", _("Email sent")
+        EMAIL_FAILED = "email_failed", _("Email not sent")
+        ATTACHMENT_DOWNLOADED = "attachment_downloaded", _("Attachment downloaded")
+        LINK_REVOKED = "link_revoked", _("Conversation links revoked")
         ANONYMISED = "anonymised", _("Personal data removed after the retention period")
         TEXT = "text", _("Event written as text")
 
@@ -289,12 +328,31 @@ class CaseEvent(models.Model):
                 }
             case self.Code.ASSIGNED:
                 return _("Assigned to %(user)s") % {"user": params.get("user", "?")}
+            case self.Code.FIRST_RESPONSE if params.get("channel"):
+                return _("First response recorded: %(channel)s (%(met)s)") % {
+                    "channel": _channel_label(params["channel"]),
+                    "met": _("target met") if params.get("met") else _("target missed"),
+                }
             case self.Code.FIRST_RESPONSE:
                 return (
                     _("First response recorded (target met)")
                     if params.get("met")
                     else _("First response recorded (target missed)")
                 )
+            case self.Code.FOLLOWED_BY:
+                return _("The client's follow-up filed case %(reference)s") % {
+                    "reference": params.get("reference", "?")
+                }
+            case self.Code.EMAIL_SENT:
+                return _("Email sent: %(kind)s") % {"kind": _email_kind_label(params.get("kind"))}
+            case self.Code.EMAIL_FAILED:
+                return _("Email not sent: %(kind)s, attempt %(attempt)s (%(error)s)") % {
+                    "kind": _email_kind_label(params.get("kind")),
+                    "attempt": params.get("attempt", "?"),
+                    "error": params.get("error", "?"),
+                }
+            case self.Code.ATTACHMENT_DOWNLOADED:
+                return _("Attachment downloaded: %(name)s") % {"name": params.get("name", "?")}
             case self.Code.TEXT:
                 return params.get("text", "")
         return str(self.Code(self.code).label)
@@ -302,6 +360,14 @@ class CaseEvent(models.Model):
 
 def _status_label(code):
     return Case.Status(code).label if code in Case.Status.values else code
+
+
+def _channel_label(code):
+    return Case.Channel(code).label if code in Case.Channel.values else code
+
+
+def _email_kind_label(code):
+    return OutboundEmail.Kind(code).label if code in OutboundEmail.Kind.values else code
 
 
 class CaseAccess(models.Model):
@@ -319,3 +385,145 @@ class CaseAccess(models.Model):
 
     def __str__(self):
         return f"{self.case} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Message(models.Model):
+    """A message of a case's conversation after the client's request: a staff reply, sent to the
+    client, or the client's follow-up. (The request is the case's description; internal notes are
+    CaseNote, never shown to the client.)"""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("Reply to the client")
+        FOLLOW_UP = "follow_up", _("Client's follow-up")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The member of staff who wrote a reply; empty for the client's messages."),
+    )
+    created_at = models.DateTimeField(pgettext_lazy("message", "written"), default=timezone.now)
+    language = models.CharField(_("language"), max_length=2, choices=Case.Language.choices)
+    body = models.TextField(_("message"))
+    # A follow-up's response target, and when a reply (or a recorded response) answered it.
+    due_at = models.DateTimeField(_("reply due"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def from_client(self):
+        return self.kind == self.Kind.FOLLOW_UP
+
+
+def attachment_storage():
+    from django.core.files.storage import storages
+
+    return storages["attachments"]
+
+
+def attachment_path(attachment, filename):
+    """A random name: nothing the client chose reaches the storage's paths."""
+    import uuid
+
+    return f"cases/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file a client sent with the request (no message) or with a follow-up, kept in private storage."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
+    file = models.FileField(storage=attachment_storage, upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("type"), max_length=60)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.name
+
+
+class OutboundEmail(models.Model):
+    """An email to a client, queued with what caused it and sent by the task worker.
+
+    It is written when it is sent, from the case and message, so that it holds no copy of
+    personal data; the attempt count and the last error show staff what became of it.
+    """
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGMENT = "acknowledgment", _("acknowledgment")
+        REPLY = "reply", _("reply")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emails")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="emails")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.case}"
+
+
+class CannedResponse(models.Model):
+    """A prepared answer staff insert in a reply and adapt: for one topic or for all, in both languages.
+
+    Its text may name {reference}, {client_name}, {due} and {topic}, filled in from the case.
+    """
+
+    title_en, title_fr = bilingual(models.CharField, _("title"), max_length=200)
+    body_en, body_fr = bilingual(models.TextField, _("text"), help_text=_("Markdown."))
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=_("topic"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_responses",
+        help_text=_("Offered on cases of this topic only; empty: on every case."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    title = Translated()
+    body = Translated()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("canned response")
+        verbose_name_plural = _("canned responses")
+
+    def __str__(self):
+        return self.title

@@ -5,12 +5,13 @@ from datetime import timedelta
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from .models import Case, overdue
+from .models import Case, Message, overdue
 
 
 def service_standard(days=30, now=None):
     """Of the cases received in the last `days` days: how many have had a first response, how many
-    of those by their target, and how many still wait past it (one query)."""
+    of those by their target, and how many wait past a target; of the follow-ups received in
+    that time and answered, how many by their own target (two queries)."""
     now = now or timezone.now()
     figures = Case.objects.filter(received_at__gte=now - timedelta(days=days)).aggregate(
         received=Count("pk"),
@@ -21,4 +22,8 @@ def service_standard(days=30, now=None):
     answered = figures["answered"]
     figures["days"] = days
     figures["on_time_percent"] = round(100 * figures["on_time"] / answered) if answered else None
+    # The client's follow-ups, each with its own target, answered in the same period.
+    figures["next"] = Message.objects.filter(
+        kind=Message.Kind.FOLLOW_UP, created_at__gte=now - timedelta(days=days), answered_at__isnull=False
+    ).aggregate(answered=Count("pk"), on_time=Count("pk", filter=Q(answered_at__lte=F("due_at"))))
     return figures

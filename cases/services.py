@@ -1,6 +1,7 @@
 """Writes with rules: filing a case, acknowledging it, and staff work on it."""
 
 import logging
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from carmsupport.bilingual import current_language
 
+from .attachments import delete_attachment_files, store_attachments
 from .business_days import HELPDESK_TZ, response_due
-from .emails import send_acknowledgment
-from .models import Case, CaseEvent, CaseNote, ClosureDay, ResponseClass
+from .models import Attachment, Case, CaseEvent, CaseNote, ClosureDay, Message, OutboundEmail, ResponseClass
+from .outbox import cancel_for_case, queue_email
 from .references import new_reference
 
 logger = logging.getLogger(__name__)
@@ -57,13 +59,17 @@ def case_submit(
     submission_token=None,
     received_at=None,
     language=None,
+    follows=None,
+    attachments=(),
 ) -> tuple[Case, bool]:
     """File a case and acknowledge it by email; return it and whether it is new.
 
     A form sent again with the same token returns the case it already filed. The
-    acknowledgment is sent after the case is saved: if sending fails, the case stays
-    and the failure is recorded on it for `send_pending_acknowledgments`. `language` is
-    that of the page it was filed from, the active language unless given.
+    acknowledgment is queued in the outbox once the case is saved, and sent by the task
+    worker (cases.outbox), so a slow or failing mail server never holds the client up. `language` is
+    that of the page it was filed from, the active language unless given. `follows` is the
+    earlier case a client's follow-up came to after it was resolved; `attachments` are the
+    request's checked files, saved with the case.
     """
     received_at = received_at or timezone.now()
     if submission_token and (existing := Case.objects.filter(submission_token=submission_token).first()):
@@ -78,6 +84,9 @@ def case_submit(
                     submission_token=submission_token or None,
                     received_at=received_at,
                     due_at=due_at,
+                    reply_due_at=due_at,
+                    conversation_key=secrets.token_hex(16),
+                    follows=follows,
                     topic=topic,
                     response_class=response_class,
                     outcome_id=outcome_id,
@@ -87,6 +96,7 @@ def case_submit(
                     **contact,
                 )
                 CaseEvent.objects.create(case=case, at=received_at, code=CaseEvent.Code.RECEIVED)
+                store_attachments(case, attachments)
             break
         except IntegrityError:
             # Either the same form arrived twice at once, or the reference was taken: retry.
@@ -99,37 +109,35 @@ def case_submit(
 
 
 def case_acknowledge(case: Case) -> bool:
-    """Send the acknowledgment email; record the result on the case. True when sent.
+    """Queue the acknowledgment email, sent by the task worker once this commits; True when queued.
 
-    No address gets more than ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY in 24 hours, so that the
-    form cannot be used to flood a stranger's mailbox: past that, the case is filed and its
-    acknowledgment withheld for good.
+    No address gets more than ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY in 24 hours (sent then, or
+    still waiting to be sent), so that the form cannot be used to flood a stranger's mailbox:
+    past that, the case is filed and its acknowledgment withheld for good. A case gets one
+    acknowledgment: a failed one is sent again by staff (`outbox.retry`), not from here.
     """
     since = timezone.now() - timedelta(days=1)
-    sent = (
-        Case.objects.alias(address=Lower("email"))
-        .filter(address=case.email.lower(), acknowledged_at__gte=since)
-        .count()
-    )
-    if sent >= settings.ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY:
-        case.acknowledgment_withheld = True
-        case.save(update_fields=["acknowledgment_withheld"])
-        CaseEvent.objects.create(case=case, code=CaseEvent.Code.ACKNOWLEDGMENT_WITHHELD)
-        return False
-    try:
-        send_acknowledgment(case)
-    except Exception as error:  # any failure of the mail backend leaves the case pending
-        logger.warning("Acknowledgment for case %s not sent: %s", case.pk, type(error).__name__)
-        case.acknowledgment_error = f"{type(error).__name__}: {error}"[:500]
-        case.save(update_fields=["acknowledgment_error"])
-        CaseEvent.objects.create(
-            case=case, code=CaseEvent.Code.ACKNOWLEDGMENT_FAILED, params={"error": type(error).__name__}
+    address = case.email.lower()
+    acknowledgments = OutboundEmail.objects.filter(case=case, kind=OutboundEmail.Kind.ACKNOWLEDGMENT)
+    with transaction.atomic():
+        if case.acknowledged_at is not None or acknowledgments.exclude(status=OutboundEmail.Status.CANCELLED).exists():
+            return False
+        sent = Case.objects.alias(address=Lower("email")).filter(address=address, acknowledged_at__gte=since).count()
+        waiting = (
+            OutboundEmail.objects.alias(address=Lower("case__email"))
+            .filter(
+                kind=OutboundEmail.Kind.ACKNOWLEDGMENT,
+                status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING],
+                address=address,
+            )
+            .count()
         )
-        return False
-    case.acknowledged_at = timezone.now()
-    case.acknowledgment_error = ""
-    case.save(update_fields=["acknowledged_at", "acknowledgment_error"])
-    CaseEvent.objects.create(case=case, code=CaseEvent.Code.ACKNOWLEDGED)
+        if sent + waiting >= settings.ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY:
+            case.acknowledgment_withheld = True
+            case.save(update_fields=["acknowledgment_withheld"])
+            CaseEvent.objects.create(case=case, code=CaseEvent.Code.ACKNOWLEDGMENT_WITHHELD)
+            return False
+        queue_email(case, OutboundEmail.Kind.ACKNOWLEDGMENT)
     return True
 
 
@@ -142,6 +150,10 @@ def case_change(case: Case, *, actor, status=None, assigned_to=None, unassign=Fa
             events.append(CaseEvent(code=CaseEvent.Code.STATUS_CHANGED, params={"old": case.status, "new": status}))
             case.status = status
             case.closed_at = timezone.now() if status == Case.Status.CLOSED else None
+            if status == Case.Status.RESOLVED:
+                case.resolved_at = timezone.now()
+            elif status != Case.Status.CLOSED:
+                case.resolved_at = None
         if unassign and case.assigned_to_id is not None:
             events.append(CaseEvent(code=CaseEvent.Code.UNASSIGNED))
             case.assigned_to = None
@@ -149,25 +161,11 @@ def case_change(case: Case, *, actor, status=None, assigned_to=None, unassign=Fa
             events.append(CaseEvent(code=CaseEvent.Code.ASSIGNED, params={"user": assigned_to.get_username()}))
             case.assigned_to = assigned_to
         if events:
-            case.save(update_fields=["status", "closed_at", "assigned_to"])
+            case.save(update_fields=["status", "closed_at", "resolved_at", "assigned_to"])
             for event in events:
                 event.case, event.actor = case, actor
             CaseEvent.objects.bulk_create(events)
     return [event.description for event in events]
-
-
-def case_record_first_response(case: Case, *, actor, at=None) -> bool:
-    """Record that the first response went to the client; False if it was already recorded."""
-    if case.first_response_at is not None:
-        return False
-    with transaction.atomic():
-        case.first_response_at = at or timezone.now()
-        case.first_response_by = actor
-        case.save(update_fields=["first_response_at", "first_response_by"])
-        CaseEvent.objects.create(
-            case=case, actor=actor, code=CaseEvent.Code.FIRST_RESPONSE, params={"met": case.met_standard}
-        )
-    return True
 
 
 def case_add_note(case: Case, *, author, text: str) -> CaseNote:
@@ -197,7 +195,8 @@ def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
     """Remove the personal data of cases closed more than `older_than_days` ago; return how many.
 
     What the service-standard figures need stays: dates, topic, class, status, the
-    help-tool answers (which hold nothing about the client) and the audit trail.
+    help-tool answers (which hold nothing about the client) and the audit trail. Messages are
+    blanked, attachments deleted with their files, unsent emails cancelled.
     """
     now = now or timezone.now()
     due = Case.objects.filter(
@@ -205,7 +204,14 @@ def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
     )
     with transaction.atomic():
         ids = list(due.select_for_update().values_list("pk", flat=True))
-        CaseNote.objects.filter(case__in=ids).update(text=_("(removed after the retention period)"))
-        count = Case.objects.filter(pk__in=ids).update(anonymised_at=now, **dict.fromkeys(PERSONAL_FIELDS, ""))
+        removed = _("(removed after the retention period)")
+        CaseNote.objects.filter(case__in=ids).update(text=removed)
+        Message.objects.filter(case__in=ids).update(body=removed)
+        delete_attachment_files(Attachment.objects.filter(case__in=ids))
+        cancel_for_case(ids)
+        # An empty conversation key: every link the client was sent stops working.
+        count = Case.objects.filter(pk__in=ids).update(
+            anonymised_at=now, conversation_key="", **dict.fromkeys(PERSONAL_FIELDS, "")
+        )
         CaseEvent.objects.bulk_create([CaseEvent(case_id=pk, at=now, code=CaseEvent.Code.ANONYMISED) for pk in ids])
     return count

@@ -26,3 +26,27 @@ def redeem_token(token: str) -> str:
         return SIGNER.unsign(token, max_age=MAX_AGE)
     except signing.BadSignature:
         raise InvalidToken from None
+
+
+# Conversation links: the case's reference and its conversation key, signed with the time the
+# email was written. A new key (staff revoke the links, or the case is anonymised) voids them all.
+LINK_SIGNER = signing.TimestampSigner(salt="cases.conversation-link")
+
+
+def conversation_token(case) -> str:
+    return LINK_SIGNER.sign(f"{case.reference}.{case.conversation_key}")
+
+
+def conversation_case(token: str, max_age_days: int):
+    """The case a conversation link opens; raises InvalidToken for a tampered, expired or revoked one,
+    or one naming no case, all alike."""
+    from .models import Case
+
+    try:
+        reference, key = LINK_SIGNER.unsign(token, max_age=max_age_days * 24 * 3600).split(".", 1)
+    except (signing.BadSignature, ValueError):
+        raise InvalidToken from None
+    case = Case.objects.select_related("topic").filter(reference=reference).first()
+    if case is None or not case.conversation_key or not secrets.compare_digest(case.conversation_key, key):
+        raise InvalidToken
+    return case

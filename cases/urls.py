@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import conversation_views, views
 
 app_name = "cases"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("contact/received/", views.confirmation, name="confirmation"),
     path("status/", views.status, name="status"),
     path("status/request/", views.status_result, name="status_result"),
+    path("conversation/", conversation_views.conversation, name="conversation"),
+    path("conversation/open/<str:token>/", conversation_views.conversation_open, name="conversation_open"),
+    path("conversation/files/<int:pk>/", conversation_views.conversation_file, name="conversation_file"),
 ]

@@ -15,9 +15,11 @@ from carmsupport.bilingual import LANGUAGE_SWITCH, current_language
 from carmsupport.middleware import service_unavailable
 from carmsupport.page_cache import CSRF_PLACEHOLDER, kept_page
 from carmsupport.ratelimits import limit_posts, too_many_requests
+from carmsupport.request_limits import accepts_attachments
 from triage.models import Tree
 from triage.selectors import PathNotFound, answer_slugs, is_slug, published_tree, step_url, tree_graph
 
+from .conversation_views import open_conversation
 from .forms import HONEYPOT, ContactForm, StatusLookupForm
 from .models import Case, Topic
 from .services import case_submit
@@ -51,6 +53,7 @@ class InvalidOrigin(Exception):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
+@accepts_attachments
 @limit_posts("contact", keep_form=True)
 def contact(request):
     try:
@@ -67,13 +70,13 @@ def contact(request):
             typed["token"] = issue_token()
         form = ContactForm(ask_topic=ask_topic, initial=typed)
         if hasattr(request, "retry_after"):
-            context = _form_context(form, origin)
+            context = _form_context(form, origin, files_dropped=bool(request.FILES))
             return too_many_requests(request, request.retry_after, "cases/contact.html", context)
     elif request.method == "POST":
         if request.POST.get(HONEYPOT):
             # Filled in by a robot, which is not told so.
             return render(request, "cases/received_without_reference.html")
-        form = ContactForm(request.POST, ask_topic=ask_topic)
+        form = ContactForm(request.POST, request.FILES, ask_topic=ask_topic)
         if form.is_valid():
             try:
                 case = _submit(form, origin)
@@ -89,7 +92,8 @@ def contact(request):
             form.data["token"] = issue_token()
     else:
         return _blank_form(request, origin, ask_topic)
-    return render(request, "cases/contact.html", _form_context(form, origin))
+    files_dropped = request.method == "POST" and bool(request.FILES)
+    return render(request, "cases/contact.html", _form_context(form, origin, files_dropped=files_dropped))
 
 
 def _blank_form(request, origin, ask_topic):
@@ -155,6 +159,7 @@ def status(request):
         )
         if case is not None:
             request.session[STATUS_SESSION_KEY] = case.reference
+            open_conversation(request, case)
             return redirect("cases:status_result")
         # One answer for an unknown reference, a mistyped one and a wrong email address.
         form.add_error(
@@ -214,5 +219,6 @@ def _submit(form, origin):
         outcome_id=origin.outcome.id if origin else None,
         outcome_title=origin.outcome.title if origin else "",
         submission_token=form.cleaned_data["token"],
+        attachments=form.cleaned_data["attachments"],
     )
     return case

@@ -1,5 +1,6 @@
 """Shared builders: the CARM tree from its fixture, and small or very large made-up trees."""
 
+import importlib
 import socket
 from pathlib import Path
 
@@ -175,6 +176,14 @@ def empty_cache():
     clear_graphs()
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Tasks (emails among them) run at once in the test's process, once their transaction commits:
+    in tests with the `db` fixture, which never commits, run them with django_capture_on_commit_callbacks
+    (execute=True). Tests of the queue itself set the django-tasks-db backend."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 CONTACT = {
     "full_name": "Ann Smith",
     "email": "ann@example.org",
@@ -280,3 +289,38 @@ def smtp(settings):
     yield server
     if server.controller:
         server.stop()
+
+
+@pytest.fixture(autouse=True)
+def private_attachments(settings, tmp_path_factory, monkeypatch):
+    """Clients' files go to a temporary directory of each test, never to the project's.
+
+    The file field took its storage when the model was defined, so it is swapped too.
+    """
+    from django.core.files.storage import FileSystemStorage
+
+    from cases.models import Attachment
+
+    location = tmp_path_factory.mktemp("attachments")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": location}},
+    }
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", FileSystemStorage(location=location))
+    return location
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """Put back what the data migrations seed, which tests that commit (live server, task worker) empty after each."""
+    from django.apps import apps
+    from django.core.cache import caches
+
+    topics = importlib.import_module("cases.migrations.0002_helpdesk_topics")
+    groups = importlib.import_module("cases.migrations.0004_staff_groups")
+    bilingual = importlib.import_module("cases.migrations.0006_bilingual")
+    # The rate limits' counters live in a table that flushing the database leaves as it is.
+    caches["shared"].clear()
+    topics.add_topics(apps, None)
+    bilingual.add_french_topic_names(apps, None)
+    groups.create_groups(apps)

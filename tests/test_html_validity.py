@@ -40,6 +40,15 @@ def pages(client, make_case, language):
     case = make_case()
     client.post(home + "/status/", {"reference": case.display_reference, "email": case.email})
     yield "status result", client.get(home + "/status/request/")
+    from cases.conversation import case_reply
+    from cases.tokens import conversation_token
+
+    if not case.messages.exists():
+        case_reply(case, author=None, body="Try **again**:\n\n- sign out\n- sign in", status="waiting")
+    yield "conversation", client.get(home + "/conversation/")
+    yield "conversation with errors", client.post(home + "/conversation/", {"body": ""})
+    yield "conversation link not valid", client.get(home + f"/conversation/open/{conversation_token(case)}x/")
+    yield "conversation without a session", client.__class__().get(home + "/conversation/")
     session = client.session
     session["submitted_case"] = case.reference
     session.save()

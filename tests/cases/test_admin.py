@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.conversation import case_record_response
 from cases.models import Case, ClosureDay
 from tests.conftest import sign_in_staff
 
@@ -69,7 +70,7 @@ def test_changelist_columns(make_case, reviewer_client):
         "Topic",
         "Response class",
         "Status",
-        "Response due",
+        "Next reply due",
         "Overdue",
         "Assigned to",
     ):
@@ -168,7 +169,7 @@ def test_actions_assign_record_and_export(make_case, reviewer_client, reviewer):
     ids = [c.pk for c in cases]
     reviewer_client.post(CHANGELIST, {"action": "assign_to_me", "_selected_action": ids})
     assert set(Case.objects.values_list("assigned_to", flat=True)) == {reviewer.pk}
-    reviewer_client.post(CHANGELIST, {"action": "record_first_response", "_selected_action": ids})
+    reviewer_client.post(CHANGELIST, {"action": "record_telephone_response", "_selected_action": ids})
     for case in Case.objects.all():
         assert case.first_response_by == reviewer and case.met_standard is True
     response = reviewer_client.post(CHANGELIST, {"action": "export_csv", "_selected_action": ids})
@@ -181,12 +182,11 @@ def test_actions_assign_record_and_export(make_case, reviewer_client, reviewer):
 
 def test_first_response_after_the_target_is_missed(make_case, reviewer):
     """A first response after the due time counts as a missed target."""
-    from cases.services import case_record_first_response
-
     case = make_case()
-    case_record_first_response(case, actor=reviewer, at=case.due_at + timedelta(minutes=1))
+    case_record_response(case, actor=reviewer, channel="telephone", at=case.due_at + timedelta(minutes=1))
+    case.refresh_from_db()
     assert case.met_standard is False
-    assert not case_record_first_response(case, actor=reviewer)
+    assert not case_record_response(case, actor=reviewer, channel="telephone")
 
 
 def test_closure_days_page_lists_coming_holidays(reviewer_client):
@@ -232,12 +232,11 @@ def test_cases_cannot_be_added_or_deleted(make_case, admin_client):
 
 def test_service_standard_summary(make_case, reviewer_client, reviewer):
     """The case list says how many recent cases were answered by their target."""
-    from cases.services import case_record_first_response
-
     on_time, late, waiting = make_case(), make_case(), make_case()
-    case_record_first_response(on_time, actor=reviewer)
-    case_record_first_response(late, actor=reviewer, at=late.due_at + timedelta(hours=1))
-    Case.objects.filter(pk=waiting.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    case_record_response(on_time, actor=reviewer, channel="telephone")
+    case_record_response(late, actor=reviewer, channel="telephone", at=late.due_at + timedelta(hours=1))
+    past = timezone.now() - timedelta(hours=1)
+    Case.objects.filter(pk=waiting.pk).update(due_at=past, reply_due_at=past)
     page = reviewer_client.get(CHANGELIST).content.decode()
     assert "3 received, 2 answered, 1 of them by their target (50%); 1 waiting past their target." in page
 

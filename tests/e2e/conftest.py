@@ -1,6 +1,5 @@
 """A real browser (Debian's Chromium, driven by Playwright) against the site served by the live server."""
 
-import importlib
 import os
 import re
 import shutil
@@ -62,22 +61,6 @@ def page(browser, browser_locale):
 def site(live_server, seeded, carm_tree):
     """The live server's address, with the CARM tree loaded."""
     return live_server.url
-
-
-@pytest.fixture
-def seeded(transactional_db):
-    """Put back what the data migrations seed, which live-server tests empty after each test."""
-    from django.apps import apps
-    from django.core.cache import caches
-
-    topics = importlib.import_module("cases.migrations.0002_helpdesk_topics")
-    groups = importlib.import_module("cases.migrations.0004_staff_groups")
-    bilingual = importlib.import_module("cases.migrations.0006_bilingual")
-    # The rate limits' counters live in a table that flushing the database leaves as it is.
-    caches["shared"].clear()
-    topics.add_topics(apps, None)
-    bilingual.add_french_topic_names(apps, None)
-    groups.create_groups(apps)
 
 
 @pytest.fixture

@@ -62,6 +62,12 @@ def reach(page, site, language, kind, settings, monkeypatch):
     if kind == "status result":
         fill_and_send(page, home)
         return look_up(page, home, page.locator(".reference").inner_text())
+    if kind == "conversation":
+        fill_and_send(page, home)
+        look_up(page, home, page.locator(".reference").inner_text())
+        return page.goto(home + "/conversation/").status
+    if kind == "conversation link not valid":
+        return page.goto(home + "/conversation/open/not-a-token/").status
     if kind == "status not found":
         return look_up(page, home, "CS-000-000-000")
     if kind == "429":
@@ -91,6 +97,8 @@ PAGES = {
     "status lookup": 200,
     "status result": 200,
     "status not found": 200,
+    "conversation": 200,
+    "conversation link not valid": 404,
     "400": 400,
     "404": 404,
     "404 in the help tool": 404,

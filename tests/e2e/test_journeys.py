@@ -168,12 +168,12 @@ def test_staff_find_assign_answer_and_close_a_case(site, page, make_case, shoot)
     page.locator("#id_status").select_option(label="In progress")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-    # Record the first response with the action on the list.
+    # Record a response given by telephone with the action on the list.
     page.goto(f"{site}/admin/cases/case/")
     page.locator(f"input[name=_selected_action][value='{case.pk}']").check()
-    page.locator("select[name=action]").select_option("record_first_response")
+    page.locator("select[name=action]").select_option("record_telephone_response")
     page.get_by_role("button", name="Run").click()
-    expect(page.locator(".messagelist")).to_contain_text("First response recorded on 1 case(s).")
+    expect(page.locator(".messagelist")).to_contain_text("Response recorded on 1 case(s).")
     for status in ("Resolved", "Closed"):
         page.goto(f"{site}/admin/cases/case/{case.pk}/change/")
         page.locator("#id_status").select_option(label=status)
@@ -181,7 +181,10 @@ def test_staff_find_assign_answer_and_close_a_case(site, page, make_case, shoot)
     case.refresh_from_db()
     assert case.status == "closed" and case.assigned_to.username == "reviewer" and case.met_standard is True
     actions = [event.description for event in case.events.all()]
-    assert "Status changed from Resolved to Closed" in actions and "First response recorded (target met)" in actions
+    assert (
+        "Status changed from Resolved to Closed" in actions
+        and "First response recorded: Telephone (target met)" in actions
+    )
 
 
 def test_tree_editor_adds_a_choice_to_a_shared_question(site, page, carm_tree):

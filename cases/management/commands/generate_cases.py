@@ -1,6 +1,7 @@
 """Fill the database with realistic made-up cases, for benchmarks and demonstrations."""
 
 import random
+import secrets
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
@@ -75,6 +76,8 @@ class Command(BaseCommand):
             business_number="123456782RM0001" if rng.random() < 0.5 else "",
             description=rng.choice(DESCRIPTIONS),
             first_response_at=received + timedelta(hours=rng.randint(1, 120)) if answered else None,
+            reply_due_at=None if answered else due,
+            conversation_key=secrets.token_hex(16),
             acknowledged_at=received,
             closed_at=received + timedelta(days=5) if status == Case.Status.CLOSED else None,
         )

@@ -1,0 +1,278 @@
+"""Clients' attachments: checked by their content, named safely, stored privately, served inertly."""
+
+import codecs
+import contextlib
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import filetype
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from filetype.types import archive, image
+
+from carmsupport.request_limits import OversizedUpload
+
+from .models import Attachment, Case
+
+MB = 1024 * 1024
+HEAD_BYTES = 8 * 1024  # enough for any signature, and a sample for the CSV sniffer
+TEXT_CHUNK = 64 * 1024
+
+EXTENSIONS = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "application/pdf": ".pdf",
+    "text/plain": ".txt",
+    "text/csv": ".csv",
+}
+# filetype names the candidates; the exact signature confirms them (its PNG matcher reads 4 bytes only,
+# its PDF matcher allows a leading BOM).
+MAGIC = (image.Png(), image.Jpeg(), archive.Pdf())
+SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff", "application/pdf": b"%PDF-"}
+
+# Control characters other than tab, LF, FF and CR, C1 controls included: their presence means binary.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+CONTROL_BYTES = re.compile(b"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Text a browser could take for markup if it ever sniffed it. Old browsers looked anywhere near the start,
+# so the whole first KB is searched, not only its beginning.
+MARKUP = re.compile(r"<!doctype|<html|<script|<svg|<\?xml|<body|<head|<iframe", re.IGNORECASE)
+MARKUP_WINDOW = 1024
+
+ACCEPT = "image/png,image/jpeg,application/pdf,text/plain,text/csv,.png,.jpg,.jpeg,.pdf,.txt,.csv"
+MAX_NAME = 100
+CSV_LINES = 20
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload whose content is of an accepted type, with that type and a safe name to store it under."""
+
+    file: UploadedFile
+    content_type: str
+    name: str
+
+
+def check_files(files):
+    """The files as CheckedFile, or ValidationError with one message for each problem, naming the file."""
+    files = [f for f in files if f]
+    if len(files) > settings.ATTACHMENTS_PER_MESSAGE:
+        raise forms.ValidationError(
+            _("Attach at most %(count)s files."), code="too_many", params={"count": settings.ATTACHMENTS_PER_MESSAGE}
+        )
+    checked, errors = [], []
+    for upload in files:
+        shown = display_name(upload.name)
+        # Size first, from what the upload handler counted: nothing of a file too large is read.
+        if isinstance(upload, OversizedUpload) or upload.size > settings.ATTACHMENT_MAX_BYTES:
+            errors.append(
+                forms.ValidationError(
+                    _("“%(name)s” is larger than %(size)s MB."),
+                    code="file_too_large",
+                    params={"name": shown, "size": settings.ATTACHMENT_MAX_BYTES // MB},
+                )
+            )
+            continue
+        if not upload.size:
+            errors.append(forms.ValidationError(_("“%(name)s” is empty."), code="empty", params={"name": shown}))
+            continue
+        content_type, error = detect_type(upload)
+        if content_type is None:
+            errors.append(forms.ValidationError(error, code="file_type", params={"name": shown}))
+            continue
+        checked.append(CheckedFile(upload, content_type, safe_name(upload.name, content_type)))
+    if sum(f.size for f in files) > settings.ATTACHMENTS_MAX_BYTES_PER_MESSAGE:
+        errors.append(
+            forms.ValidationError(
+                _("The files together are larger than %(size)s MB."),
+                code="total_too_large",
+                params={"size": settings.ATTACHMENTS_MAX_BYTES_PER_MESSAGE // MB},
+            )
+        )
+    if errors:
+        raise forms.ValidationError(errors)
+    return checked
+
+
+NOT_ACCEPTED = _("“%(name)s” is not a PNG, JPEG, PDF, plain text or CSV file.")
+NOT_UTF8 = _(
+    "“%(name)s” is not a PNG, JPEG, PDF, plain text or CSV file. If it is text, save it with the UTF-8 "
+    "encoding and attach it again."
+)
+
+
+def detect_type(upload):
+    """(content type, None) from the file's content alone, or (None, the message saying why not)."""
+    upload.seek(0)
+    head = upload.read(HEAD_BYTES)
+    kind = filetype.match(head, matchers=MAGIC)
+    if kind and head.startswith(SIGNATURES[kind.mime]):
+        return kind.mime, None
+    try:
+        sample = decode_text(upload)
+    except UnicodeDecodeError:
+        # Text in another encoding (often Windows-1252 from spreadsheets) gets a hint; binary does not.
+        return None, NOT_ACCEPTED if CONTROL_BYTES.search(head) else NOT_UTF8
+    except ValueError:
+        return None, NOT_ACCEPTED
+    finally:
+        upload.seek(0)
+    return ("text/csv" if looks_like_csv(sample) else "text/plain"), None
+
+
+def decode_text(upload):
+    """The first HEAD_BYTES of text if the whole file is UTF-8 (a BOM allowed) without control characters
+    and without markup near its start; UnicodeDecodeError or ValueError if not. Read chunk by chunk."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
+    sample = ""
+    for chunk in upload.chunks(TEXT_CHUNK):
+        text = decoder.decode(chunk)
+        if CONTROL.search(text):
+            raise ValueError("control character")
+        if len(sample) < HEAD_BYTES:
+            sample += text[: HEAD_BYTES - len(sample)]
+    if CONTROL.search(decoder.decode(b"", final=True)):
+        raise ValueError("control character")
+    if MARKUP.search(sample[:MARKUP_WINDOW]):
+        raise ValueError("markup")
+    return sample
+
+
+def looks_like_csv(sample):
+    """Whether the text's first lines split on one of , ; or tab into the same number of columns, two or more."""
+    lines = sample.splitlines()
+    if len(sample) >= HEAD_BYTES:
+        lines = lines[:-1]  # the sample may end in the middle of a line
+    lines = [line for line in lines if line.strip()][:CSV_LINES]
+    if len(lines) < 2:
+        return False
+    text = "\n".join(lines)
+    try:
+        dialect = csv.Sniffer().sniff(text, delimiters=",;\t")
+    except csv.Error:
+        return False
+    widths = {len(row) for row in csv.reader(io.StringIO(text), dialect)}
+    return len(widths) == 1 and widths.pop() >= 2
+
+
+def display_name(name):
+    """The client's file name as shown in messages: last path part, printable characters only."""
+    name = re.split(r"[/\\]", str(name or ""))[-1]
+    return "".join(ch for ch in unicodedata.normalize("NFC", name) if ch.isprintable())[:MAX_NAME]
+
+
+def safe_name(name, content_type):
+    """A name safe to offer for download: the last path part, letters (accented too), digits, spaces and
+    -_.() only, with the extension of the detected type in place of the client's.
+
+    Only a last part that looks like an extension (up to 10 letters or digits) is replaced, so
+    "photo.PNG.exe" becomes "photo.PNG.png", "report v1.2 final" becomes "report v1.2 final.txt",
+    and ".bashrc" or "???.png", all extension, become "attachment.txt" and "attachment.png".
+    """
+    extension = EXTENSIONS[content_type]
+    name = unicodedata.normalize("NFC", re.split(r"[/\\]", str(name or ""))[-1])
+    # Control and format characters (a right-to-left override could disguise ".exe") go first, unseen.
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
+    name = re.sub(r"\s+", " ", name)
+    name = "".join(ch for ch in name if ch in " -_.()" or unicodedata.category(ch)[0] in "LN")
+    name = re.sub(r" {2,}", " ", name).strip()
+    stem, dot, suffix = name.rpartition(".")
+    if dot and 1 <= len(suffix) <= 10 and suffix.isalnum():
+        name = stem
+    # No leading dot (a hidden file) nor trailing one (Windows drops it); nothing left, a neutral name.
+    stem = name.strip(" .")[: MAX_NAME - len(extension)].rstrip(" .") or "attachment"
+    return stem + extension
+
+
+def store_attachments(case, checked_files, message=None):
+    """Saves the files in the attachments storage, under random names (the model's upload_to), and
+    records them. If one fails, those already stored are removed."""
+    stored = []
+    try:
+        for checked in checked_files:
+            attachment = Attachment(
+                case=case, message=message, name=checked.name, content_type=checked.content_type, size=checked.file.size
+            )
+            checked.file.seek(0)
+            # The file first, so that a failure below still knows it; upload_to ignores the name given.
+            attachment.file.save(checked.name, checked.file, save=False)
+            stored.append(attachment)
+            attachment.save()
+    except Exception:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+    return stored
+
+
+def attachment_response(attachment):
+    """The file as a download that no browser will display, run or sniff."""
+    content_type = attachment.content_type
+    if content_type.startswith("text/"):
+        content_type += "; charset=utf-8"  # checked to be UTF-8 when received
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "no-store, private"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def delete_attachment_files(queryset_or_case):
+    """Deletes the stored files, then the rows, of a case's attachments or of a queryset of them.
+
+    A file already missing is no error; files go first, so that after a failure a retry finds the rows.
+    """
+    if isinstance(queryset_or_case, Case):
+        attachments = queryset_or_case.attachments.all()
+    else:
+        attachments = queryset_or_case
+    for attachment in attachments:
+        if attachment.file.name:
+            # Storages ignore a missing file already; this covers those that do not.
+            with contextlib.suppress(FileNotFoundError):
+                attachment.file.storage.delete(attachment.file.name)
+    attachments.delete()
+
+
+def _help_text():
+    return gettext(
+        "Up to %(count)s files: PNG, JPEG, PDF, plain text or CSV, %(size)s MB each and %(total)s MB in all."
+    ) % {
+        "count": settings.ATTACHMENTS_PER_MESSAGE,
+        "size": settings.ATTACHMENT_MAX_BYTES // MB,
+        "total": settings.ATTACHMENTS_MAX_BYTES_PER_MESSAGE // MB,
+    }
+
+
+# Lazy: fields are built when forms are imported, the text is wanted in each request's language.
+attachments_help_text = lazy(_help_text, str)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several files in one input; cleaned into a list of CheckedFile (empty when none)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        kwargs.setdefault("help_text", attachments_help_text())
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if self.required and not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return check_files(files)

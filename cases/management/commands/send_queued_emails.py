@@ -1,0 +1,54 @@
+"""Keep the outbox moving: enqueue again the emails whose task was lost, or send them here with --now.
+
+For cron, e.g. every 10 minutes. It exits non-zero when an email failed for good in the last 24 hours
+or is stuck being sent, so that cron's report (or the monitoring that runs it) tells someone; staff
+then see the email, and can send it again, under Cases → Outgoing emails.
+"""
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from cases import outbox
+from cases.models import OutboundEmail
+
+
+class Command(BaseCommand):
+    help = (
+        "Enqueue again the queued emails whose task was lost (more than 5 minutes past due); with --now, send "
+        "every due email in this process instead of waiting for the task worker. Exits non-zero when an email "
+        "failed for good in the last 24 hours, or has been stuck being sent for over an hour."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now",
+            action="store_true",
+            help="Send every due queued email in this process (for a machine without a task worker).",
+        )
+
+    def handle(self, *, now, **options):
+        if now:
+            outcomes = outbox.deliver_due()
+            self.stdout.write(
+                "{sent} email(s) sent, {queued} to try again later, {failed} failed for good, "
+                "{cancelled} cancelled.".format(
+                    **{outcome: outcomes.get(outcome, 0) for outcome in ["sent", "queued", "failed", "cancelled"]}
+                )
+            )
+        requeued = outbox.requeue_stale()
+        self.stdout.write(f"{requeued} email(s) whose task was lost enqueued again.")
+        moment = timezone.now()
+        waiting = OutboundEmail.objects.filter(status=OutboundEmail.Status.QUEUED).count()
+        # A failed email's next_attempt_at is when its last attempt began.
+        failed = OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.FAILED, next_attempt_at__gte=moment - timedelta(days=1)
+        ).count()
+        stuck = outbox.stuck(moment).count()
+        self.stdout.write(f"{waiting} email(s) queued, {failed} failed in the last 24 hours, {stuck} stuck being sent.")
+        if failed or stuck:
+            raise CommandError(
+                f"{failed} email(s) failed in the last 24 hours and {stuck} are stuck being sent: "
+                "see Outgoing emails in the admin."
+            )

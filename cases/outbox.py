@@ -1,0 +1,272 @@
+"""The outbox: emails to clients, queued with what caused them and sent by the task worker, once each.
+
+An email is a row of OutboundEmail, written in the same transaction as its cause (a filed case,
+a staff reply). Once that transaction commits, the `deliver_email` task is enqueued with the
+row's id; if it rolls back, there is neither row nor task. The worker claims the row with a
+conditional UPDATE (queued and due → being sent), so an email whose task runs twice, or on two
+workers at once, is sent once. Failures are retried with waits doubling from a minute, up to
+EMAIL_MAX_ATTEMPTS; then the row is marked failed for staff to see.
+
+Logs name emails and cases by id and errors by class only: never an address or a body.
+"""
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import Case, CaseEvent, OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+Status = OutboundEmail.Status
+Kind = OutboundEmail.Kind
+
+FIRST_WAIT = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(hours=6)
+# A queued email this long past due has lost its task (e.g. a crash between commit and enqueue).
+STALE_AFTER = timedelta(minutes=5)
+# An email still being sent after this long: its worker likely died mid-send. Whether the email
+# left is unknown, so it is never sent again without a member of staff asking (`retry`).
+STUCK_AFTER = timedelta(hours=1)
+
+
+def queue_email(case: Case, kind: str, message=None) -> OutboundEmail:
+    """Queue an email to the case's client in the caller's transaction; its task is enqueued on commit."""
+    now = timezone.now()
+    email = OutboundEmail.objects.create(case=case, message=message, kind=kind, created_at=now, next_attempt_at=now)
+    transaction.on_commit(partial(enqueue, email.pk), robust=True)
+    logger.info("Email %s (%s, case %s) queued", email.pk, kind, case.pk)
+    return email
+
+
+def enqueue(email_id: int, run_after=None) -> bool:
+    """Enqueue the task that delivers this email; False (and logged) if the task backend refused it.
+
+    An email whose task was lost is enqueued again by `requeue_stale`.
+    """
+    from .tasks import deliver_email
+
+    task = deliver_email
+    if run_after is not None:
+        if not task.get_backend().supports_defer:
+            # The immediate backend cannot wait: the email waits for `send_queued_emails`.
+            logger.info("Email %s waits for its next attempt: the task backend cannot defer", email_id)
+            return False
+        task = task.using(run_after=run_after)
+    try:
+        task.enqueue(email_id)
+    except Exception as error:
+        logger.error("Email %s not enqueued: %s", email_id, type(error).__name__)
+        return False
+    return True
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`th failed attempt: a minute, then doubling, at most six hours."""
+    return min(FIRST_WAIT * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+
+
+def deliver(email_id: int) -> str:
+    """Send one queued email if it is due and nobody else is sending it; return what became of it.
+
+    Runs outside any transaction: the claim, and the outcome, are each a short write of their
+    own, and no lock is held while the mail server is talked to.
+    """
+    now = timezone.now()
+    # next_attempt_at, while being sent, is when this attempt began (see `stuck`).
+    claimed = OutboundEmail.objects.filter(pk=email_id, status=Status.QUEUED, next_attempt_at__lte=now).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now
+    )
+    if not claimed:
+        # Sent, cancelled, being sent by another worker, not yet due, or no such email.
+        return "skipped"
+    email = OutboundEmail.objects.select_related("case__topic", "message").get(pk=email_id)
+    case = email.case
+    if case.anonymised_at is not None or not case.email:
+        OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(status=Status.CANCELLED)
+        logger.info("Email %s cancelled: case %s has no personal data left", email.pk, case.pk)
+        return Status.CANCELLED.value
+    try:
+        _message(email).send(fail_silently=False)
+    except Exception as error:  # any failure, of the mail server or of writing the email, is retried
+        return _failed(email, error)
+    _sent(email)
+    return Status.SENT.value
+
+
+def _message(email: OutboundEmail):
+    from .emails import acknowledgment_message, reply_message
+
+    if email.kind == Kind.ACKNOWLEDGMENT:
+        return acknowledgment_message(email.case)
+    if email.kind == Kind.REPLY and email.message is not None:
+        return reply_message(email.case, email.message)
+    raise ValueError(f"email {email.pk} of kind {email.kind!r} cannot be written")
+
+
+def _sent(email: OutboundEmail) -> None:
+    now = timezone.now()
+    case = email.case
+    with transaction.atomic():
+        OutboundEmail.objects.filter(pk=email.pk).update(status=Status.SENT, sent_at=now)
+        # The acknowledgment has its own line in the audit trail; other emails say which they were.
+        if email.kind == Kind.ACKNOWLEDGMENT:
+            Case.objects.filter(pk=case.pk).update(acknowledged_at=now, acknowledgment_error="")
+            CaseEvent.objects.create(case=case, at=now, code=CaseEvent.Code.ACKNOWLEDGED)
+        else:
+            CaseEvent.objects.create(case=case, at=now, code=CaseEvent.Code.EMAIL_SENT, params={"kind": email.kind})
+    logger.info("Email %s (%s, case %s) sent, attempt %s", email.pk, email.kind, case.pk, email.attempts)
+
+
+def describe_error(error: BaseException, address: str = "") -> str:
+    """The error as staff read it, "ClassName: message", without the client's address, at most 300 characters."""
+    text = f"{type(error).__name__}: {error}"
+    if address:
+        text = _redact(text, address)
+    return text[:300]
+
+
+def _redact(text: str, address: str) -> str:
+    lower, needle = text.lower(), address.lower()
+    start = lower.find(needle)
+    while start != -1:
+        text = text[:start] + "(recipient)" + text[start + len(needle) :]
+        lower = text.lower()
+        start = lower.find(needle, start + len("(recipient)"))
+    return text
+
+
+def _failed(email: OutboundEmail, error: Exception) -> str:
+    now = timezone.now()
+    case = email.case
+    name = type(error).__name__
+    text = describe_error(error, case.email)
+    params = {"kind": email.kind, "attempt": email.attempts, "error": name}
+    final = email.attempts >= settings.EMAIL_MAX_ATTEMPTS
+    next_attempt_at = now + backoff(email.attempts)
+    with transaction.atomic():
+        if final:
+            OutboundEmail.objects.filter(pk=email.pk).update(status=Status.FAILED, last_error=text)
+        else:
+            OutboundEmail.objects.filter(pk=email.pk).update(
+                status=Status.QUEUED, next_attempt_at=next_attempt_at, last_error=text
+            )
+        CaseEvent.objects.create(case=case, at=now, code=CaseEvent.Code.EMAIL_FAILED, params=params)
+        if final and email.kind == Kind.ACKNOWLEDGMENT:
+            Case.objects.filter(pk=case.pk).update(acknowledgment_error=text)
+            CaseEvent.objects.create(
+                case=case, at=now, code=CaseEvent.Code.ACKNOWLEDGMENT_FAILED, params={"error": name}
+            )
+    if final:
+        logger.warning(
+            "Email %s (%s, case %s) failed, attempt %s of %s, given up: %s",
+            email.pk,
+            email.kind,
+            case.pk,
+            email.attempts,
+            settings.EMAIL_MAX_ATTEMPTS,
+            name,
+        )
+        return Status.FAILED.value
+    logger.warning(
+        "Email %s (%s, case %s) not sent, attempt %s of %s, next at %s: %s",
+        email.pk,
+        email.kind,
+        case.pk,
+        email.attempts,
+        settings.EMAIL_MAX_ATTEMPTS,
+        next_attempt_at.isoformat(timespec="seconds"),
+        name,
+    )
+    enqueue(email.pk, run_after=next_attempt_at)
+    return Status.QUEUED.value
+
+
+def due(now=None):
+    """The queued emails whose attempt is due."""
+    return OutboundEmail.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now or timezone.now())
+
+
+def stale(now=None):
+    """The queued emails more than STALE_AFTER past due: their task was lost, or the worker is down."""
+    return due((now or timezone.now()) - STALE_AFTER)
+
+
+def stuck(now=None):
+    """The emails still being sent STUCK_AFTER after their attempt began: delivery uncertain."""
+    return OutboundEmail.objects.filter(
+        status=Status.SENDING, next_attempt_at__lt=(now or timezone.now()) - STUCK_AFTER
+    )
+
+
+def _waiting_task_ids() -> set[int]:
+    """The emails that have a task waiting in django-tasks-db's queue (empty for other backends)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import deliver_email
+
+    backend = deliver_email.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return set()
+    waiting = DBTaskResult.objects.filter(
+        backend_name=backend.alias, task_path=deliver_email.module_path, status="READY"
+    ).values_list("args_kwargs", flat=True)
+    return {args["args"][0] for args in waiting if args.get("args")}
+
+
+def requeue_stale(now=None) -> int:
+    """Enqueue again the stale queued emails that have no task waiting; return how many.
+
+    Emails being sent for too long are left alone: see `stuck` and `retry`.
+    """
+    waiting = _waiting_task_ids()
+    ids = [pk for pk in stale(now).values_list("pk", flat=True) if pk not in waiting]
+    for pk in ids:
+        logger.info("Email %s enqueued again: its task was lost", pk)
+        enqueue(pk)
+    return len(ids)
+
+
+def retry(email: OutboundEmail, now=None) -> bool:
+    """Queue again, at once, a failed email or one stuck being sent (a member of staff asks).
+
+    Its attempts are kept, so a failed one that fails again is marked failed at once. Returns
+    False for an email in any other state, or on an anonymised case.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        requeued = (
+            OutboundEmail.objects.filter(pk=email.pk, case__anonymised_at__isnull=True)
+            .filter(Q(status=Status.FAILED) | Q(status=Status.SENDING, next_attempt_at__lt=now - STUCK_AFTER))
+            .update(status=Status.QUEUED, next_attempt_at=now)
+        )
+        if requeued:
+            transaction.on_commit(partial(enqueue, email.pk), robust=True)
+    if requeued:
+        email.refresh_from_db()
+    return bool(requeued)
+
+
+def cancel_for_case(case_ids) -> int:
+    """Cancel the queued emails of these cases (their personal data is being removed); return how many.
+
+    Their emails' errors are blanked too, as an error may quote the address.
+    """
+    cancelled = OutboundEmail.objects.filter(case__in=case_ids, status=Status.QUEUED).update(status=Status.CANCELLED)
+    OutboundEmail.objects.filter(case__in=case_ids).exclude(last_error="").update(last_error="")
+    return cancelled
+
+
+def deliver_due(now=None) -> dict[str, int]:
+    """Deliver every due queued email in this process, one by one (no worker, or cron); count the outcomes."""
+    outcomes: dict[str, int] = {}
+    for pk in due(now).order_by("next_attempt_at", "pk").values_list("pk", flat=True):
+        outcome = deliver(pk)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes

@@ -1,0 +1,153 @@
+"""Staff pages of a case beside the admin's own: the reply to the client, and the client's files."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .attachments import attachment_response
+from .canned import filled, offered
+from .conversation import REPLY_STATUSES, case_reply
+from .models import Attachment, Case, CaseEvent, CaseNote, Message
+from .services import CaseRuleError
+
+REPLY_MAX_LENGTH = 10_000
+
+
+class StaffReplyForm(forms.Form):
+    """A reply to the client: written in Markdown, started from a canned response if wanted."""
+
+    canned = forms.ModelChoiceField(
+        label=gettext_lazy("Canned response"),
+        queryset=Case.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("(none)"),
+        help_text=gettext_lazy("“Insert” adds its text, filled in for this case, at the end of the reply."),
+    )
+    body = forms.CharField(
+        label=gettext_lazy("Reply to the client"),
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 80}),
+        max_length=REPLY_MAX_LENGTH,
+        required=False,
+        help_text=gettext_lazy(
+            "Markdown: *emphasis*, **bold**, lists with -, links as [text](https://…). "
+            "It is emailed to the client in the reply language and shown on their conversation page."
+        ),
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status after sending"),
+        choices=[(status.value, status.label) for status in REPLY_STATUSES],
+        initial=Case.Status.WAITING_ON_CLIENT,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        # Its own ids: on the case page it sits beside the admin's form, which has a status field too.
+        super().__init__(*args, auto_id="reply_%s", **kwargs)
+        self.fields["canned"].queryset = offered(case)
+
+
+def reply_view(model_admin, request, object_id):
+    """Write, preview and send a reply; on sending, back to the case page."""
+    case = get_object_or_404(Case.objects.select_related("topic"), pk=object_id)
+    if not model_admin.has_change_permission(request, case):
+        raise PermissionDenied
+    form = StaffReplyForm(request.POST or None, case=case)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        action = request.POST.get("action")
+        body = form.cleaned_data["body"]
+        if action == "insert" and form.cleaned_data["canned"]:
+            text = filled(form.cleaned_data["canned"], case)
+            data = request.POST.copy()
+            data["body"] = f"{body.rstrip()}\n\n{text}" if body.strip() else text
+            form = StaffReplyForm(data, case=case)
+        elif action == "preview":
+            preview = body
+        elif action == "send":
+            try:
+                case_reply(case, author=request.user, body=body, status=form.cleaned_data["status"])
+            except CaseRuleError as error:
+                form.add_error("body" if not body.strip() else None, str(error))
+            else:
+                model_admin.message_user(
+                    request,
+                    _("Your reply was saved on the case and its email to the client is queued."),
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:cases_case_change", args=[case.pk]))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Case._meta,
+        "case": case,
+        "form": form,
+        "preview": preview,
+        "thread": thread(case),
+        "title": _("Reply to the client on case %(reference)s") % {"reference": case.display_reference},
+    }
+    response = TemplateResponse(request, "admin/cases/case/reply.html", context)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def file_view(model_admin, request, object_id, pk):
+    """A client's file, to staff who may see the case; each download is recorded on the case."""
+    attachment = get_object_or_404(Attachment.objects.select_related("case"), pk=pk, case_id=object_id)
+    if not model_admin.has_view_permission(request, attachment.case):
+        raise PermissionDenied
+    with transaction.atomic():
+        CaseEvent.objects.create(
+            case=attachment.case,
+            actor=request.user,
+            code=CaseEvent.Code.ATTACHMENT_DOWNLOADED,
+            params={"name": attachment.name},
+        )
+    return attachment_response(attachment)
+
+
+def thread(case):
+    """The whole conversation as staff read it, oldest first: the request, replies, follow-ups and notes.
+
+    Each entry: {"kind", "label", "at", "author", "body", "markdown", "files"}; three queries in all.
+    """
+    files_by_message = {}
+    for attachment in case.attachments.only("pk", "name", "size", "message_id"):
+        files_by_message.setdefault(attachment.message_id, []).append(attachment)
+    entries = [
+        {
+            "kind": "request",
+            "label": _("Client's request"),
+            "at": case.received_at,
+            "author": case.full_name,
+            "body": case.description,
+            "files": files_by_message.get(None, []),
+        }
+    ]
+    for message in case.messages.select_related("author"):
+        entries.append(
+            {
+                "kind": message.kind,
+                "label": message.get_kind_display(),
+                "at": message.created_at,
+                "author": message.author.get_username() if message.author else case.full_name,
+                "body": message.body,
+                "markdown": message.kind == Message.Kind.REPLY,
+                "files": files_by_message.get(message.pk, []),
+            }
+        )
+    for note in CaseNote.objects.filter(case=case).select_related("author"):
+        entries.append(
+            {
+                "kind": "note",
+                "label": _("Internal note, not shown to the client"),
+                "at": note.created_at,
+                "author": note.author.get_username() if note.author else "?",
+                "body": note.text,
+            }
+        )
+    return sorted(entries, key=lambda entry: entry["at"])

@@ -1,0 +1,107 @@
+"""Staff answer from the case page: canned responses filled in, a preview, the status after sending."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from cases.canned import filled, unknown_placeholders
+from cases.models import CannedResponse, Case, Message, OutboundEmail, Topic
+from tests.conftest import sign_in_staff
+
+
+def staff(username, group):
+    user = User.objects.create_user(username, password="a-long-test-password", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def reviewer_client(client, db):
+    return sign_in_staff(client, staff("reviewer", "Case reviewers"))
+
+
+@pytest.fixture
+def canned(db):
+    return CannedResponse.objects.create(
+        title_en="Reset",
+        title_fr="Réinitialiser",
+        body_en="Hello {client_name}, about {reference} ({topic}): we reply by {due}. {unknown}",
+        body_fr="Bonjour {client_name}, au sujet de {reference} : réponse au plus tard {due}.",
+        topic=Topic.objects.get(slug="portal-access"),
+    )
+
+
+def reply_url(case):
+    return reverse("admin:cases_case_reply", args=[case.pk])
+
+
+def test_canned_text_is_filled_in_the_reply_language(make_case, canned):
+    """Placeholders take the case's values, in the client's language; an unknown one is left as written."""
+    case = make_case()
+    text = filled(canned, case)
+    assert text.startswith(f"Hello Ann Smith, about {case.display_reference} (Accessing the CARM Client Portal)")
+    assert "Eastern time on" in text and text.endswith("{unknown}")
+    case.preferred_language = "fr"
+    assert filled(canned, case).startswith("Bonjour Ann Smith")
+    assert "heure de l’Est" in filled(canned, case) or "heure de l'Est" in filled(canned, case)
+
+
+def test_unknown_placeholders_are_refused_in_the_admin(admin_client, db):
+    """Saving a canned response with a misspelt placeholder names it and lists the right ones."""
+    assert unknown_placeholders("{reference} {refrence}") == ["refrence"]
+    response = admin_client.post(
+        reverse("admin:cases_cannedresponse_add"),
+        {"title_en": "A", "title_fr": "A", "body_en": "Hi {name}", "body_fr": "Salut", "position": 0},
+    )
+    assert response.status_code == 200
+    assert "Unknown placeholder: {name}" in response.content.decode()
+    assert not CannedResponse.objects.exists()
+
+
+def test_case_page_shows_the_conversation_and_the_reply_box(make_case, reviewer_client):
+    """The case page has the request, a reply box with the statuses to choose, and no cache."""
+    case = make_case()
+    response = reviewer_client.get(reverse("admin:cases_case_change", args=[case.pk]))
+    page = response.content.decode()
+    assert "EC-1012 when registering." in page and reply_url(case) in page
+    assert "Waiting on client" in page and "no-store" in response["Cache-Control"]
+
+
+def test_insert_then_preview_then_send(make_case, reviewer_client, canned):
+    """Insert fills the canned text in; preview renders the Markdown safely; send saves, emails and returns."""
+    case = make_case()
+    base = {"body": "", "status": "waiting", "canned": canned.pk}
+    page = reviewer_client.post(reply_url(case), {**base, "action": "insert"}).content.decode()
+    assert "Hello Ann Smith" in page
+    preview = reviewer_client.post(
+        reply_url(case), {**base, "body": "**Bold** <script>x()</script>", "action": "preview"}
+    ).content.decode()
+    assert "<strong>Bold</strong>" in preview and "<script>x()" not in preview
+    assert not case.messages.exists()
+    response = reviewer_client.post(reply_url(case), {**base, "body": "Done, **try again**.", "action": "send"})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:cases_case_change", args=[case.pk])
+    case.refresh_from_db()
+    assert case.status == Case.Status.WAITING_ON_CLIENT
+    assert case.messages.get().kind == Message.Kind.REPLY
+    assert OutboundEmail.objects.filter(case=case, kind="reply").exists()
+
+
+def test_sending_an_empty_reply_says_so(make_case, reviewer_client):
+    """Send with no text gives an error next to the reply box, and nothing is sent."""
+    case = make_case()
+    response = reviewer_client.post(reply_url(case), {"body": " ", "status": "waiting", "action": "send"})
+    assert response.status_code == 200 and "Write the reply." in response.content.decode()
+    assert not case.messages.exists()
+
+
+def test_only_staff_who_may_change_cases_reply(make_case, client, db):
+    """Staff who may only view cases cannot reply; nobody signed out can."""
+    case = make_case()
+    viewer = User.objects.create_user("viewer", password="a-long-test-password", is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    viewer.user_permissions.add(Permission.objects.get(codename="view_case"))
+    data = {"body": "Hi", "status": "waiting", "action": "send"}
+    assert client.post(reply_url(case), data).status_code == 302  # to the sign-in page
+    assert sign_in_staff(client, viewer).post(reply_url(case), data).status_code == 403
+    assert not case.messages.exists()
