@@ -44,7 +44,7 @@ def prepare_database(values):
     manage(values, "compilemessages", "--ignore=.venv", "-v0")
     manage(values, "migrate", "--noinput", "-v0")
     manage(values, "createcachetable")
-    manage(values, "loaddata", "carm_tree", "-v0")
+    manage(values, "load_trees", "-v0")
 
 
 def use_database(values):

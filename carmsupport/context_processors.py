@@ -31,7 +31,10 @@ def date_modified():
 
     latest_tree = cache.get(DATE_KEY)
     if latest_tree is None:
-        latest_tree = Tree.objects.published().aggregate(latest=Max("changed_at"))["latest"] or pages_written_at()
+        latest_tree = (
+            Tree.objects.published().aggregate(latest=Max("current_release__published_at"))["latest"]
+            or pages_written_at()
+        )
         cache.set(DATE_KEY, latest_tree, timeout=60)
     latest = max(filter(None, [latest_tree, pages_written_at()]))
     return timezone.localdate(latest).isoformat()

@@ -194,6 +194,7 @@ class CaseAdmin(admin.ModelAdmin):
         "response_class",
         "outcome_title",
         "help_tool_answers",
+        "release",
         "full_name",
         "email",
         "telephone",
@@ -236,7 +237,16 @@ class CaseAdmin(admin.ModelAdmin):
         ),
         (
             _("Request"),
-            {"fields": ["topic", "response_class", "outcome_title", "help_tool_answers", "description_text"]},
+            {
+                "fields": [
+                    "topic",
+                    "response_class",
+                    "outcome_title",
+                    "help_tool_answers",
+                    "release",
+                    "description_text",
+                ]
+            },
         ),
         (
             _("Client"),

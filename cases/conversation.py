@@ -169,6 +169,7 @@ def _file_follow_on(old: Case, *, body, language, files, at) -> FollowUpResult:
         path=old.path,
         outcome_id=old.outcome_id,
         outcome_title=old.outcome_title,
+        release_id=old.release_id,
         received_at=at,
         language=language,
         follows=old,

@@ -114,6 +114,16 @@ class Case(models.Model):
         blank=True,
         related_name="cases",
     )
+    release = models.ForeignKey(
+        "triage.Release",
+        verbose_name=_("help tool release"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="cases",
+        help_text=_("The release of the help tree the client walked."),
+    )
     # The questions and answers as they read when the client sent the request:
     # [{"question": "...", "answer": "..."}, ...], then the outcome's title.
     path = models.JSONField(_("answers in the help tool"), default=list, blank=True, editable=False)

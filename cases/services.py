@@ -61,6 +61,7 @@ def case_submit(
     language=None,
     follows=None,
     attachments=(),
+    release_id=None,
 ) -> tuple[Case, bool]:
     """File a case and acknowledge it by email; return it and whether it is new.
 
@@ -69,7 +70,7 @@ def case_submit(
     worker (cases.outbox), so a slow or failing mail server never holds the client up. `language` is
     that of the page it was filed from, the active language unless given. `follows` is the
     earlier case a client's follow-up came to after it was resolved; `attachments` are the
-    request's checked files, saved with the case.
+    request's checked files, saved with the case; `release_id` the help tree's release walked.
     """
     received_at = received_at or timezone.now()
     if submission_token and (existing := Case.objects.filter(submission_token=submission_token).first()):
@@ -87,6 +88,7 @@ def case_submit(
                     reply_due_at=due_at,
                     conversation_key=secrets.token_hex(16),
                     follows=follows,
+                    release_id=release_id,
                     topic=topic,
                     response_class=response_class,
                     outcome_id=outcome_id,

@@ -218,6 +218,7 @@ def _submit(form, origin):
         path=origin.snapshot if origin else (),
         outcome_id=origin.outcome.id if origin else None,
         outcome_title=origin.outcome.title if origin else "",
+        release_id=origin.tree.release_id if origin else None,
         submission_token=form.cleaned_data["token"],
         attachments=form.cleaned_data["attachments"],
     )

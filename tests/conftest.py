@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from triage.models import Choice, Node, Tree
 from triage.outline import parse_outline
+from triage.releases import tree_publish
 
 SEED = Path(__file__).parent / "triage" / "seed" / "get-help-with-the-carm-client-portal.txt"
 
@@ -21,8 +22,14 @@ def carm_outline():
 
 @pytest.fixture
 def carm_tree(db):
+    """The CARM tree from its fixture, published as release 1."""
+    from triage.releases import tree_publish
+
     call_command("loaddata", "carm_tree", verbosity=0)
-    return Tree.objects.get(slug="carm")
+    tree = Tree.objects.get(slug="carm")
+    tree_publish(tree, note="Loaded for a test.")
+    tree.refresh_from_db()
+    return tree
 
 
 def fr(text):
@@ -61,8 +68,8 @@ def build_tree(slug, spec, title="Test tree"):
         return question
 
     tree.start = build(spec)
-    tree.published = True
     tree.save()
+    tree_publish(tree, note="Built for a test.")
     tree.refresh_from_db()
     return tree
 
@@ -85,7 +92,7 @@ def build_chain_tree(slug, depth, width):
 
     Built with bulk inserts, so that thousands of nodes take little time.
     """
-    tree = Tree.objects.create(slug=slug, title_en=f"Tree {slug}", title_fr=fr(f"Tree {slug}"), published=True)
+    tree = Tree.objects.create(slug=slug, title_en=f"Tree {slug}", title_fr=fr(f"Tree {slug}"))
     questions = Node.objects.bulk_create(
         [
             Node(tree=tree, kind=Node.Kind.QUESTION, text_en=f"Question {level}", text_fr=fr(f"Question {level}"))
@@ -138,6 +145,7 @@ def build_chain_tree(slug, depth, width):
     tree.start = questions[0]
     tree.save()
     Tree.touch(pk=tree.pk)
+    tree_publish(tree, note="Built for a test.")
     tree.refresh_from_db()
     return tree
 
@@ -324,3 +332,4 @@ def seeded(transactional_db):
     topics.add_topics(apps, None)
     bilingual.add_french_topic_names(apps, None)
     groups.create_groups(apps)
+    importlib.import_module("cases.migrations.0011_reviewer_permissions").add_reviewer_permissions(apps)

@@ -1,16 +1,19 @@
 """Staff edit help trees: trees, and nodes with their choices inline."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from carmsupport.bilingual import columns
 
-from .integrity import node_shape, problems_after_change, publishing_problems, tree_problems, tree_shapes
+from . import graph_views, release_views
+from .integrity import node_shape, problems_after_change, tree_problems, tree_shapes
 from .models import Choice, Node, Tree
 
 
@@ -117,23 +120,15 @@ class NodeAdmin(admin.ModelAdmin):
 class TreeForm(forms.ModelForm):
     class Meta:
         model = Tree
-        fields = [*columns("title"), "slug", *columns("intro"), "start", "published"]
+        fields = [*columns("title"), "slug", *columns("intro"), "start"]
 
     def clean(self):
         cleaned = super().clean()
         start = cleaned.get("start")
         if self.instance.pk is None:
-            if cleaned.get("published"):
-                self.add_error("published", _("Add the tree's questions first, then publish it."))
             return cleaned
         if start is not None and start.tree_id != self.instance.pk:
             raise forms.ValidationError(_("The first question must belong to this tree."))
-        if cleaned.get("published"):
-            own_texts = {column: cleaned.get(column, "") for column in [*columns("title"), *columns("intro")]}
-            problems = publishing_problems(self.instance, start_id=start.pk if start else None, own_texts=own_texts)
-            if problems:
-                raise forms.ValidationError([_("The tree cannot be published until these are fixed:"), *problems])
-            return cleaned
         shapes = tree_shapes(self.instance)
         before = set(tree_problems(self.instance.start_id, shapes))
         added = [p for p in tree_problems(start.pk if start else None, shapes) if p not in before]
@@ -145,11 +140,25 @@ class TreeForm(forms.ModelForm):
 @admin.register(Tree)
 class TreeAdmin(admin.ModelAdmin):
     form = TreeForm
-    list_display = [*columns("title"), "slug", "published", "start", "changed_at"]
-    list_filter = ["published"]
+    list_display = [*columns("title"), "slug", "current_release", "start", "changed_at"]
+    list_select_related = ["current_release__tree", "start"]
     search_fields = [*columns("title"), "slug"]
     autocomplete_fields = ["start"]
     prepopulated_fields = {"slug": ["title_en"]}
     fieldsets = [
-        (None, {"fields": [columns("title"), "slug", columns("intro"), "start", "published"]}),
+        (None, {"fields": [columns("title"), "slug", columns("intro"), "start"]}),
     ]
+
+    def get_urls(self):
+        def view(function, route, name):
+            return path(route, self.admin_site.admin_view(partial(function, self)), name=f"triage_tree_{name}")
+
+        own = [
+            view(release_views.publish_view, "<path:object_id>/publish/", "publish"),
+            view(release_views.history_view, "<path:object_id>/releases/", "releases"),
+            view(release_views.release_view, "<path:object_id>/releases/<int:number>/", "release"),
+            view(release_views.roll_back_view, "<path:object_id>/releases/<int:number>/roll-back/", "roll_back"),
+            view(graph_views.graph_view, "<path:object_id>/graph/", "graph"),
+            view(graph_views.graph_file_view, "<path:object_id>/graph.<str:fmt>", "graph_file"),
+        ]
+        return own + super().get_urls()

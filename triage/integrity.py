@@ -93,10 +93,10 @@ def tree_problems(start, shapes: dict, may_be_unreachable=(), *, require_both_la
 def problems_after_change(tree, key, shape):
     """The problems that replacing one node's shape (key None: adding it) would add to the tree.
 
-    In a published tree, a text left without its English or French is one of them.
+    A text missing in one language is not one of them: the draft may lack it until it is published.
     """
     shapes = tree_shapes(tree)
-    both = tree.published
+    both = False
     before = set(tree_problems(tree.start_id, shapes, require_both_languages=both))
     if key in shapes:
         shape.label = shapes[key].label  # problems already known keep their wording

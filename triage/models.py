@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -26,8 +27,8 @@ def new_revision():
     return uuid.uuid4().hex
 
 
-# The trees clients may walk: published, with a first question.
-PUBLISHED = {"published": True, "start__isnull": False}
+# The trees clients may walk: those with a release.
+PUBLISHED = {"current_release__isnull": False}
 
 
 class TreeQuerySet(models.QuerySet):
@@ -56,14 +57,17 @@ class Tree(models.Model):
         blank=True,
         related_name="+",
     )
-    published = models.BooleanField(
-        _("published"),
-        default=False,
-        help_text=_(
-            "Clients see only published trees. A tree is published only when it breaks no rule and "
-            "every text has its English and its French."
-        ),
+    current_release = models.ForeignKey(
+        "Release",
+        verbose_name=_("release clients see"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Clients see the tree as it was published in this release; edits are a draft until published."),
     )
+    # The draft's revision: any edit gives it a new one (cached previews and graphs of the draft).
     revision = models.CharField(_("revision"), max_length=32, default=new_revision, editable=False)
     changed_at = models.DateTimeField(_("last changed"), default=timezone.now, editable=False)
 
@@ -172,7 +176,8 @@ class Node(models.Model):
         """The page clients see for this node, by the shortest path to it; None if none leads there."""
         from .selectors import step_url, tree_graph
 
-        answers = tree_graph(self.tree).path_to(self.tree.start_id, self.pk)
+        graph = tree_graph(self.tree)
+        answers = graph.path_to(graph.start_id, self.pk)
         return None if answers is None else step_url(self.tree.slug, answers)
 
     @property
@@ -240,3 +245,38 @@ class OutcomeFeedback(models.Model):
 
     def __str__(self):
         return f"{self.outcome_id}: {'yes' if self.helpful else 'no'}"
+
+
+class Release(models.Model):
+    """A published state of a tree: a snapshot of all its texts in both languages, never changed.
+
+    Clients walk the tree's current release; publishing adds a release and switches to it, and
+    rolling back publishes an earlier one's snapshot again, as a new release.
+    """
+
+    tree = models.ForeignKey(Tree, verbose_name=_("help tree"), on_delete=models.CASCADE, related_name="releases")
+    number = models.PositiveIntegerField(_("release"))
+    snapshot = models.JSONField(_("snapshot"))
+    note = models.TextField(_("what changed"), blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+    restores = models.ForeignKey(
+        "self",
+        verbose_name=_("restores release"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For a rollback: the earlier release published again."),
+    )
+
+    class Meta:
+        ordering = ["tree", "-number"]
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+        constraints = [models.UniqueConstraint(fields=["tree", "number"], name="release_number_unique_per_tree")]
+
+    def __str__(self):
+        return _("%(tree)s, release %(number)s") % {"tree": self.tree.slug, "number": self.number}

@@ -1,57 +1,101 @@
-"""Public pages of a help tree: the start page, one page per question, the outcome."""
+"""Pages of a help tree: the start page, one page per question, the outcome; for clients, the
+current release; for staff, the same pages of the draft, as a preview."""
 
+from functools import wraps
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from carmsupport.bilingual import columns
 from carmsupport.page_cache import CSRF_PLACEHOLDER, kept_page
 from carmsupport.ratelimits import limit_posts
 
 from .forms import SUBMITTED, AnswerForm, FeedbackForm
 from .guidance import render_markdown
-from .models import OutcomeFeedback, Tree
-from .selectors import PathNotFound, answer_slugs, answers_path, published_tree, step_url, tree_graph
+from .models import OutcomeFeedback
+from .selectors import (
+    PathNotFound,
+    answer_slugs,
+    answers_path,
+    draft_tree,
+    led_somewhere_before,
+    published_tree,
+    published_trees,
+    tree_graph,
+    valid_prefix,
+)
 
 
 @require_safe
 def home(request):
-    trees = Tree.objects.published().only("slug", *columns("title"))
-    return render(request, "triage/home.html", {"trees": trees})
+    return render(request, "triage/home.html", {"trees": published_trees()})
 
 
 @require_safe
 def start(request, tree_slug):
-    tree = _published_tree(tree_slug)
-    return render(
-        request,
-        "triage/start.html",
-        {"tree": tree, "intro_html": render_markdown(tree.intro), "first_step": step_url(tree.slug, [])},
-    )
+    return _start_page(request, _published_tree(tree_slug))
 
 
 @require_safe
 def step(request, tree_slug, answers):
-    tree = _published_tree(tree_slug)
+    return _step_page(request, _published_tree(tree_slug), answers)
+
+
+def preview_required(view):
+    """Staff who may see help trees, signed in as the admin asks (code included); never cached."""
+
+    @wraps(view)
+    def checked(request, tree_slug, *args, **kwargs):
+        if not request.user.has_perm("triage.view_tree"):
+            raise PermissionDenied
+        tree = draft_tree(tree_slug)
+        if tree is None:
+            raise Http404("No help tree here.")
+        return view(request, tree, *args, **kwargs)
+
+    return never_cache(admin.site.admin_view(checked))
+
+
+@require_safe
+@preview_required
+def preview_start(request, tree):
+    return _start_page(request, tree)
+
+
+@require_safe
+@preview_required
+def preview_step(request, tree, answers):
+    return _step_page(request, tree, answers)
+
+
+def _start_page(request, tree):
+    context = {"tree": tree, "intro_html": render_markdown(tree.intro), "first_step": tree.step_url([])}
+    return render(request, "triage/start.html", context)
+
+
+def _step_page(request, tree, answers):
     slugs = answer_slugs(answers)
     if slugs is None:
         return _path_not_found(request, tree)
     if answers != answers_path(slugs):
         query = f"?{request.GET.urlencode()}" if request.GET else ""
-        return redirect(step_url(tree.slug, slugs) + query, permanent=True)
+        return redirect(tree.step_url(slugs) + query, permanent=True)
     try:
         given, node = tree_graph(tree).walk(tree.start_id, slugs)
     except PathNotFound:
-        return _path_not_found(request, tree)
+        return _path_not_found(request, tree, slugs)
     if not node.is_question:
         return _outcome_page(request, tree, slugs, given, node)
     if SUBMITTED in request.GET or "answer" in request.GET:
         # Continue was pressed: with nothing ticked the form has no "answer" at all.
         form = AnswerForm(node, request.GET)
         if form.is_valid():
-            return redirect(step_url(tree.slug, [*slugs, form.cleaned_data["answer"]]))
+            return redirect(tree.step_url([*slugs, form.cleaned_data["answer"]]))
         return _render_question(request, tree, node, form, given)
     return _question_page(request, tree, answers, node, given)
 
@@ -64,7 +108,7 @@ def feedback(request, tree_slug, answers):
     slugs = answer_slugs(answers)
     if slugs is None:
         return _path_not_found(request, tree)
-    outcome_url = step_url(tree.slug, slugs)
+    outcome_url = tree.step_url(slugs)
     if request.method != "POST":
         return redirect(outcome_url)
     try:
@@ -120,9 +164,11 @@ def _render_outcome(request, tree, slugs, given, outcome, feedback_form, csrf_pl
             "outcome": outcome,
             "answers": _summary(tree, given),
             "feedback_form": feedback_form,
-            "feedback_action": reverse("triage:feedback", args=[tree.slug, answers_path(slugs)]),
+            "feedback_action": None
+            if tree.preview
+            else reverse("triage:feedback", args=[tree.slug, answers_path(slugs)]),
             "helpful": request.GET.get("helpful"),
-            "contact_url": _contact_url(tree, slugs) if outcome.contact_allowed else None,
+            "contact_url": _contact_url(tree, slugs) if outcome.contact_allowed and not tree.preview else None,
             "csrf_placeholder": csrf_placeholder,
         },
     )
@@ -141,7 +187,7 @@ def _summary(tree, given):
         {
             "question": answer.question.text,
             "answer": answer.choice.label,
-            "change_url": f"{step_url(tree.slug, answer.before)}?{urlencode({'previous': answer.choice.slug})}",
+            "change_url": f"{tree.step_url(answer.before)}?{urlencode({'previous': answer.choice.slug})}",
         }
         for answer in given
     ]
@@ -152,5 +198,12 @@ def _contact_url(tree, slugs):
     return f"{reverse('cases:contact')}?{urlencode({'tree': tree.slug, 'answers': answers_path(slugs)})}"
 
 
-def _path_not_found(request, tree):
-    return render(request, "triage/path_not_found.html", {"tree": tree}, status=404)
+def _path_not_found(request, tree, slugs=None):
+    """The answers lead nowhere in what the page shows. If they led somewhere in an earlier release,
+    the step moved when the tree was updated: say so, and offer the answers that still hold."""
+    moved = slugs is not None and not tree.preview and led_somewhere_before(tree, slugs)
+    context = {"tree": tree}
+    if moved:
+        kept = valid_prefix(tree_graph(tree), tree.start_id, slugs)
+        context |= {"moved": True, "kept_url": tree.step_url(kept), "kept_count": len(kept)}
+    return render(request, "triage/path_not_found.html", context, status=200 if moved else 404)

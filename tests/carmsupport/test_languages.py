@@ -142,9 +142,11 @@ def french_messages():
             return ["".join([first, *re.findall(r'"(.*)"', rest)]) for first, rest in parts]
 
         ids = joined("msgid")
+        plural = joined("msgid_plural")
         strs = joined(r"msgstr(?:\[\d\])?")
         if ids and ids[0]:
-            entries.extend((ids[0], message) for message in strs)
+            # The singular form translates msgid; the others translate msgid_plural.
+            entries.extend(((plural or ids)[0] if index else ids[0], message) for index, message in enumerate(strs))
     return entries
 
 
@@ -180,13 +182,15 @@ def test_error_pages_speak_the_pages_language(carm_tree, client, monkeypatch):
 
 
 def test_date_modified_follows_the_content(carm_tree, client):
-    """Pages without a date of their own show the last change of the published trees when it is the latest."""
+    """Pages without a date of their own show the last release of the published trees when it is the latest."""
     from datetime import datetime
 
     from django.utils import timezone
 
-    from triage.models import Tree
+    from triage.models import Release
 
-    Tree.objects.filter(pk=carm_tree.pk).update(changed_at=timezone.make_aware(datetime(2030, 1, 2, 12, 0)))
+    Release.objects.filter(pk=carm_tree.current_release_id).update(
+        published_at=timezone.make_aware(datetime(2030, 1, 2, 12, 0))
+    )
     for address in ("/en/contact/", "/fr/status/", "/en/"):
         assert "<time>2030-01-02</time>" in client.get(address).content.decode()

@@ -109,9 +109,9 @@ def test_tampered_path_gets_a_friendly_400(carm_tree, client, query):
 def test_outcome_closed_to_contact(carm_tree, client):
     """An outcome staff closed to contact shows no button, and its form address is refused."""
     Node.objects.filter(title_en="Error code EC-1012").update(contact_allowed=False)
-    from triage.models import Tree
+    from triage.releases import tree_publish
 
-    Tree.touch(slug="carm")
+    tree_publish(carm_tree, note="Closed to contact")
     assert "Contact the helpdesk</a>" not in client.get(f"/en/help/carm/questions/{EC_1012}").content.decode()
     assert client.get(contact_url(EC_1012)).status_code == 400
 

@@ -105,3 +105,10 @@ def test_only_staff_who_may_change_cases_reply(make_case, client, db):
     assert client.post(reply_url(case), data).status_code == 302  # to the sign-in page
     assert sign_in_staff(client, viewer).post(reply_url(case), data).status_code == 403
     assert not case.messages.exists()
+
+
+def test_case_reviewers_keep_canned_responses_and_see_emails(reviewer_client, make_case):
+    """Case reviewers add canned responses and read the outgoing emails."""
+    make_case()
+    assert reviewer_client.get(reverse("admin:cases_cannedresponse_add")).status_code == 200
+    assert reviewer_client.get(reverse("admin:cases_outboundemail_changelist")).status_code == 200

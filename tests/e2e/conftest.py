@@ -3,6 +3,7 @@
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,13 +49,22 @@ def browser_locale():
     return "en-CA"
 
 
-@pytest.fixture
-def page(browser, browser_locale):
-    context = browser.new_context(viewport=DESKTOP, locale=browser_locale)
+@contextmanager
+def browser_page(browser, locale):
+    """A page in a browser context of its own: its cookies apart from any other page's."""
+    context = browser.new_context(viewport=DESKTOP, locale=locale)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, browser_locale):
+    with browser_page(browser, browser_locale) as page:
+        yield page
 
 
 @pytest.fixture

@@ -188,7 +188,7 @@ def test_staff_find_assign_answer_and_close_a_case(site, page, make_case, shoot)
 
 
 def test_tree_editor_adds_a_choice_to_a_shared_question(site, page, carm_tree):
-    """A choice added to the shared error-code question shows on every path that asks it."""
+    """A choice added to the shared error-code question shows, once published, on every path that asks it."""
     from triage.models import Node
 
     staff("editor", "Tree editors")
@@ -206,6 +206,10 @@ def test_tree_editor_adds_a_choice_to_a_shared_question(site, page, carm_tree):
     page.locator(".select2-results__option", has_text="An error code not listed here").click()
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.goto(f"{site}/admin/triage/tree/{carm_tree.pk}/publish/")
+    page.get_by_label("What changed").fill("EC-2000 added")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".messagelist")).to_contain_text("Release 2 is published")
     for path in (
         "importer/yes/yes/error-code/",
         "customs-broker/no/error-code/",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from tests.conftest import build_chain_tree
 from triage.models import Choice, Node, OutcomeFeedback
+from triage.releases import tree_publish
 
 CARM = "/en/help/carm/questions/"
 EC_QUESTION = CARM + "importer/yes/yes/difficulty-activating-or-configuring-your-business-account/error-code/"
@@ -130,12 +131,19 @@ def test_unknown_tree_is_a_friendly_404(db, client):
     assert "Page not found" in text_of(response) and "Start again" in text_of(response)
 
 
-def test_stale_address_after_staff_delete(carm_tree, client):
-    """An address through a node staff deleted no longer leads anywhere."""
+def test_stale_address_after_a_release_explains_itself(carm_tree, client):
+    """An address through a node a new release removed says the tool changed and where to go on from."""
     outcome = Node.objects.get(tree=carm_tree, title_en="Error code EC-1012")
+    assert client.get(EC_1012).status_code == 200
     Choice.objects.filter(target=outcome).delete()
     outcome.delete()
-    assert client.get(EC_1012).status_code == 404
+    assert client.get(EC_1012).status_code == 200  # the draft's edit is not public yet
+    tree_publish(carm_tree, note="EC-1012 removed")
+    response = client.get(EC_1012)
+    page = text_of(response)
+    assert response.status_code == 200 and "This step changed when the help tool was updated" in page
+    assert f'href="{EC_QUESTION}"' in page and "Your first 5 answers still apply." in page
+    assert client.get(EC_QUESTION + "no-such-code/").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -168,12 +176,14 @@ def test_start_again_link(carm_tree, client):
     assert 'href="/en/help/carm/">Start again' in text_of(client.get(EC_QUESTION))
 
 
-def test_staff_edit_is_live_on_next_load(carm_tree, client):
-    """An edit to a shared question shows on the next page load, on every path using it."""
+def test_published_edit_is_live_on_next_load(carm_tree, client):
+    """An edit to a shared question shows once published, on the next page load, on every path using it."""
     client.get(EC_QUESTION)
     question = Node.objects.get(tree=carm_tree, text_en="Please select one of the following error codes.")
     question.text_en = "Which error code did you see?"
     question.save()
+    assert "Which error code did you see?" not in text_of(client.get(EC_QUESTION))
+    tree_publish(carm_tree, note="Reworded")
     assert "<h1>Which error code did you see?</h1>" in text_of(client.get(EC_QUESTION))
     assert "<h1>Which error code did you see?</h1>" in text_of(client.get(CARM + "other/no/error-code/"))
 
@@ -188,6 +198,7 @@ def test_staff_text_is_escaped(carm_tree, client):
         "Read <img src=x onerror=alert(1)> and [this](javascript:alert(1)) and [that](https://example.org)."
     )
     outcome.save()
+    tree_publish(carm_tree, note="Markup")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;Which code?" in text_of(client.get(EC_QUESTION))
     page = text_of(client.get(EC_1012))
     assert "&lt;img src=x onerror=alert(1)&gt;" in page

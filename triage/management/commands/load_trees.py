@@ -1,4 +1,4 @@
-"""Load the help trees shipped in fixtures/ that the database does not have yet."""
+"""Load the help trees shipped in fixtures/ that the database does not have yet, and publish them."""
 
 import json
 
@@ -7,12 +7,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from triage.models import Tree
+from triage.releases import tree_publish
 
 
 class Command(BaseCommand):
     help = (
         "Load each fixtures/*_tree.json whose tree is not in the database yet, so that staff "
-        "edits are kept; --replace loads them all again, overwriting those trees."
+        "edits are kept, and publish it; --replace loads them all again, overwriting those trees' "
+        "drafts, and publishes them as new releases."
     )
 
     def add_arguments(self, parser):
@@ -30,3 +32,6 @@ class Command(BaseCommand):
                     self.stdout.write(f"{fixture.name}: already loaded ({', '.join(slugs)}), kept as it is")
                     continue
                 call_command("loaddata", fixture, verbosity=options["verbosity"])
+                for tree in Tree.objects.filter(slug__in=slugs):
+                    release = tree_publish(tree, note=f"Loaded from {fixture.name}.")
+                    self.stdout.write(f"{tree.slug}: release {release.number} published")

@@ -13,7 +13,7 @@ from triage.outline import OutlineError, parse_outline
 
 class Command(BaseCommand):
     help = (
-        "Write a loaddata fixture for a help tree, published, in English and French: questions and "
+        "Write a loaddata fixture for a help tree (published by load_trees), in English and French: questions and "
         "choices from the outline, word for word, and their French; identical sub-trees stored once; "
         "outcomes from the guidance file."
     )
@@ -84,7 +84,6 @@ class FixtureBuilder:
                 "intro_en": self._intro_en(),
                 "intro_fr": self._intro_fr(),
                 "start": start,
-                "published": True,
             },
         }
         return [tree, *self.node_records, *self.choice_records]

@@ -1,0 +1,138 @@
+"""Tree releases: staff edit a draft, preview it, publish it as an immutable release, and roll back."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from cases.models import Case
+from tests.cases.test_contact import FORM, contact_url, form_token
+from tests.conftest import sign_in_staff
+from triage.models import Node, Release
+from triage.releases import PublishError, tree_publish, tree_roll_back
+
+EC_1012 = "importer/yes/yes/error-code/ec-1012/"
+QUESTION = "Please select one of the following error codes."
+
+
+def staff_client(client, group):
+    user = User.objects.create_user(group.split()[0].lower(), password="a-long-test-password", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return sign_in_staff(client, user), user
+
+
+def reword(tree, text):
+    question = Node.objects.get(tree=tree, text_en=QUESTION)
+    question.text_en = text
+    question.save()
+    return question
+
+
+def test_the_draft_is_not_public_until_published(carm_tree, client):
+    """An edit changes the draft only; the release clients see stays as it was, word for word."""
+    before = Release.objects.get(pk=carm_tree.current_release_id).snapshot
+    reword(carm_tree, "Which error code?")
+    page = client.get("/en/help/carm/questions/importer/yes/yes/error-code/").content.decode()
+    assert QUESTION in page and "Which error code?" not in page
+    assert Release.objects.get(pk=carm_tree.current_release_id).snapshot == before
+
+
+def test_publishing_numbers_releases_and_records_who(carm_tree, admin_user):
+    """Each publish is the next number, with its note and publisher; the tree switches to it."""
+    reword(carm_tree, "Which error code?")
+    release = tree_publish(carm_tree, by=admin_user, note="Shorter question")
+    carm_tree.refresh_from_db()
+    assert (release.number, release.note, release.published_by) == (2, "Shorter question", admin_user)
+    assert carm_tree.current_release == release
+    texts = [node.get("text_en") for node in release.snapshot["nodes"]]
+    assert "Which error code?" in texts and QUESTION not in texts
+
+
+def test_a_broken_draft_is_not_published(carm_tree):
+    """A question with no choices, or a text missing in French, blocks publishing; nothing changes."""
+    Node.objects.create(tree=carm_tree, kind="question", text_en="Lonely?", text_fr="")
+    with pytest.raises(PublishError) as raised:
+        tree_publish(carm_tree, note="Broken")
+    problems = " ".join(raised.value.problems)
+    assert "has no choices" in problems and "(French) is empty" in problems
+    assert carm_tree.releases.count() == 1
+
+
+def test_rolling_back_publishes_the_old_snapshot_again(carm_tree, client):
+    """A rollback is a new release with an earlier release's snapshot; the draft stays as it is."""
+    first = carm_tree.current_release
+    reword(carm_tree, "Which error code?")
+    tree_publish(carm_tree, note="Reworded")
+    rolled = tree_roll_back(first)
+    assert (rolled.number, rolled.restores) == (3, first) and rolled.snapshot == first.snapshot
+    page = client.get("/en/help/carm/questions/importer/yes/yes/error-code/").content.decode()
+    assert QUESTION in page
+    assert Node.objects.filter(text_en="Which error code?").exists()
+
+
+def test_a_case_records_its_release(carm_tree, client):
+    """A case filed from the help tool names the release the client walked."""
+    url = contact_url(EC_1012)
+    client.post(url, {**FORM, "token": form_token(client, url)})
+    assert Case.objects.get().release == carm_tree.current_release
+
+
+def test_preview_shows_the_draft_to_tree_editors_only(carm_tree, client):
+    """Tree editors walk the draft under a banner; case reviewers and clients cannot."""
+    reword(carm_tree, "Which error code?")
+    preview = "/en/help/carm/preview/questions/importer/yes/yes/error-code/"
+    anonymous = client.get(preview)
+    assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
+    reviewers, _user = staff_client(client.__class__(), "Case reviewers")
+    assert reviewers.get(preview).status_code == 403
+    editors, _user = staff_client(client, "Tree editors")
+    response = editors.get(preview)
+    page = response.content.decode()
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert "Preview of the draft" in page and "<h1>Which error code?</h1>" in page
+    answered = editors.get(preview, {"answer": "ec-1012"})
+    assert answered["Location"] == preview + "ec-1012/"
+    french = editors.get("/fr/help/carm/preview/questions/importer/yes/yes/error-code/").content.decode()
+    assert "Aperçu" in french or "Preview of the draft" in french
+    outcome = editors.get(preview + "ec-1012/").content.decode()
+    assert "/contact/" not in outcome.split("<main")[1] and "Did you find" not in outcome
+
+
+def test_tree_editors_publish_and_roll_back_in_the_admin(carm_tree, client):
+    """The publish page lists what the draft changes; the history and a release's page compare releases."""
+    editors, editor = staff_client(client, "Tree editors")
+    reword(carm_tree, "Which error code?")
+    publish = reverse("admin:triage_tree_publish", args=[carm_tree.pk])
+    page = editors.get(publish).content.decode()
+    assert "<del>" in page and "<ins>" in page and "Which" in page
+    assert editors.post(publish, {"note": ""}).status_code == 200
+    assert editors.post(publish, {"note": "Shorter"}).status_code == 302
+    history = editors.get(reverse("admin:triage_tree_releases", args=[carm_tree.pk])).content.decode()
+    assert "Shorter" in history and editor.username in history
+    release = editors.get(reverse("admin:triage_tree_release", args=[carm_tree.pk, 2])).content.decode()
+    assert "Differences from release 1" in release and "<ins>" in release
+    rolled = editors.post(reverse("admin:triage_tree_roll_back", args=[carm_tree.pk, 1]))
+    assert rolled.status_code == 302
+    carm_tree.refresh_from_db()
+    assert carm_tree.current_release.number == 3 and carm_tree.current_release.restores.number == 1
+
+
+def test_case_reviewers_cannot_publish(carm_tree, client):
+    """Case reviewers neither publish nor roll back; the release stays."""
+    reviewers, _user = staff_client(client, "Case reviewers")
+    assert reviewers.post(reverse("admin:triage_tree_publish", args=[carm_tree.pk]), {"note": "x"}).status_code == 403
+    roll_back = reverse("admin:triage_tree_roll_back", args=[carm_tree.pk, 1])
+    assert reviewers.post(roll_back).status_code == 403
+    assert carm_tree.releases.count() == 1
+
+
+def test_public_steps_cost_the_same_queries_on_a_new_release(carm_tree, client, django_assert_max_num_queries):
+    """Once a release's graph is in memory, a step reads one row; a new release is read once, then the same."""
+    page = "/en/help/carm/questions/importer/yes/yes/error-code/"
+    client.get(page)
+    with django_assert_max_num_queries(2):
+        client.get(page)
+    reword(carm_tree, "Which error code?")
+    tree_publish(carm_tree, note="Reworded")
+    assert "Which error code?" in client.get(page).content.decode()
+    with django_assert_max_num_queries(2):
+        client.get(page)

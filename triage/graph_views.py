@@ -1,0 +1,184 @@
+"""Staff see a help tree as a graph beside the admin's pages: the draft or any release, drawn by
+Graphviz, with its problems, an outline in text, and the drawing to download as SVG or DOT."""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from carmsupport.bilingual import current_language, missing_languages
+
+from .graph import (
+    GraphRenderError,
+    GraphvizMissing,
+    outline_html,
+    problems_by_node,
+    render_svg,
+    snapshot_shapes,
+    svg_for_html,
+    tree_dot,
+)
+from .integrity import publishing_problems, tree_problems, tree_shapes
+from .models import Release, Tree
+from .releases import snapshot
+
+# Each format's content type, for the downloads.
+FILE_TYPES = {"svg": "image/svg+xml", "dot": "text/vnd.graphviz; charset=utf-8"}
+# Seconds a drawing is kept: its key names the draft's revision or the release, and its source.
+CACHE_SECONDS = 24 * 60 * 60
+# Seconds a failed drawing (too slow, say) is not tried again, so that reloading the page stays quick.
+FAILURE_SECONDS = 10 * 60
+
+
+@dataclass
+class Shown:
+    """What a graph page draws: the draft or one release, as a snapshot, with its problems."""
+
+    tree: Tree
+    release: Release | None
+    snapshot: dict
+    node_problems: dict  # node id -> sentences
+    problems: list  # every problem, as sentences for staff
+
+    @property
+    def key(self):
+        """Names the drawing in the cache: a release never changes, the draft changes revision at each edit."""
+        return f"release-{self.release.pk}" if self.release else f"draft-{self.tree.revision}"
+
+    @property
+    def file_name(self):
+        part = f"release-{self.release.number}" if self.release else "draft"
+        return f"{self.tree.slug}-{part}"
+
+    @property
+    def query(self):
+        return f"?{urlencode({'release': self.release.number})}" if self.release else ""
+
+
+def _tree(model_admin, request, object_id):
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    if not str(object_id).isdigit():
+        raise Http404
+    tree = get_object_or_404(Tree.objects.select_related("current_release"), pk=object_id)
+    if not model_admin.has_view_permission(request, tree):
+        raise PermissionDenied
+    return tree
+
+
+def _shown(tree, number) -> Shown:
+    """The draft (no number), or the release of that number."""
+    if not number:
+        return Shown(
+            tree,
+            None,
+            snapshot(tree),
+            problems_by_node(tree.start_id, tree_shapes(tree)),
+            publishing_problems(tree),
+        )
+    if not str(number).isdigit():
+        raise Http404
+    release = get_object_or_404(Release, tree=tree, number=int(number))
+    taken = release.snapshot
+    shapes = snapshot_shapes(taken)
+    head = taken["tree"]
+    own = [
+        _("The tree: %(field)s is empty.") % {"field": Tree._meta.get_field(f"{name}_{code}").verbose_name}
+        for name in ("title", "intro")
+        for code in missing_languages(head, name)
+    ]
+    rules = tree_problems(head.get("start"), shapes, require_both_languages=True)
+    return Shown(tree, release, taken, problems_by_node(head.get("start"), shapes), own + rules)
+
+
+def _dot(shown, language, node_url):
+    return tree_dot(shown.snapshot, language=language, problem_ids=shown.node_problems, node_url=node_url)
+
+
+def _svg(shown, language, dot_source) -> bytes:
+    """The drawing, from the cache when this tree's draft or release was drawn already."""
+    digest = hashlib.sha256(dot_source.encode()).hexdigest()[:24]
+    key = f"triage:graph-svg:{shown.tree.pk}:{shown.key}:{language}:{digest}"
+    svg = cache.get(key)
+    if isinstance(svg, str):  # why it failed, a moment ago
+        raise GraphRenderError(svg)
+    if svg is None:
+        try:
+            svg = render_svg(dot_source)
+        except GraphvizMissing:
+            raise  # may be installed at any moment
+        except GraphRenderError as error:
+            cache.set(key, str(error), FAILURE_SECONDS)
+            raise
+        cache.set(key, svg, CACHE_SECONDS)
+    return svg
+
+
+def _node_change_url(key):
+    return reverse("admin:triage_node_change", args=[key])
+
+
+def graph_view(model_admin, request, object_id):
+    """The draft (or ?release=N) drawn as a graph, its problems, and the same tree as an outline in text."""
+    tree = _tree(model_admin, request, object_id)
+    shown = _shown(tree, request.GET.get("release"))
+    language = current_language()
+    svg, render_error = None, None
+    try:
+        svg = svg_for_html(_svg(shown, language, _dot(shown, language, _node_change_url)))
+    except GraphRenderError as error:
+        render_error = str(error)
+    releases = list(tree.releases.only("pk", "number", "published_at").order_by("-number"))
+    if shown.release:
+        title = _("Graph of release %(number)s of “%(tree)s”") % {"number": shown.release.number, "tree": tree.title}
+    else:
+        title = _("Graph of the draft of “%(tree)s”") % {"tree": tree.title}
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Tree._meta,
+        "original": tree,
+        "tree": tree,
+        "title": title,
+        "shown": shown,
+        "releases": releases,
+        "svg": svg,
+        "render_error": render_error,
+        "problems": shown.problems,
+        "outline": outline_html(
+            shown.snapshot, language=language, problem_ids=shown.node_problems, node_url=_node_change_url
+        ),
+        "svg_url": reverse("admin:triage_tree_graph_file", args=[tree.pk, "svg"]) + shown.query,
+        "dot_url": reverse("admin:triage_tree_graph_file", args=[tree.pk, "dot"]) + shown.query,
+        "node_count": len(shown.snapshot["nodes"]),
+    }
+    return TemplateResponse(request, "admin/triage/tree/graph.html", context)
+
+
+def graph_file_view(model_admin, request, object_id, fmt):
+    """The drawing to download: `fmt` "svg" (Graphviz's drawing) or "dot" (its source), draft or ?release=N.
+
+    Its links to the nodes' pages are whole addresses, so that they work from the saved file.
+    """
+    if fmt not in FILE_TYPES:
+        raise Http404
+    tree = _tree(model_admin, request, object_id)
+    shown = _shown(tree, request.GET.get("release"))
+    language = current_language()
+    source = _dot(shown, language, lambda key: request.build_absolute_uri(_node_change_url(key)))
+    if fmt == "dot":
+        content = source.encode()
+    else:
+        try:
+            content = _svg(shown, language, source)
+        except GraphRenderError as error:
+            return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type=FILE_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{shown.file_name}.{fmt}"'
+    return response
