@@ -1,7 +1,8 @@
-"""Dates and times in the page's language, with each language's formats ({% load dates %})."""
+"""Dates, times and percentages in the page's language, with each language's formats ({% load dates %})."""
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -24,3 +25,9 @@ def eastern(value):
     from cases.business_days import HELPDESK_TZ
 
     return timezone.localtime(value, HELPDESK_TZ) if value else value
+
+
+@register.filter
+def percent(value):
+    """ "90.5%"; « 90,5 % »: the number as given (already formatted, or not), and the sign as the language writes it."""
+    return gettext("%(value)s%%") % {"value": value}

@@ -284,6 +284,9 @@ RATE_LIMITS = {
 # Acknowledgment emails one address may receive in 24 hours; later cases are filed without one.
 ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY = int(os.environ.get("ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY", "3"))
 
+# The share of first responses within their target that the service standard aims for, in percent.
+SERVICE_STANDARD_TARGET_PERCENT = int(os.environ.get("SERVICE_STANDARD_TARGET_PERCENT", "90"))
+
 # Closed cases keep their clients' personal data this many days (anonymise_closed_cases).
 CASE_RETENTION_DAYS = int(os.environ.get("CASE_RETENTION_DAYS", "730"))
 # The personal information bank (Info Source) that describes the cases' personal data, named in

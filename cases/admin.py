@@ -1,4 +1,9 @@
-"""Staff review cases: find, assign, answer and close them; edit topics and closure days."""
+"""Staff review cases: find, assign, answer and close them; the workload of open cases.
+
+The case list shows open cases by default, the next reply due first (admin_filters); times are
+shown in Eastern time with the zone written, and lateness in words (admin_display). The topics,
+closure days, canned responses and outgoing emails are in admin_helpdesk.
+"""
 
 from datetime import timedelta
 from functools import partial
@@ -6,82 +11,35 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.http import HttpResponse
 from django.template.defaultfilters import linebreaksbr
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from carmsupport.bilingual import columns, current_language
-
-from . import staff_views
-from .business_days import designated_holidays
-from .canned import PLACEHOLDERS, unknown_placeholders
+from . import admin_helpdesk, staff_views  # noqa: F401  (admin_helpdesk registers its models)
+from .admin_display import all_closure_days, eastern, eastern_field, overdue_marker
+from .admin_filters import AgeFilter, AssignedFilter, DueFilter, OverdueFilter, StatusFilter
+from .admin_workload import list_views, workload_view
 from .conversation import case_record_response, case_revoke_links
 from .exports import write_cases
-from .models import CannedResponse, Case, CaseAccess, CaseEvent, CaseNote, ClosureDay, OutboundEmail, Topic, overdue
-from .outbox import retry
+from .models import Case, CaseAccess, CaseEvent, CaseNote
 from .references import InvalidReference, compact, normalise
 from .selectors import service_standard
 from .services import CaseRuleError, case_add_note, case_change, check_transition
 
-
-@admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
-    list_display = [*columns("name"), "slug", "response_class", "position"]
-    list_editable = ["position"]
-    search_fields = [*columns("name"), "slug"]
-    fields = [columns("name"), "slug", "response_class", "position"]
+# A member of staff who opens a case again within this time is not recorded again.
+ACCESS_RECORDED_EVERY = timedelta(hours=1)
 
 
-@admin.register(ClosureDay)
-class ClosureDayAdmin(admin.ModelAdmin):
-    list_display = ["date", *columns("reason")]
-    fields = ["date", columns("reason")]
-    date_hierarchy = "date"
-    change_list_template = "admin/cases/closureday/change_list.html"
-
-    def changelist_view(self, request, extra_context=None):
-        today = timezone.localdate()
-        coming = [
-            (day, name)
-            for year in (today.year, today.year + 1)
-            for day, name in designated_holidays(year, current_language())
-            if today <= day <= today + timedelta(days=365)
-        ]
-        return super().changelist_view(request, {**(extra_context or {}), "designated_holidays": coming})
-
-
-class OverdueFilter(admin.SimpleListFilter):
-    title = _("overdue")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(overdue())
-        if self.value() == "no":
-            return queryset.exclude(overdue())
-        return queryset
-
-
-class AssignedFilter(admin.SimpleListFilter):
-    title = _("assigned to")
-    parameter_name = "assigned"
-
-    def lookups(self, request, model_admin):
-        return [("me", _("Me")), ("nobody", _("Nobody"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "me":
-            return queryset.filter(assigned_to=request.user)
-        if self.value() == "nobody":
-            return queryset.filter(assigned_to__isnull=True)
-        return queryset
+def record_access(case, user, now=None):
+    """Record that `user` opened `case`, unless they already had in the last hour (one indexed query,
+    on the case's accesses by time, then an insert at most)."""
+    now = now or timezone.now()
+    if not CaseAccess.objects.filter(case=case, user=user, at__gt=now - ACCESS_RECORDED_EVERY).exists():
+        CaseAccess.objects.create(case=case, user=user, at=now)
 
 
 class CaseForm(forms.ModelForm):
@@ -128,9 +86,10 @@ class RecordInline(admin.TabularInline):
 
 class NoteInline(RecordInline):
     model = CaseNote
-    fields = ["created_at", "author", "text"]
+    fields = ["written", "author", "text"]
     written_by = "author"
     verbose_name_plural = _("internal notes")
+    written = eastern_field("created_at", CaseNote)
 
 
 class NewNoteInline(admin.StackedInline):
@@ -143,6 +102,7 @@ class NewNoteInline(admin.StackedInline):
     can_delete = False
     verbose_name = _("new internal note")
     verbose_name_plural = _("add an internal note")
+    editable_part = True  # shown with the status and assignee, before the save buttons
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
@@ -153,9 +113,10 @@ class NewNoteInline(admin.StackedInline):
 
 class EventInline(RecordInline):
     model = CaseEvent
-    fields = ["at", "actor", "what"]
+    fields = ["when", "actor", "what"]
     written_by = "actor"
     verbose_name_plural = _("audit trail")
+    when = eastern_field("at", CaseEvent)
 
     @admin.display(description=_("what"))
     def what(self, event):
@@ -165,21 +126,33 @@ class EventInline(RecordInline):
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
     form = CaseForm
+    # Fits 1280 pixels beside the filters; the response class is a filter, not a column.
     list_display = [
         "display_reference",
-        "received_at",
+        "received",
         "topic",
-        "response_class",
         "status",
-        "reply_due_at",
+        "due",
         "overdue",
         "assigned_to",
         "language",
     ]
-    list_filter = ["status", "topic", "response_class", "language", OverdueFilter, AssignedFilter]
+    list_filter = [
+        StatusFilter,
+        OverdueFilter,
+        DueFilter,
+        AssignedFilter,
+        AgeFilter,
+        "topic",
+        "response_class",
+        "language",
+    ]
     list_select_related = ["topic", "assigned_to"]
+    # The next reply due first, cases with none waiting last; then the first response's target.
+    ordering = [F("reply_due_at").asc(nulls_last=True), "due_at"]
     search_fields = ["email", "full_name", "business_number"]
     date_hierarchy = "received_at"
+    empty_value_display = "—"
     # Counting every filter's choices, or all cases, costs a scan each on a large table.
     show_facets = admin.ShowFacets.ALLOW
     show_full_result_count = False
@@ -187,8 +160,8 @@ class CaseAdmin(admin.ModelAdmin):
     actions = ["assign_to_me", "record_telephone_response", "record_email_response", "revoke_links", "export_csv"]
     readonly_fields = [
         "display_reference",
-        "received_at",
-        "due_at",
+        "received",
+        "first_response_due",
         "service_standard",
         "topic",
         "response_class",
@@ -203,54 +176,42 @@ class CaseAdmin(admin.ModelAdmin):
         "language",
         "preferred_language",
         "description_text",
-        "first_response_at",
+        "first_response",
         "first_response_by",
         "first_response_channel",
-        "reply_due_at",
-        "resolved_at",
+        "next_reply",
+        "resolved",
         "follows",
-        "acknowledged_at",
+        "acknowledged",
         "acknowledgment_error",
-        "acknowledgment_withheld",
-        "closed_at",
-        "anonymised_at",
-        "recent_access",
+        "withheld",
+        "closed",
+        "anonymised",
     ]
+    # The page reads top to bottom: the request (the "case-request" fieldsets, above the conversation),
+    # the conversation, then the record: status and assignee, the service standard, the dates
+    # ("case-record"), the audit trail and who opened the case (templates/admin/cases/case/).
     fieldsets = [
-        (None, {"fields": ["display_reference", "status", "assigned_to"]}),
-        (
-            _("Service standard"),
-            {
-                "fields": [
-                    "received_at",
-                    "due_at",
-                    "first_response_at",
-                    "first_response_by",
-                    "first_response_channel",
-                    "service_standard",
-                    "reply_due_at",
-                    "acknowledged_at",
-                    "acknowledgment_error",
-                    "acknowledgment_withheld",
-                ]
-            },
-        ),
         (
             _("Request"),
             {
+                "classes": ["case-request"],
                 "fields": [
+                    "display_reference",
                     "topic",
                     "response_class",
                     "outcome_title",
                     "help_tool_answers",
                     "release",
+                    "follows",
                     "description_text",
-                ]
+                ],
             },
         ),
         (
             _("Client"),
             {
+                "classes": ["case-request"],
                 "fields": [
                     "full_name",
                     "email",
@@ -259,12 +220,39 @@ class CaseAdmin(admin.ModelAdmin):
                     "preferred_language",
                     "business_name",
                     "business_number",
-                    "anonymised_at",
-                ]
+                    "anonymised",
+                ],
             },
         ),
-        (_("Access"), {"fields": ["follows", "resolved_at", "closed_at", "recent_access"]}),
+        (_("Status and assignment"), {"fields": ["status", "assigned_to"]}),
+        (
+            _("Service standard"),
+            {
+                "classes": ["case-record"],
+                "fields": [
+                    "received",
+                    "first_response_due",
+                    "first_response",
+                    "first_response_by",
+                    "first_response_channel",
+                    "service_standard",
+                    "next_reply",
+                    "acknowledged",
+                    "acknowledgment_error",
+                    "withheld",
+                ],
+            },
+        ),
+        (_("Resolved and closed"), {"classes": ["case-record"], "fields": ["resolved", "closed"]}),
     ]
+
+    received = eastern_field("received_at")
+    first_response_due = eastern_field("due_at", description=_("first response due"))
+    first_response = eastern_field("first_response_at")
+    acknowledged = eastern_field("acknowledged_at")
+    resolved = eastern_field("resolved_at")
+    closed = eastern_field("closed_at")
+    anonymised = eastern_field("anonymised_at")
 
     def has_add_permission(self, request):
         return False  # cases come from the contact form
@@ -279,20 +267,52 @@ class CaseAdmin(admin.ModelAdmin):
             return [NoteInline, EventInline]
         return self.inlines
 
+    def get_list_display(self, request):
+        """The overdue column reads the closure days once for the whole page, not once a row."""
+        closure_days = []
+
+        @admin.display(description=_("overdue"), ordering=F("reply_due_at").asc(nulls_last=True))
+        def overdue(case):
+            if not case.is_overdue:
+                return ""
+            if not closure_days:
+                closure_days.append(all_closure_days())
+            return overdue_marker(case, closure_days[0])
+
+        return [overdue if name == "overdue" else name for name in super().get_list_display(request)]
+
     @admin.display(description=_("reference"), ordering="reference")
     def display_reference(self, case):
         return case.display_reference
 
-    @admin.display(description=_("overdue"), boolean=True)
+    @admin.display(description=_("overdue"))
     def overdue(self, case):
-        return case.is_overdue
+        return overdue_marker(case, all_closure_days()) if case.is_overdue else ""
+
+    @admin.display(description=_("next reply due"), ordering=F("reply_due_at").asc(nulls_last=True))
+    def due(self, case):
+        return eastern(case.reply_due_at)
+
+    @admin.display(description=_("next reply due"))
+    def next_reply(self, case):
+        if case.reply_due_at is None:
+            return _("Nothing waits for a reply.")
+        marker = self.overdue(case)
+        return format_html("{} {}", eastern(case.reply_due_at), marker) if marker else eastern(case.reply_due_at)
+
+    @admin.display(description=Case._meta.get_field("acknowledgment_withheld").verbose_name)
+    def withheld(self, case):
+        """In words, not the admin's icon alone."""
+        return _("Yes: the address had had its daily number already") if case.acknowledgment_withheld else _("No")
 
     @admin.display(description=_("target met"))
     def service_standard(self, case):
         met = case.met_standard
         if met is None:
-            return _("Overdue: no first response yet") if case.is_overdue else _("No first response yet")
-        return _("Yes") if met else _("No")
+            if case.is_overdue:
+                return format_html('<strong class="case-overdue">{}</strong>', _("Overdue: no first response yet"))
+            return _("Not yet: no first response")
+        return _("Yes: first response by its target") if met else _("No: first response after its target")
 
     @admin.display(description=_("answers in the help tool"))
     def help_tool_answers(self, case):
@@ -307,24 +327,15 @@ class CaseAdmin(admin.ModelAdmin):
     def description_text(self, case):
         return linebreaksbr(case.description, autoescape=True)
 
-    @admin.display(description=_("opened by staff"))
-    def recent_access(self, case):
-        accesses = case.accesses.select_related("user")[:10]
-        return format_html_join(
-            "",
-            "<div>{} — {}</div>",
-            ((f"{a.at:%Y-%m-%d %H:%M}", a.user.get_username() if a.user else "?") for a in accesses),
-        )
-
     def changelist_view(self, request, extra_context=None):
-        context = {**(extra_context or {}), "service_standard": service_standard()}
+        context = {**(extra_context or {}), "service_standard": service_standard(), "case_views": list_views(request)}
         return super().changelist_view(request, context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        """Record who opened which case, and when; show its conversation and the reply box."""
+        """Record who opened which case (once an hour each); show its conversation and the reply box."""
         case = Case.objects.select_related("topic").filter(pk=object_id).first() if object_id.isdigit() else None
         if case is not None and self.has_view_or_change_permission(request, case):
-            CaseAccess.objects.create(case=case, user=request.user)
+            record_access(case, request.user)
             extra_context = {
                 **(extra_context or {}),
                 "thread": staff_views.thread(case),
@@ -336,6 +347,10 @@ class CaseAdmin(admin.ModelAdmin):
                     and case.anonymised_at is None
                     else None
                 ),
+                "accesses": [
+                    {"at": eastern(access.at), "who": access.user.get_username() if access.user else "?"}
+                    for access in case.accesses.select_related("user")[:10]
+                ],
             }
         response = super().change_view(request, object_id, form_url, extra_context)
         response["Cache-Control"] = "no-store, private"
@@ -343,6 +358,11 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         own = [
+            path(
+                "workload/",
+                self.admin_site.admin_view(partial(workload_view, self)),
+                name="cases_case_workload",
+            ),
             path(
                 "<path:object_id>/reply/",
                 self.admin_site.admin_view(partial(staff_views.reply_view, self)),
@@ -423,80 +443,3 @@ class CaseAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="cases.csv"'
         write_cases(response, queryset.select_related("topic", "assigned_to"))
         return response
-
-
-class CannedResponseForm(forms.ModelForm):
-    class Meta:
-        model = CannedResponse
-        fields = ["title_en", "title_fr", "body_en", "body_fr", "topic", "position"]
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in ("body_en", "body_fr"):
-            unknown = unknown_placeholders(cleaned.get(name, ""))
-            if unknown:
-                self.add_error(
-                    name,
-                    ngettext(
-                        "Unknown placeholder: %(names)s. Use %(known)s.",
-                        "Unknown placeholders: %(names)s. Use %(known)s.",
-                        len(unknown),
-                    )
-                    % {
-                        "names": ", ".join(f"{{{name}}}" for name in unknown),
-                        "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
-                    },
-                )
-        return cleaned
-
-
-@admin.register(CannedResponse)
-class CannedResponseAdmin(admin.ModelAdmin):
-    form = CannedResponseForm
-    list_display = [*columns("title"), "topic", "position"]
-    list_filter = ["topic"]
-    list_editable = ["position"]
-    search_fields = [*columns("title"), *columns("body")]
-    fields = [columns("title"), columns("body"), "topic", "position"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        listed = "; ".join(
-            _("%(placeholder)s: %(meaning)s") % {"placeholder": f"{{{name}}}", "meaning": meaning}
-            for name, meaning in PLACEHOLDERS.items()
-        )
-        for name in ("body_en", "body_fr"):
-            form.base_fields[name].help_text = _("Markdown. Placeholders: %(placeholders)s.") % {"placeholders": listed}
-        return form
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
-    """What became of each email to a client; failed ones can be sent again."""
-
-    list_display = ["case", "kind", "status", "attempts", "created_at", "sent_at", "next_attempt_at", "last_error"]
-    list_filter = ["status", "kind"]
-    list_select_related = ["case"]
-    search_fields = ["case__reference"]
-    actions = ["send_again"]
-    readonly_fields = list_display
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_resend_permission(self, request):
-        return request.user.has_perm("cases.change_case")
-
-    @admin.action(description=_("Send the selected failed emails again"), permissions=["resend"])
-    def send_again(self, request, queryset):
-        queued = sum(
-            bool(retry(email))
-            for email in queryset.filter(status__in=[OutboundEmail.Status.FAILED, OutboundEmail.Status.SENDING])
-        )
-        self.message_user(request, _("%(count)d email(s) queued again.") % {"count": queued}, messages.SUCCESS)

@@ -199,6 +199,7 @@ class Case(models.Model):
         ordering = ["-received_at"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        permissions = [("view_service_standard", _("Can view the service-standard report"))]
         indexes = [
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["status", "reply_due_at"]),

@@ -16,6 +16,7 @@ from carmsupport.middleware import service_unavailable
 from carmsupport.page_cache import CSRF_PLACEHOLDER, kept_page
 from carmsupport.ratelimits import limit_posts, too_many_requests
 from carmsupport.request_limits import accepts_attachments
+from triage.analytics import count_contact_start
 from triage.models import Tree
 from triage.selectors import PathNotFound, answer_slugs, is_slug, published_tree, step_url, tree_graph
 
@@ -91,6 +92,8 @@ def contact(request):
             form.data = form.data.copy()
             form.data["token"] = issue_token()
     else:
+        if origin is not None:
+            count_contact_start(request, origin.tree, origin.outcome.id)
         return _blank_form(request, origin, ask_topic)
     files_dropped = request.method == "POST" and bool(request.FILES)
     return render(request, "cases/contact.html", _form_context(form, origin, files_dropped=files_dropped))

@@ -333,3 +333,13 @@ def seeded(transactional_db):
     bilingual.add_french_topic_names(apps, None)
     groups.create_groups(apps)
     importlib.import_module("cases.migrations.0011_reviewer_permissions").add_reviewer_permissions(apps)
+
+
+@pytest.fixture(autouse=True)
+def empty_step_counts():
+    """Steps counted by one test's pages are never written during another."""
+    from triage import analytics
+
+    analytics.discard()
+    yield
+    analytics.discard()

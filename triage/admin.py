@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carmsupport.bilingual import columns
 
-from . import graph_views, release_views
+from . import analytics_views, graph_views, release_views
 from .integrity import node_shape, problems_after_change, tree_problems, tree_shapes
 from .models import Choice, Node, Tree
 
@@ -160,5 +160,6 @@ class TreeAdmin(admin.ModelAdmin):
             view(release_views.roll_back_view, "<path:object_id>/releases/<int:number>/roll-back/", "roll_back"),
             view(graph_views.graph_view, "<path:object_id>/graph/", "graph"),
             view(graph_views.graph_file_view, "<path:object_id>/graph.<str:fmt>", "graph_file"),
+            view(analytics_views.analytics_view, "<path:object_id>/analytics/", "analytics"),
         ]
         return own + super().get_urls()

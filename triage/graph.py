@@ -16,6 +16,7 @@ import graphviz
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from carmsupport.bilingual import columns
 
@@ -170,6 +171,8 @@ def tree_dot(
     language: str,
     problem_ids: Collection[int] | Mapping[int, list[str]] = (),
     node_url: Callable[[int], str] | None = None,
+    visits: Mapping[int, int] | None = None,
+    visits_period: str = "",
 ) -> str:
     """The DOT source drawing a snapshot: one node per node, one arrow per choice, labelled with its answer.
 
@@ -177,6 +180,7 @@ def tree_dot(
     has a double border and "Start" above its text. The nodes of `problem_ids` (a mapping of id to
     sentences puts them in the node's tooltip too) have a thick red border and "⚠ Problem" above
     their text, so that colour is not the only sign. With `node_url`, each node links to node_url(id).
+    With `visits` ({node id: visits}), each node's tooltip says how many visits it had in `visits_period`.
     """
     nodes = {entry["id"]: entry for entry in snapshot["nodes"]}
     start = snapshot["tree"].get("start")
@@ -197,6 +201,8 @@ def tree_dot(
         tooltip = [_("%(kind)s #%(id)s: %(text)s") % {"kind": kind, "id": key, "text": text}]
         if entry.get("name") and entry["name"] != text:
             tooltip.append(_("Internal name: %(name)s") % {"name": entry["name"]})
+        if visits is not None:
+            tooltip.append(_visits_text(visits.get(key, 0), visits_period))
         tooltip.extend("⚠ " + sentence for sentence in reasons.get(key, ()))
         attributes = {
             "shape": "box" if is_question else "note",
@@ -238,6 +244,11 @@ def tree_dot(
                 tooltip = f"{label} → {_('Leads nowhere')}"
             dot.edge(f"n{key}", head, label=_dot_text(_wrapped(label, CHOICE_WIDTH)), tooltip=_dot_text([tooltip]))
     return dot.source
+
+
+def _visits_text(count: int, period: str) -> str:
+    text = ngettext("%(count)s visit %(period)s", "%(count)s visits %(period)s", count)
+    return text % {"count": count, "period": period}
 
 
 def render_svg(dot_source: str, *, timeout: float = RENDER_TIMEOUT) -> bytes:
@@ -297,12 +308,14 @@ def outline_html(
     language: str,
     problem_ids: Collection[int] | Mapping[int, list[str]] = (),
     node_url: Callable[[int], str],
+    visits: Mapping[int, int] | None = None,
+    visits_period: str = "",
 ) -> SafeString:
     """The tree as nested lists: each node, then each choice's label and the node it leads to.
 
     A node already shown is named again, with a link back to it ("see above"), rather than
     repeated, as the drawing shows shared questions once. Nodes no path reaches come after.
-    Each node links to node_url(id).
+    Each node links to node_url(id); with `visits`, each says how many visits it had in `visits_period`.
     """
     nodes = {entry["id"]: entry for entry in snapshot["nodes"]}
     start = snapshot["tree"].get("start")
@@ -317,6 +330,8 @@ def outline_html(
         details = [kind]
         if entry.get("name") and entry["name"] != node_text(entry, language):
             details.append(_("internal name: %(name)s") % {"name": entry["name"]})
+        if visits is not None:
+            details.append(_visits_text(visits.get(key, 0), visits_period))
         html = format_html(
             '{}<a id="outline-n{}" href="{}">{}</a> <span class="quiet">({})</span>',
             format_html("<strong>{}</strong> ", _("Start:")) if key == start else "",

@@ -3,6 +3,7 @@ Graphviz, with its problems, an outline in text, and the drawing to download as 
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from carmsupport.bilingual import current_language, missing_languages
 
+from . import analytics
 from .graph import (
     GraphRenderError,
     GraphvizMissing,
@@ -35,6 +37,8 @@ FILE_TYPES = {"svg": "image/svg+xml", "dot": "text/vnd.graphviz; charset=utf-8"}
 CACHE_SECONDS = 24 * 60 * 60
 # Seconds a failed drawing (too slow, say) is not tried again, so that reloading the page stays quick.
 FAILURE_SECONDS = 10 * 60
+# Each node's tooltip gives its visits in this many whole days, up to yesterday.
+VISIT_DAYS = 30
 
 
 @dataclass
@@ -98,8 +102,26 @@ def _shown(tree, number) -> Shown:
     return Shown(tree, release, taken, problems_by_node(head.get("start"), shapes), own + rules)
 
 
-def _dot(shown, language, node_url):
-    return tree_dot(shown.snapshot, language=language, problem_ids=shown.node_problems, node_url=node_url)
+def _visits(tree):
+    """{node id: visits} in the VISIT_DAYS whole days up to yesterday, and those days in words.
+
+    Whole days: the figures, and so the drawing, stay the same all day, and the drawing stays cached.
+    """
+    end = analytics.toronto_today() - timedelta(days=1)
+    period = _("in the %(days)s days to %(day)s") % {"days": VISIT_DAYS, "day": end.isoformat()}
+    return analytics.node_visits(tree.pk, end - timedelta(days=VISIT_DAYS - 1), end), period
+
+
+def _dot(shown, language, node_url, visits=None):
+    counts, period = visits or (None, "")
+    return tree_dot(
+        shown.snapshot,
+        language=language,
+        problem_ids=shown.node_problems,
+        node_url=node_url,
+        visits=counts,
+        visits_period=period,
+    )
 
 
 def _svg(shown, language, dot_source) -> bytes:
@@ -130,9 +152,10 @@ def graph_view(model_admin, request, object_id):
     tree = _tree(model_admin, request, object_id)
     shown = _shown(tree, request.GET.get("release"))
     language = current_language()
+    visits = _visits(tree)
     svg, render_error = None, None
     try:
-        svg = svg_for_html(_svg(shown, language, _dot(shown, language, _node_change_url)))
+        svg = svg_for_html(_svg(shown, language, _dot(shown, language, _node_change_url, visits)))
     except GraphRenderError as error:
         render_error = str(error)
     releases = list(tree.releases.only("pk", "number", "published_at").order_by("-number"))
@@ -152,7 +175,12 @@ def graph_view(model_admin, request, object_id):
         "render_error": render_error,
         "problems": shown.problems,
         "outline": outline_html(
-            shown.snapshot, language=language, problem_ids=shown.node_problems, node_url=_node_change_url
+            shown.snapshot,
+            language=language,
+            problem_ids=shown.node_problems,
+            node_url=_node_change_url,
+            visits=visits[0],
+            visits_period=visits[1],
         ),
         "svg_url": reverse("admin:triage_tree_graph_file", args=[tree.pk, "svg"]) + shown.query,
         "dot_url": reverse("admin:triage_tree_graph_file", args=[tree.pk, "dot"]) + shown.query,
@@ -171,7 +199,7 @@ def graph_file_view(model_admin, request, object_id, fmt):
     tree = _tree(model_admin, request, object_id)
     shown = _shown(tree, request.GET.get("release"))
     language = current_language()
-    source = _dot(shown, language, lambda key: request.build_absolute_uri(_node_change_url(key)))
+    source = _dot(shown, language, lambda key: request.build_absolute_uri(_node_change_url(key)), _visits(tree))
     if fmt == "dot":
         content = source.encode()
     else:

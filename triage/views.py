@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from carmsupport.page_cache import CSRF_PLACEHOLDER, kept_page
 from carmsupport.ratelimits import limit_posts
 
+from .analytics import count_choice, count_visit
 from .forms import SUBMITTED, AnswerForm, FeedbackForm
 from .guidance import render_markdown
 from .models import OutcomeFeedback
@@ -90,13 +91,18 @@ def _step_page(request, tree, answers):
     except PathNotFound:
         return _path_not_found(request, tree, slugs)
     if not node.is_question:
+        if "helpful" not in request.GET:  # back from sending feedback: the same visit
+            count_visit(request, tree, node.id)
         return _outcome_page(request, tree, slugs, given, node)
     if SUBMITTED in request.GET or "answer" in request.GET:
         # Continue was pressed: with nothing ticked the form has no "answer" at all.
         form = AnswerForm(node, request.GET)
         if form.is_valid():
+            count_choice(request, tree, node.id, form.cleaned_data["answer"])
             return redirect(tree.step_url([*slugs, form.cleaned_data["answer"]]))
+        # Not counted again: the same visit, shown with its error.
         return _render_question(request, tree, node, form, given)
+    count_visit(request, tree, node.id)
     return _question_page(request, tree, answers, node, given)
 
 

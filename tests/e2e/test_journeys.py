@@ -154,7 +154,8 @@ def test_client_uses_only_the_keyboard(site, page):
 
 
 def test_staff_find_assign_answer_and_close_a_case(site, page, make_case, shoot):
-    """A case reviewer finds the case by reference, assigns it, records the first response, closes it."""
+    """A case reviewer finds the case by reference, assigns it, finds it among their open cases, records the
+    first response, closes it; closed, it leaves the daily list but a search still finds it."""
     case = make_case()
     staff("reviewer", "Case reviewers")
     sign_in(page, site, "reviewer")
@@ -168,6 +169,11 @@ def test_staff_find_assign_answer_and_close_a_case(site, page, make_case, shoot)
     page.locator("#id_status").select_option(label="In progress")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    # The case is now among the reviewer's open cases, one click away.
+    page.goto(f"{site}/admin/cases/case/")
+    page.locator(".case-views").get_by_role("link", name="My open cases").click()
+    expect(page.locator(".case-views [aria-current=page]")).to_have_text("My open cases")
+    expect(page.locator("#result_list").get_by_role("link", name=case.display_reference)).to_be_visible()
     # Record a response given by telephone with the action on the list.
     page.goto(f"{site}/admin/cases/case/")
     page.locator(f"input[name=_selected_action][value='{case.pk}']").check()
@@ -180,6 +186,12 @@ def test_staff_find_assign_answer_and_close_a_case(site, page, make_case, shoot)
         page.get_by_role("button", name="Save", exact=True).click()
     case.refresh_from_db()
     assert case.status == "closed" and case.assigned_to.username == "reviewer" and case.met_standard is True
+    # Closed, it leaves the daily list; a search by its reference still finds it.
+    page.goto(f"{site}/admin/cases/case/")
+    expect(page.locator("#changelist").get_by_role("link", name=case.display_reference)).to_have_count(0)
+    page.locator("#searchbar").fill(case.display_reference)
+    page.locator("#searchbar").press("Enter")
+    expect(page.locator("#result_list").get_by_role("link", name=case.display_reference)).to_be_visible()
     actions = [event.description for event in case.events.all()]
     assert (
         "Status changed from Resolved to Closed" in actions

@@ -1,0 +1,119 @@
+"""The helpdesk's settings and mail in the admin: topics, closure days, canned responses, outgoing emails."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from carmsupport.bilingual import columns, current_language
+
+from .business_days import designated_holidays
+from .canned import PLACEHOLDERS, unknown_placeholders
+from .models import CannedResponse, ClosureDay, OutboundEmail, Topic
+from .outbox import retry
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = [*columns("name"), "slug", "response_class", "position"]
+    list_editable = ["position"]
+    search_fields = [*columns("name"), "slug"]
+    fields = [columns("name"), "slug", "response_class", "position"]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    list_display = ["date", *columns("reason")]
+    fields = ["date", columns("reason")]
+    date_hierarchy = "date"
+    change_list_template = "admin/cases/closureday/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        today = timezone.localdate()
+        coming = [
+            (day, name)
+            for year in (today.year, today.year + 1)
+            for day, name in designated_holidays(year, current_language())
+            if today <= day <= today + timedelta(days=365)
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "designated_holidays": coming})
+
+
+class CannedResponseForm(forms.ModelForm):
+    class Meta:
+        model = CannedResponse
+        fields = ["title_en", "title_fr", "body_en", "body_fr", "topic", "position"]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("body_en", "body_fr"):
+            unknown = unknown_placeholders(cleaned.get(name, ""))
+            if unknown:
+                self.add_error(
+                    name,
+                    ngettext(
+                        "Unknown placeholder: %(names)s. Use %(known)s.",
+                        "Unknown placeholders: %(names)s. Use %(known)s.",
+                        len(unknown),
+                    )
+                    % {
+                        "names": ", ".join(f"{{{name}}}" for name in unknown),
+                        "known": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+                    },
+                )
+        return cleaned
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    form = CannedResponseForm
+    list_display = [*columns("title"), "topic", "position"]
+    list_filter = ["topic"]
+    list_editable = ["position"]
+    search_fields = [*columns("title"), *columns("body")]
+    fields = [columns("title"), columns("body"), "topic", "position"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        listed = "; ".join(
+            _("%(placeholder)s: %(meaning)s") % {"placeholder": f"{{{name}}}", "meaning": meaning}
+            for name, meaning in PLACEHOLDERS.items()
+        )
+        for name in ("body_en", "body_fr"):
+            form.base_fields[name].help_text = _("Markdown. Placeholders: %(placeholders)s.") % {"placeholders": listed}
+        return form
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """What became of each email to a client; failed ones can be sent again."""
+
+    list_display = ["case", "kind", "status", "attempts", "created_at", "sent_at", "next_attempt_at", "last_error"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["case"]
+    search_fields = ["case__reference"]
+    actions = ["send_again"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("cases.change_case")
+
+    @admin.action(description=_("Send the selected failed emails again"), permissions=["resend"])
+    def send_again(self, request, queryset):
+        queued = sum(
+            bool(retry(email))
+            for email in queryset.filter(status__in=[OutboundEmail.Status.FAILED, OutboundEmail.Status.SENDING])
+        )
+        self.message_user(request, _("%(count)d email(s) queued again.") % {"count": queued}, messages.SUCCESS)

@@ -1,0 +1,275 @@
+"""The service-standard report page for managers: figures by month or week, two charts and CSV files.
+
+One address serves the page, its two charts (``?chart=on-time``, ``?chart=volume``, SVG
+images) and the figures as CSV (``?format=csv``, or with ``chart=`` the figures of that chart).
+It is wrapped in the admin's sign-in (``admin.site.admin_view``) in the root URLs, and asks
+for the permission ``cases.view_service_standard`` besides.
+"""
+
+import csv
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from . import charts, reports
+from .business_days import HELPDESK_TZ
+from .exports import spreadsheet_safe
+from .models import Case, ResponseClass
+
+PERIODS_SHOWN = 12
+CHARTS = ("on-time", "volume")
+
+
+class ReportForm(forms.Form):
+    by = forms.ChoiceField(
+        label=gettext_lazy("Show the figures"),
+        choices=[
+            (reports.MONTH, gettext_lazy("By month, for the 12 months up to the period end")),
+            (reports.WEEK, gettext_lazy("By week (Monday to Sunday), for the 12 weeks up to the period end")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    end = forms.DateField(
+        label=gettext_lazy("Period ends on"),
+        # A text field: the Nu HTML Checker warns that type="date" is not supported everywhere.
+        widget=forms.DateInput(attrs={"size": 10, "autocomplete": "off"}, format="%Y-%m-%d"),
+        help_text=gettext_lazy(
+            "The report ends with the month, or the week, that holds this date. Format: YYYY-MM-DD."
+        ),
+    )
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_end(self):
+        end = self.cleaned_data["end"]
+        if end > self.today:
+            raise forms.ValidationError(_("The period cannot end after today."))
+        return end
+
+
+def service_standard_report(request):
+    """The report page, a chart of it, or its figures as CSV, to staff with the permission."""
+    if not request.user.has_perm("cases.view_service_standard"):
+        raise PermissionDenied
+    now = timezone.now()
+    today = timezone.localtime(now, HELPDESK_TZ).date()
+    data = {"by": reports.MONTH, "end": today.isoformat()}
+    data.update({key: request.GET[key] for key in ("by", "end") if key in request.GET})
+    form = ReportForm(data, today=today)
+    chart, wants_csv = request.GET.get("chart"), request.GET.get("format") == "csv"
+    if chart is not None and chart not in CHARTS:
+        raise Http404
+    periods = None
+    if form.is_valid():
+        periods = report_periods(form.cleaned_data["by"], form.cleaned_data["end"], now)
+    elif chart or wants_csv:
+        raise BadRequest
+    target = reports.target_percent()
+
+    if wants_csv:
+        response = csv_response(periods, form.cleaned_data["by"], chart, target)
+    elif chart:
+        labels = [period_label(period, short=True) for period in periods]
+        if chart == "on-time":
+            svg = charts.on_time_chart(periods, labels, target)
+        else:
+            svg = charts.volume_chart(periods, labels)
+        response = HttpResponse(svg, content_type="image/svg+xml")
+    else:
+        response = TemplateResponse(
+            request,
+            "admin/cases/report/service_standard.html",
+            {
+                **admin.site.each_context(request),
+                "opts": Case._meta,
+                "title": _("Service standard"),
+                "form": form,
+                "target": target,
+                "now_text": moment_text(now),
+                **(page_context(periods, form.cleaned_data, target) if periods is not None else {}),
+            },
+        )
+    # The figures say nothing of any client, but they are the helpdesk's own: no shared cache keeps them.
+    response["Cache-Control"] = "private"
+    return response
+
+
+def report_periods(by, end, now):
+    """The 12 months or weeks that end with the one holding the date `end`."""
+    if by == reports.MONTH:
+        months = end.year * 12 + end.month - 1 - (PERIODS_SHOWN - 1)
+        return reports.monthly(end.replace(year=months // 12, month=months % 12 + 1, day=1), PERIODS_SHOWN, now=now)
+    return reports.weekly(end - timedelta(weeks=PERIODS_SHOWN - 1), PERIODS_SHOWN, now=now)
+
+
+def moment_text(moment):
+    """A moment in Eastern time, its zone named: "23 November 2026, 10:49 EST"."""
+    local = timezone.localtime(moment, HELPDESK_TZ)
+    return f"{date_format(local, 'j F Y')}, {local:%H:%M} {local.tzname()}"
+
+
+def period_label(period, short=False):
+    """The period's name: "January 2026", or "Week 2026-W05: 26 January 2026 to 1 February 2026".
+
+    Short, for the charts' axes: "Jan 2026", or the week's Monday, "26 Jan 2026".
+    """
+    if period.kind == reports.MONTH:
+        label = date_format(period.first, "M Y" if short else "F Y")
+    elif short:
+        label = date_format(period.first, "j M Y")
+    else:
+        label = _("Week %(week)s: %(first)s to %(last)s") % {
+            "week": period.iso_week,
+            "first": date_format(period.first, "j F Y"),
+            "last": date_format(period.last, "j F Y"),
+        }
+    if not period.complete and not short:
+        label = _("%(period)s (so far)") % {"period": label}
+    return label
+
+
+def page_context(periods, choices, target):
+    query = {"by": choices["by"], "end": choices["end"].isoformat()}
+    address = reverse("service_standard_report")
+
+    def link(**extra):
+        return f"{address}?{urlencode({**query, **extra})}"
+
+    classes = [(value, str(ResponseClass(value).label)) for value in ResponseClass.values]
+    rows = [{"label": period_label(period), "period": period} for period in periods]
+    return {
+        "by": choices["by"],
+        "first": periods[0].first,
+        "last": periods[-1].last,
+        "sections": [
+            {
+                "value": value,
+                "label": label,
+                "rows": [
+                    {
+                        "label": row["label"],
+                        "figures": row["period"].classes[value],
+                        "met": row["period"].classes[value].target_met(target),
+                    }
+                    for row in rows
+                ],
+            }
+            for value, label in classes
+        ],
+        "classes": classes,
+        "chart_rows": [
+            {"label": row["label"], "figures": [row["period"].classes[value] for value, _label in classes]}
+            for row in rows
+        ],
+        "urls": {
+            "csv": link(format="csv"),
+            "on_time_chart": link(chart="on-time"),
+            "on_time_csv": link(chart="on-time", format="csv"),
+            "volume_chart": link(chart="volume"),
+            "volume_csv": link(chart="volume", format="csv"),
+        },
+    }
+
+
+def _number(value, decimals):
+    return "" if value is None else f"{value:.{decimals}f}"
+
+
+def csv_rows(periods, chart, target):
+    """The header, then a row a period (a chart's figures) or a row a period and class (all figures)."""
+    classes = [(value, str(ResponseClass(value).label)) for value in ResponseClass.values]
+    head = [_("Period"), _("First day"), _("Last day")]
+    if chart == "on-time":
+        yield [
+            *head,
+            *(_("%(class)s: percentage answered on time") % {"class": label} for _v, label in classes),
+            _("Target (percentage)"),
+        ]
+        for period in periods:
+            yield [
+                *_period_cells(period),
+                *(_number(period.classes[value].on_time_percent, 1) for value, _label in classes),
+                target,
+            ]
+        return
+    if chart == "volume":
+        yield [*head, *(_("%(class)s: received") % {"class": label} for _v, label in classes)]
+        for period in periods:
+            yield [*_period_cells(period), *(period.classes[value].received for value, _label in classes)]
+        return
+    yield [
+        *head,
+        _("Response class"),
+        pgettext("number of cases", "Received"),
+        _("Answered on time"),
+        _("Answered late"),
+        _("Waiting past the target"),
+        _("Waiting within the target"),
+        _("Closed without a response"),
+        _("Percentage answered on time"),
+        _("Target (percentage)"),
+        _("Target met"),
+        _("Median business days to the first response"),
+        _("90th percentile business days to the first response"),
+        _("Follow-ups received"),
+        _("Follow-ups answered"),
+        _("Follow-ups answered on time"),
+        _("Median business days to answer a follow-up"),
+        _("90th percentile business days to answer a follow-up"),
+    ]
+    for period in periods:
+        for value, label in classes:
+            figures = period.classes[value]
+            met = figures.target_met(target)
+            yield [
+                *_period_cells(period),
+                label,
+                figures.received,
+                figures.on_time,
+                figures.late,
+                figures.open_overdue,
+                figures.open_within,
+                figures.closed_unanswered,
+                _number(figures.on_time_percent, 1),
+                target,
+                {True: _("Met"), False: _("Missed"), None: ""}[met],
+                _number(figures.median_days, 2),
+                _number(figures.p90_days, 2),
+                figures.follow_ups,
+                figures.follow_ups_answered,
+                figures.follow_ups_on_time,
+                _number(figures.follow_up_median_days, 2),
+                _number(figures.follow_up_p90_days, 2),
+            ]
+
+
+def _period_cells(period):
+    name = period.iso_week if period.kind == reports.WEEK else f"{period.first:%Y-%m}"
+    return [name, period.first.isoformat(), period.last.isoformat()]
+
+
+def csv_response(periods, by, chart, target):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"service-standard-{chart or 'figures'}-by-{by}-{periods[0].first:%Y-%m-%d}-to-{periods[-1].last:%Y-%m-%d}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    for row in csv_rows(periods, chart, target):
+        writer.writerow(spreadsheet_safe(cell) for cell in row)
+    return response
+
+
+# Included by the root URLs at admin/cases/service-standard/, before the admin's own: the admin's
+# sign-in (with the authenticator app's code) comes first, then the permission.
+urlpatterns = [path("", admin.site.admin_view(service_standard_report), name="service_standard_report")]

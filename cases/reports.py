@@ -1,0 +1,265 @@
+"""The service-standard report: how fast the helpdesk answered, month by month or week by week.
+
+Every figure follows the rule of the response targets themselves (cases.business_days): the
+helpdesk's time is its open hours, 7:00 to 19:00 Toronto time on business days, and a
+business day is those 12 open hours. A case belongs to the month (or ISO week, Monday to
+Sunday) of the date it was received, in Toronto time; a follow-up to that of the date it
+arrived. Anonymised cases count like the others: their dates stay.
+
+Each report reads three queries, whatever the number of cases: the few columns it needs of
+every case received in the period (one query), of every follow-up received in it (one query,
+joined to its case for the class), and the closure days. The figures are then counted in
+Python, which stays quick up to about 100,000 cases in a period (a few seconds); past that,
+count in the database and keep the durations for a sample.
+"""
+
+import math
+import statistics
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from .business_days import CLOSES, HELPDESK_TZ, OPENS, is_business_day
+from .models import Case, ClosureDay, Message, ResponseClass
+
+OPEN_SECONDS_A_DAY = (datetime.combine(date.min, CLOSES) - datetime.combine(date.min, OPENS)).total_seconds()
+
+MONTH, WEEK = "month", "week"
+
+
+def target_percent() -> int:
+    """The share of cases the helpdesk means to answer by their target, in percent."""
+    return getattr(settings, "SERVICE_STANDARD_TARGET_PERCENT", 90)
+
+
+class BusinessClock:
+    """Measures the helpdesk's open time between two moments, remembering which days are business days."""
+
+    def __init__(self, closed_days: Collection[date] = ()):
+        self.closed_days = frozenset(closed_days)
+        self._open = {}
+
+    def is_open_day(self, day: date) -> bool:
+        if day not in self._open:
+            self._open[day] = is_business_day(day, self.closed_days)
+        return self._open[day]
+
+    def business_days(self, start: datetime, end: datetime) -> float:
+        """The open time from `start` to `end`, in business days (0 if `end` is not after `start`)."""
+        if start.tzinfo is None or start.utcoffset() is None or end.tzinfo is None or end.utcoffset() is None:
+            raise ValueError("start and end must be aware datetimes")
+        if end <= start:
+            return 0.0
+        seconds = 0.0
+        day, last = start.astimezone(HELPDESK_TZ).date(), end.astimezone(HELPDESK_TZ).date()
+        while day <= last:
+            if self.is_open_day(day):
+                # Opening and closing are always 12 real hours apart: clocks change at 2:00.
+                opens = datetime.combine(day, OPENS, tzinfo=HELPDESK_TZ).timestamp()
+                closes = datetime.combine(day, CLOSES, tzinfo=HELPDESK_TZ).timestamp()
+                seconds += max(0.0, min(closes, end.timestamp()) - max(opens, start.timestamp()))
+            day += timedelta(days=1)
+        return seconds / OPEN_SECONDS_A_DAY
+
+
+def business_days_between(start: datetime, end: datetime, closed_days: Collection[date] = ()) -> float:
+    """The helpdesk's open time between two aware datetimes, in business days.
+
+    One business day is the 12 open hours, 7:00 to 19:00 Toronto time, of a day that is a
+    business day (cases.business_days.is_business_day: not a weekend, a designated holiday
+    or one of `closed_days`); time outside them counts nothing. Received Monday 18:00 and
+    answered Tuesday 8:00 is 2 open hours: 1/6 of a business day. 0 if `end` is not after `start`.
+    """
+    return BusinessClock(closed_days).business_days(start, end)
+
+
+def median(values):
+    """The middle value; the mean of the two middle ones when their number is even; None if there are none."""
+    return statistics.median(values) if values else None
+
+
+def percentile_90(values):
+    """The smallest value that at least 90% of the values do not exceed (nearest rank); None if there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[math.ceil(0.9 * len(ordered)) - 1]
+
+
+@dataclass
+class Figures:
+    """One response class's figures for one period."""
+
+    received: int = 0
+    on_time: int = 0  # first response by the target
+    late: int = 0  # first response after the target
+    open_overdue: int = 0  # open, no response, past the target
+    open_within: int = 0  # open, no response, target not reached yet
+    closed_unanswered: int = 0  # resolved or closed with no response recorded
+    response_days: list[float] = field(default_factory=list, repr=False)
+    follow_ups: int = 0
+    follow_ups_answered: int = 0
+    follow_ups_on_time: int = 0
+    follow_up_days: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def answered(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def on_time_percent(self) -> float | None:
+        """The share of the answered cases answered by their target, rounded down to one decimal.
+
+        Rounded down, so that a share shown at or above the target always meets it.
+        """
+        if not self.answered:
+            return None
+        return self.on_time * 1000 // self.answered / 10
+
+    def target_met(self, target: int | None = None) -> bool | None:
+        """Whether at least `target` percent of the answered cases were answered on time; None if none was."""
+        if not self.answered:
+            return None
+        target = target_percent() if target is None else target
+        return self.on_time * 100 >= target * self.answered
+
+    @property
+    def median_days(self):
+        return median(self.response_days)
+
+    @property
+    def p90_days(self):
+        return percentile_90(self.response_days)
+
+    @property
+    def follow_ups_late(self) -> int:
+        return self.follow_ups_answered - self.follow_ups_on_time
+
+    @property
+    def follow_up_median_days(self):
+        return median(self.follow_up_days)
+
+    @property
+    def follow_up_p90_days(self):
+        return percentile_90(self.follow_up_days)
+
+
+@dataclass
+class Period:
+    """A month or an ISO week: its first and last dates, and each response class's figures."""
+
+    kind: str  # MONTH or WEEK
+    first: date
+    last: date
+    complete: bool  # it had ended by the time of the report
+    classes: dict[str, Figures]
+
+    @property
+    def iso_week(self) -> str:
+        year, week, _day = self.first.isocalendar()
+        return f"{year}-W{week:02d}"
+
+
+def monthly(period_start, months=12, now=None) -> list[Period]:
+    """The figures of `months` calendar months (Toronto time), the first the month of `period_start`.
+
+    `period_start` is a date, or an aware datetime taken in Toronto time; `now` decides which
+    unanswered cases are past their target (the current time if not given).
+    """
+    first = _local_date(period_start).replace(day=1)
+    starts = [_add_months(first, n) for n in range(months + 1)]
+    return _report(MONTH, starts, now)
+
+
+def weekly(period_start, weeks=12, now=None) -> list[Period]:
+    """The figures of `weeks` ISO weeks (Monday to Sunday, Toronto time), the first the week of `period_start`."""
+    day = _local_date(period_start)
+    monday = day - timedelta(days=day.weekday())
+    starts = [monday + timedelta(weeks=n) for n in range(weeks + 1)]
+    return _report(WEEK, starts, now)
+
+
+def _local_date(value) -> date:
+    if isinstance(value, datetime):
+        if timezone.is_naive(value):
+            raise ValueError("period_start must be a date or an aware datetime")
+        return value.astimezone(HELPDESK_TZ).date()
+    return value
+
+
+def _add_months(first: date, n: int) -> date:
+    months = first.month - 1 + n
+    return date(first.year + months // 12, months % 12 + 1, 1)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=HELPDESK_TZ)
+
+
+def _report(kind, starts, now) -> list[Period]:
+    """Periods from consecutive first days `starts` (the last one ends the report)."""
+    now = now or timezone.now()
+    begin, end = _midnight(starts[0]), _midnight(starts[-1])
+    classes = ResponseClass.values
+    periods = [
+        Period(
+            kind=kind,
+            first=first,
+            last=following - timedelta(days=1),
+            complete=_midnight(following) <= now,
+            classes={value: Figures() for value in classes},
+        )
+        for first, following in zip(starts, starts[1:], strict=False)
+    ]
+    if kind == MONTH:
+        index = {(p.first.year, p.first.month): i for i, p in enumerate(periods)}
+
+        def period_of(moment):
+            local = moment.astimezone(HELPDESK_TZ)
+            return periods[index[local.year, local.month]]
+    else:
+
+        def period_of(moment):
+            return periods[(moment.astimezone(HELPDESK_TZ).date() - starts[0]).days // 7]
+
+    clock = BusinessClock(ClosureDay.dates_from(starts[0]))
+    open_statuses = set(Case.Status.open_statuses())
+
+    cases = Case.objects.filter(received_at__gte=begin, received_at__lt=end).values_list(
+        "received_at", "response_class", "due_at", "first_response_at", "status"
+    )
+    for received_at, response_class, due_at, first_response_at, status in cases.order_by():
+        figures = period_of(received_at).classes.get(response_class)
+        if figures is None:  # a class no longer offered: not part of the report
+            continue
+        figures.received += 1
+        if first_response_at is not None:
+            if first_response_at <= due_at:
+                figures.on_time += 1
+            else:
+                figures.late += 1
+            figures.response_days.append(clock.business_days(received_at, first_response_at))
+        elif status not in open_statuses:
+            figures.closed_unanswered += 1
+        elif due_at < now:
+            figures.open_overdue += 1
+        else:
+            figures.open_within += 1
+
+    follow_ups = Message.objects.filter(
+        kind=Message.Kind.FOLLOW_UP, created_at__gte=begin, created_at__lt=end
+    ).values_list("created_at", "due_at", "answered_at", "case__response_class")
+    for created_at, due_at, answered_at, response_class in follow_ups.order_by():
+        figures = period_of(created_at).classes.get(response_class)
+        if figures is None:
+            continue
+        figures.follow_ups += 1
+        if answered_at is not None:
+            figures.follow_ups_answered += 1
+            if due_at is not None and answered_at <= due_at:
+                figures.follow_ups_on_time += 1
+            figures.follow_up_days.append(clock.business_days(created_at, answered_at))
+    return periods
