@@ -8,7 +8,7 @@ from django.utils.translation import gettext, ngettext
 
 from .business_days import HELPDESK_TZ
 from .models import Case, ClosureDay
-from .selectors import business_days_between
+from .selectors import business_days_elapsed
 
 
 def eastern(value):
@@ -48,7 +48,7 @@ def overdue_words(case, closed_days, now=None):
     """ "Overdue" or "3 business days overdue" while the case waits past its reply target; "" otherwise."""
     if not case.is_overdue:
         return ""
-    days = business_days_between(case.reply_due_at, now or timezone.now(), closed_days)
+    days = business_days_elapsed(case.reply_due_at, now or timezone.now(), closed_days)
     if not days:
         return gettext("Overdue")
     return ngettext("%(count)d business day overdue", "%(count)d business days overdue", days) % {"count": days}

@@ -35,8 +35,10 @@ def service_standard(days=30, now=None):
 # How long open cases have waited, in the helpdesk's business days, and who holds them.
 
 
-def business_days_between(start, end, closed_days=()):
-    """The business days elapsed from the moment `start` to the moment `end`, in whole days.
+def business_days_elapsed(start, end, closed_days=()):
+    """The business days elapsed from the moment `start` to the moment `end`, in whole days: a case's
+    age, or how late it is. (The service-standard report counts open hours instead, in fractions of a
+    day: cases.reports.business_days_between.)
 
     Both moments are read in the helpdesk's time zone, and the business days counted are those
     after the day of `start`, up to and including the day of `end`: Monday to Friday, except the
@@ -80,7 +82,7 @@ def age_label(bucket):
 
 def age_bounds(bucket, now=None, closed_days=None):
     """The received_at range, (from or None, before or None), of the cases whose age at `now`
-    (business_days_between(received_at, now)) is in `bucket`.
+    (business_days_elapsed(received_at, now)) is in `bucket`.
 
     An age of at least k means received before the start of the k-th business day counted back
     from today (today first if it is one)."""

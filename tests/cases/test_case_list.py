@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from cases.business_days import HELPDESK_TZ, is_business_day
 from cases.models import Case, CaseAccess, ClosureDay
-from cases.selectors import AGE_BUCKETS, business_days_between, open_cases_by_age
+from cases.selectors import AGE_BUCKETS, business_days_elapsed, open_cases_by_age
 from tests.conftest import sign_in_staff
 
 CHANGELIST = reverse("admin:cases_case_changelist")
@@ -352,18 +352,18 @@ MONDAY = eastern(2026, 11, 23, 10, 0)
         (eastern(2026, 10, 30, 10, 0), eastern(2026, 11, 2, 10, 0), 1),  # across the end of summer time
     ],
 )
-def test_business_days_between(start, end, days):
-    assert business_days_between(start, end) == days
+def test_business_days_elapsed_in_whole_days(start, end, days):
+    assert business_days_elapsed(start, end) == days
 
 
-def test_business_days_between_skips_closure_days_and_reads_eastern_time():
+def test_business_days_elapsed_skips_closure_days_and_reads_eastern_time():
     closed = {date(2026, 11, 24)}
-    assert business_days_between(MONDAY, eastern(2026, 11, 25, 10, 0), closed) == 1
+    assert business_days_elapsed(MONDAY, eastern(2026, 11, 25, 10, 0), closed) == 1
     # 23:30 in Toronto on Monday is 04:30 UTC on Tuesday: still Monday for the helpdesk.
     from zoneinfo import ZoneInfo
 
     late_monday = datetime(2026, 11, 24, 4, 30, tzinfo=ZoneInfo("UTC"))
-    assert business_days_between(MONDAY, late_monday) == 0
+    assert business_days_elapsed(MONDAY, late_monday) == 0
 
 
 @settings(max_examples=200, deadline=None)
@@ -372,13 +372,13 @@ def test_business_days_between_skips_closure_days_and_reads_eastern_time():
     span=st.integers(min_value=-3, max_value=800),
     closed=st.sets(st.dates(min_value=date(2025, 1, 1), max_value=date(2029, 12, 31)), max_size=20),
 )
-def test_business_days_between_counts_each_business_day(start, span, closed):
+def test_business_days_elapsed_counts_each_business_day(start, span, closed):
     """The counting by weeks agrees with a walk through every day."""
     end = start + timedelta(days=span)
     walked = sum(is_business_day(start + timedelta(days=n), closed) for n in range(1, span + 1))
     at = datetime(2000, 1, 1, 12, 0).time()
     moment = lambda day: datetime.combine(day, at, tzinfo=HELPDESK_TZ)  # noqa: E731
-    assert business_days_between(moment(start), moment(end), closed) == walked
+    assert business_days_elapsed(moment(start), moment(end), closed) == walked
 
 
 # The workload page.
@@ -416,7 +416,7 @@ def aged(db, thursday_after_remembrance_day, make_case):
 
 def test_ages_of_open_cases_in_business_days(aged, thursday_after_remembrance_day):
     for received, age in RECEIVED.items():
-        assert business_days_between(received, thursday_after_remembrance_day, {date(2026, 11, 9)}) == age
+        assert business_days_elapsed(received, thursday_after_remembrance_day, {date(2026, 11, 9)}) == age
     counts = [open_count for _bucket, open_count, _overdue in open_cases_by_age()]
     assert counts == [1, 2, 2, 2, 1, 1]
     assert [bucket for bucket, _open, _overdue in open_cases_by_age()] == AGE_BUCKETS
