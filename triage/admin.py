@@ -158,6 +158,7 @@ class TreeAdmin(admin.ModelAdmin):
             view(release_views.history_view, "<path:object_id>/releases/", "releases"),
             view(release_views.release_view, "<path:object_id>/releases/<int:number>/", "release"),
             view(release_views.roll_back_view, "<path:object_id>/releases/<int:number>/roll-back/", "roll_back"),
+            view(release_views.draft_from_release_view, "<path:object_id>/releases/<int:number>/to-draft/", "to_draft"),
             view(graph_views.graph_view, "<path:object_id>/graph/", "graph"),
             view(graph_views.graph_file_view, "<path:object_id>/graph.<str:fmt>", "graph_file"),
             view(analytics_views.analytics_view, "<path:object_id>/analytics/", "analytics"),

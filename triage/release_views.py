@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .diff import compare
+from .exchange import DraftImportError, import_draft, write_document
 from .integrity import publishing_problems
 from .models import Release, Tree
 from .releases import PublishError, snapshot, tree_publish, tree_roll_back
@@ -123,3 +124,23 @@ def roll_back_view(model_admin, request, object_id, number):
         messages.SUCCESS,
     )
     return redirect(reverse("admin:triage_tree_releases", args=[tree.pk]))
+
+
+def draft_from_release_view(model_admin, request, object_id, number):
+    """Make the draft equal to an earlier release (POST only), e.g. after a rollback; nothing is published."""
+    tree = _tree(model_admin, request, object_id, change=True)
+    release = get_object_or_404(Release, tree=tree, number=number)
+    if request.method == "POST":
+        try:
+            import_draft(tree, write_document(release.snapshot))
+        except DraftImportError as error:
+            for problem in error.problems:
+                model_admin.message_user(request, problem, messages.ERROR)
+        else:
+            model_admin.message_user(
+                request,
+                _("The draft is now release %(number)s. Preview it, then publish it when it is ready.")
+                % {"number": release.number},
+                messages.SUCCESS,
+            )
+    return redirect(reverse("admin:triage_tree_release", args=[tree.pk, number]))

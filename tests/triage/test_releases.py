@@ -136,3 +136,31 @@ def test_public_steps_cost_the_same_queries_on_a_new_release(carm_tree, client, 
     assert "Which error code?" in client.get(page).content.decode()
     with django_assert_max_num_queries(2):
         client.get(page)
+
+
+def test_the_draft_can_be_made_an_earlier_release(carm_tree, client):
+    """After a rollback, staff make the draft equal to the restored release, so the next publish keeps it."""
+    editors, _user = staff_client(client, "Tree editors")
+    first = carm_tree.current_release
+    reword(carm_tree, "Which error code?")
+    tree_publish(carm_tree, note="Reworded")
+    tree_roll_back(first)
+    url = reverse("admin:triage_tree_to_draft", args=[carm_tree.pk, 1])
+    assert editors.get(url).status_code == 302 and Node.objects.filter(text_en="Which error code?").exists()
+    response = editors.post(url)
+    assert response.status_code == 302
+    assert Node.objects.filter(text_en=QUESTION).exists() and not Node.objects.filter(text_en="Which error code?")
+    carm_tree.refresh_from_db()
+    assert carm_tree.current_release.number == 3  # nothing published
+
+
+def test_export_tree_writes_a_release(carm_tree):
+    """export_tree --release N writes that release, not the draft."""
+    import io
+
+    from django.core.management import call_command
+
+    reword(carm_tree, "Which error code?")
+    out = io.StringIO()
+    call_command("export_tree", "carm", "--release", "1", stdout=out)
+    assert QUESTION in out.getvalue() and "Which error code?" not in out.getvalue()
