@@ -352,9 +352,7 @@ class CaseAdmin(admin.ModelAdmin):
                     for access in case.accesses.select_related("user")[:10]
                 ],
             }
-        response = super().change_view(request, object_id, form_url, extra_context)
-        response["Cache-Control"] = "no-store, private"
-        return response
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         own = [

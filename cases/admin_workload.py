@@ -70,6 +70,4 @@ def workload_view(model_admin, request):
         "total_open": _cell(sum(row["open"]["count"] for row in ages)),
         "people": people,
     }
-    response = TemplateResponse(request, "admin/cases/case/workload.html", context)
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return TemplateResponse(request, "admin/cases/case/workload.html", context)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .attachments import store_attachments
 from .business_days import HELPDESK_TZ, response_due
 from .models import Case, CaseEvent, ClosureDay, Message, OutboundEmail, ResponseClass
 from .outbox import queue_email
@@ -119,8 +120,6 @@ def case_follow_up(case: Case, *, body: str, language: str, files=(), at=None) -
     business days of its resolution; after that, or once closed, the follow-up files a new
     case that names the old one.
     """
-    from .attachments import store_attachments
-
     now = at or timezone.now()
     with transaction.atomic():
         case = _locked(case)

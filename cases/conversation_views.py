@@ -49,19 +49,15 @@ def _case_in_session(request):
     )
 
 
-def _private(response):
-    response["Cache-Control"] = "no-store, private"
-    return response
-
-
 def _unreferred(response):
     """For the link's own address, which holds its secret: never sent on as a Referer.
 
     Not on the conversation page: with no-referrer, browsers send its forms with `Origin: null`,
-    which the CSRF check refuses; the page's address holds no secret.
+    which the CSRF check refuses; the page's address holds no secret. (Every view here is
+    never_cache: no response of the conversation is stored anywhere.)
     """
     response["Referrer-Policy"] = "no-referrer"
-    return _private(response)
+    return response
 
 
 @require_safe
@@ -84,7 +80,7 @@ def conversation_open(request, token):
 def conversation(request):
     case = _case_in_session(request)
     if case is None:
-        return _private(render(request, "cases/conversation_closed.html", status=403))
+        return render(request, "cases/conversation_closed.html", status=403)
     form = FollowUpForm()
     files_dropped = bool(request.method == "POST" and request.FILES)
     if request.method == "POST" and (LANGUAGE_SWITCH in request.POST or hasattr(request, "retry_after")):
@@ -92,14 +88,14 @@ def conversation(request):
         form = FollowUpForm(initial={"body": request.POST.get("body", "")})
         if hasattr(request, "retry_after"):
             context = _page_context(case, form, files_dropped=files_dropped)
-            return _private(too_many_requests(request, request.retry_after, "cases/conversation.html", context))
+            return too_many_requests(request, request.retry_after, "cases/conversation.html", context)
     elif request.method == "POST":
         form = FollowUpForm(request.POST, request.FILES)
         if form.is_valid():
             return _send_follow_up(request, case, form)
     else:
         files_dropped = False
-    return _private(render(request, "cases/conversation.html", _page_context(case, form, files_dropped=files_dropped)))
+    return render(request, "cases/conversation.html", _page_context(case, form, files_dropped=files_dropped))
 
 
 def _send_follow_up(request, case, form):
@@ -112,7 +108,7 @@ def _send_follow_up(request, case, form):
         )
     except CaseRuleError as error:
         messages.error(request, str(error))
-        return _private(redirect("cases:conversation"))
+        return redirect("cases:conversation")
     if result.new_case:
         open_conversation(request, result.case)
         messages.success(
@@ -127,11 +123,11 @@ def _send_follow_up(request, case, form):
         messages.success(request, _("Your message was sent, and your request is open again."))
     else:
         messages.success(request, _("Your message was sent."))
-    return _private(redirect("cases:conversation"))
+    return redirect("cases:conversation")
 
 
 def _page_context(case, form, **extra):
-    thread = case.messages.select_related(None).prefetch_related(
+    thread = case.messages.prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.only("pk", "name", "size", "message_id"))
     )
     request_files = case.attachments.filter(message__isnull=True).only("pk", "name", "size")

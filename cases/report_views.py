@@ -101,8 +101,6 @@ def service_standard_report(request):
                 **(page_context(periods, form.cleaned_data, target) if periods is not None else {}),
             },
         )
-    # The figures say nothing of any client, but they are the helpdesk's own: no shared cache keeps them.
-    response["Cache-Control"] = "private"
     return response
 
 

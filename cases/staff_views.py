@@ -90,9 +90,7 @@ def reply_view(model_admin, request, object_id):
         "thread": thread(case),
         "title": _("Reply to the client on case %(reference)s") % {"reference": case.display_reference},
     }
-    response = TemplateResponse(request, "admin/cases/case/reply.html", context)
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return TemplateResponse(request, "admin/cases/case/reply.html", context)
 
 
 def file_view(model_admin, request, object_id, pk):
