@@ -279,10 +279,14 @@ RATE_LIMITS = {
     "status": os.environ.get("RATE_LIMIT_STATUS", "20/h"),
     "feedback": os.environ.get("RATE_LIMIT_FEEDBACK", "30/h"),
     "follow_up": os.environ.get("RATE_LIMIT_FOLLOW_UP", "20/h"),
+    "conversation_link": os.environ.get("RATE_LIMIT_CONVERSATION_LINK", "10/h"),
 }
 
-# Acknowledgment emails one address may receive in 24 hours; later cases are filed without one.
+# Acknowledgment emails one mailbox may receive in a day (Eastern time), however its address is
+# spelt; later cases are filed without one.
 ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY = int(os.environ.get("ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY", "3"))
+# Conversation links one mailbox may be sent at its request in a day (the IP limit is separate).
+CONVERSATION_LINKS_PER_ADDRESS_PER_DAY = int(os.environ.get("CONVERSATION_LINKS_PER_ADDRESS_PER_DAY", "3"))
 
 # The share of first responses within their target that the service standard aims for, in percent.
 SERVICE_STANDARD_TARGET_PERCENT = int(os.environ.get("SERVICE_STANDARD_TARGET_PERCENT", "90"))

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import mailboxes
 from .attachments import store_attachments
 from .business_days import HELPDESK_TZ, response_due
 from .models import Case, CaseEvent, ClosureDay, Message, OutboundEmail, ResponseClass
@@ -187,3 +188,23 @@ def case_revoke_links(case: Case, *, actor) -> None:
         case.conversation_key = new_conversation_key()
         case.save(update_fields=["conversation_key"])
         CaseEvent.objects.create(case=case, actor=actor, code=CaseEvent.Code.LINK_REVOKED)
+
+
+def case_email_link(case: Case, now=None) -> bool:
+    """Email the client a fresh link to the case's conversation, at their request; True when queued.
+
+    Never for an anonymised case, nor past CONVERSATION_LINKS_PER_ADDRESS_PER_DAY to one mailbox
+    (each withheld link is recorded on the case). The link is written when the email is sent,
+    with the case's conversation key then.
+    """
+    with transaction.atomic():
+        case = _locked(case)
+        if case.anonymised_at is not None or not case.email or not case.conversation_key:
+            return False
+        cap = settings.CONVERSATION_LINKS_PER_ADDRESS_PER_DAY
+        if not mailboxes.take(case.email, mailboxes.Purpose.CONVERSATION_LINK, cap, now=now):
+            CaseEvent.objects.create(case=case, code=CaseEvent.Code.LINK_WITHHELD)
+            return False
+        CaseEvent.objects.create(case=case, code=CaseEvent.Code.LINK_REQUESTED)
+        queue_email(case, OutboundEmail.Kind.CONVERSATION_LINK)
+    return True

@@ -1,18 +1,22 @@
 """The client's conversation page: the replies to a request, the client's follow-ups, and their files.
 
-A client reaches it through the link in an email or through the status lookup; either leaves the
-case's reference and conversation key in the session, and the page itself has no secret in its
-address. The key is checked on every request, so a revoked link or an anonymised case locks the
-page at once.
+Only a link emailed to the case's address opens it: the link in an email, or a fresh one the client
+asks for (`conversation_link`). The link shows one button; its POST keeps the case's reference and
+conversation key in a new session, so a link fetched by a mail scanner, or loaded by another site,
+opens nothing. The page itself has no secret in its address. The key and the link's expiry are
+checked on every request, so a revoked link, an expired one or an anonymised case locks the page
+at once. The status lookup shows where a request stands and never opens its conversation.
 """
 
 import logging
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -32,15 +36,29 @@ SESSION_KEY = "conversation"
 logger = logging.getLogger(__name__)
 
 
-def open_conversation(request, case: Case) -> None:
-    """Let this browser's session read and answer the case's conversation."""
-    request.session[SESSION_KEY] = {"reference": case.reference, "key": case.conversation_key}
+def open_conversation(request, case: Case, until: datetime) -> None:
+    """Let this browser read and answer the case's conversation until `until`, in a new session.
+
+    The session gets a new key, so a session cookie planted before the link was opened does not
+    inherit the case.
+    """
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {
+        "reference": case.reference,
+        "key": case.conversation_key,
+        "until": until.isoformat(),
+    }
 
 
 def _case_in_session(request):
-    """The case this session may read, or None: its key must still be the case's."""
+    """The case this session may read, or None: its key must still be the case's, and its link unexpired."""
     kept = request.session.get(SESSION_KEY) or {}
     if not kept.get("key"):
+        return None
+    try:
+        if datetime.fromisoformat(kept["until"]) <= timezone.now():
+            return None
+    except (KeyError, TypeError, ValueError):
         return None
     return (
         Case.objects.select_related("topic")
@@ -49,28 +67,30 @@ def _case_in_session(request):
     )
 
 
-def _unreferred(response):
-    """For the link's own address, which holds its secret: never sent on as a Referer.
+def _keeps_its_secret(response, policy="no-referrer"):
+    """For the link's own address, which holds its secret: never sent on whole as a Referer.
 
-    Not on the conversation page: with no-referrer, browsers send its forms with `Origin: null`,
-    which the CSRF check refuses; the page's address holds no secret. (Every view here is
-    never_cache: no response of the conversation is stored anywhere.)
+    The link's page says `strict-origin`, not `no-referrer`: with no-referrer, browsers send its
+    form with `Origin: null`, which the CSRF check refuses; strict-origin sends the origin alone.
+    (Every view here is never_cache: no response of the conversation is stored anywhere.)
     """
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = policy
     return response
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def conversation_open(request, token):
-    """The link in an email: opens the conversation in this session and leaves the token's address."""
+    """The link in an email: a page with one button, whose POST opens the conversation in this browser."""
     try:
-        case = conversation_case(token, settings.CONVERSATION_LINK_DAYS)
+        case, until = conversation_case(token, settings.CONVERSATION_LINK_DAYS)
     except InvalidToken:
         # One answer for a tampered, expired, revoked or unknown link.
-        return _unreferred(render(request, "cases/conversation_link_invalid.html", status=404))
-    open_conversation(request, case)
-    return _unreferred(redirect("cases:conversation"))
+        return _keeps_its_secret(render(request, "cases/conversation_link_invalid.html", status=404))
+    if request.method != "POST":
+        return _keeps_its_secret(render(request, "cases/conversation_open.html", {"case": case}), "strict-origin")
+    open_conversation(request, case, until)
+    return _keeps_its_secret(redirect("cases:conversation"))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -110,7 +130,8 @@ def _send_follow_up(request, case, form):
         messages.error(request, str(error))
         return redirect("cases:conversation")
     if result.new_case:
-        open_conversation(request, result.case)
+        # The new case opens for as long as the link that opened the old one.
+        open_conversation(request, result.case, datetime.fromisoformat(request.session[SESSION_KEY]["until"]))
         messages.success(
             request,
             _(

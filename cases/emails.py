@@ -1,9 +1,10 @@
-"""The emails the portal writes to clients: the acknowledgment of a request, and staff replies.
+"""The emails the portal writes to clients: the acknowledgment of a request, staff replies, and a
+fresh conversation link the client asked for.
 
 Each is written in the client's preferred language when it is sent (cases.outbox), as plain text
 with an HTML alternative. They quote nothing the client wrote; a reply carries the staff member's
 text only, signed by the helpdesk, not by a person. Each links to the client's conversation page
-with a signed link (cases.tokens) and to the request status page for when the link has expired.
+with a signed link (cases.tokens), and says where to ask for a new link once it has expired.
 """
 
 from django.conf import settings
@@ -33,9 +34,15 @@ def reply_message(case, message) -> EmailMultiAlternatives:
     )
 
 
+def link_message(case) -> EmailMultiAlternatives:
+    """A fresh link to the conversation, which the client asked for on the site."""
+    return _message(case, "conversation_link", {})
+
+
 def _links(case) -> dict:
     links = {
         "status_url": settings.SITE_URL + reverse("cases:status"),
+        "link_request_url": settings.SITE_URL + reverse("cases:conversation_link"),
         "link_days": settings.CONVERSATION_LINK_DAYS,
         "conversation_url": "",
     }

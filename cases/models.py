@@ -305,6 +305,11 @@ class CaseEvent(models.Model):
         EMAIL_FAILED = "email_failed", _("Email not sent")
         ATTACHMENT_DOWNLOADED = "attachment_downloaded", _("Attachment downloaded")
         LINK_REVOKED = "link_revoked", _("Conversation links revoked")
+        LINK_REQUESTED = "link_requested", _("Conversation link emailed at the client's request")
+        LINK_WITHHELD = (
+            "link_withheld",
+            _("Conversation link not emailed: the address had its daily number already"),
+        )
         ANONYMISED = "anonymised", _("Personal data removed after the retention period")
         TEXT = "text", _("Event written as text")
 
@@ -481,6 +486,7 @@ class OutboundEmail(models.Model):
     class Kind(models.TextChoices):
         ACKNOWLEDGMENT = "acknowledgment", _("acknowledgment")
         REPLY = "reply", _("reply")
+        CONVERSATION_LINK = "conversation_link", _("conversation link")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -538,3 +544,30 @@ class CannedResponse(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class MailboxCount(models.Model):
+    """How many emails of one purpose a mailbox was sent (or had queued) on one day, Eastern time.
+
+    One row per mailbox, purpose and day, locked while it is read and raised, so that a daily cap
+    holds when many requests for one address arrive at once (see cases.mailboxes). The mailbox is
+    kept as a keyed digest, never as an address, and rows of past days are deleted.
+    """
+
+    class Purpose(models.TextChoices):
+        ACKNOWLEDGMENT = "acknowledgment", _("acknowledgment")
+        CONVERSATION_LINK = "conversation_link", _("conversation link")
+
+    mailbox_digest = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox_digest", "purpose", "day"], name="mailbox_count_per_day")
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self):
+        return f"{self.purpose} {self.day:%Y-%m-%d}: {self.count}"

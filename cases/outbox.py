@@ -100,10 +100,12 @@ def deliver(email_id: int) -> str:
 
 
 def _message(email: OutboundEmail):
-    from .emails import acknowledgment_message, reply_message
+    from .emails import acknowledgment_message, link_message, reply_message
 
     if email.kind == Kind.ACKNOWLEDGMENT:
         return acknowledgment_message(email.case)
+    if email.kind == Kind.CONVERSATION_LINK:
+        return link_message(email.case)
     if email.kind == Kind.REPLY and email.message is not None:
         return reply_message(email.case, email.message)
     raise ValueError(f"email {email.pk} of kind {email.kind!r} cannot be written")

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carmsupport.bilingual import current_language
 
+from . import mailboxes
 from .attachments import delete_attachment_files, store_attachments
 from .business_days import HELPDESK_TZ, response_due
 from .models import Attachment, Case, CaseEvent, CaseNote, ClosureDay, Message, OutboundEmail, ResponseClass
@@ -99,6 +99,9 @@ def case_submit(
                 )
                 CaseEvent.objects.create(case=case, at=received_at, code=CaseEvent.Code.RECEIVED)
                 store_attachments(case, attachments)
+                # In the case's own transaction: a case is never saved without its acknowledgment
+                # queued or withheld, nor an acknowledgment queued without its case.
+                case_acknowledge(case)
             break
         except IntegrityError:
             # Either the same form arrived twice at once, or the reference was taken: retry.
@@ -106,35 +109,23 @@ def case_submit(
                 return existing, False
     else:
         raise IntegrityError("no free reference number found")
-    case_acknowledge(case)
     return case, True
 
 
 def case_acknowledge(case: Case) -> bool:
     """Queue the acknowledgment email, sent by the task worker once this commits; True when queued.
 
-    No address gets more than ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY in 24 hours (sent then, or
-    still waiting to be sent), so that the form cannot be used to flood a stranger's mailbox:
-    past that, the case is filed and its acknowledgment withheld for good. A case gets one
+    No mailbox gets more than ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY a day, however its address is
+    spelt (cases.mailboxes), so that the form cannot be used to flood a stranger's mailbox: past
+    that, the case is filed and its acknowledgment withheld for good. A case gets one
     acknowledgment: a failed one is sent again by staff (`outbox.retry`), not from here.
     """
-    since = timezone.now() - timedelta(days=1)
-    address = case.email.lower()
     acknowledgments = OutboundEmail.objects.filter(case=case, kind=OutboundEmail.Kind.ACKNOWLEDGMENT)
     with transaction.atomic():
         if case.acknowledged_at is not None or acknowledgments.exclude(status=OutboundEmail.Status.CANCELLED).exists():
             return False
-        sent = Case.objects.alias(address=Lower("email")).filter(address=address, acknowledged_at__gte=since).count()
-        waiting = (
-            OutboundEmail.objects.alias(address=Lower("case__email"))
-            .filter(
-                kind=OutboundEmail.Kind.ACKNOWLEDGMENT,
-                status__in=[OutboundEmail.Status.QUEUED, OutboundEmail.Status.SENDING],
-                address=address,
-            )
-            .count()
-        )
-        if sent + waiting >= settings.ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY:
+        cap = settings.ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY
+        if not mailboxes.take(case.email, mailboxes.Purpose.ACKNOWLEDGMENT, cap):
             case.acknowledgment_withheld = True
             case.save(update_fields=["acknowledgment_withheld"])
             CaseEvent.objects.create(case=case, code=CaseEvent.Code.ACKNOWLEDGMENT_WITHHELD)

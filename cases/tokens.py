@@ -5,6 +5,7 @@ form sent twice files one case. A token is good for a day.
 """
 
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from django.core import signing
 
@@ -38,15 +39,17 @@ def conversation_token(case) -> str:
 
 
 def conversation_case(token: str, max_age_days: int):
-    """The case a conversation link opens; raises InvalidToken for a tampered, expired or revoked one,
-    or one naming no case, all alike."""
+    """The case a conversation link opens, and when the link stops working; raises InvalidToken for a
+    tampered, expired or revoked link, or one naming no case, all alike."""
     from .models import Case
 
+    max_age = timedelta(days=max_age_days)
     try:
-        reference, key = LINK_SIGNER.unsign(token, max_age=max_age_days * 24 * 3600).split(".", 1)
+        reference, key = LINK_SIGNER.unsign(token, max_age=max_age).split(".", 1)
+        signed_at = datetime.fromtimestamp(signing.b62_decode(token.rsplit(LINK_SIGNER.sep, 2)[-2]), tz=UTC)
     except (signing.BadSignature, ValueError):
         raise InvalidToken from None
     case = Case.objects.select_related("topic").filter(reference=reference).first()
     if case is None or not case.conversation_key or not secrets.compare_digest(case.conversation_key, key):
         raise InvalidToken
-    return case
+    return case, signed_at + max_age

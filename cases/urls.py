@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import conversation_views, views
+from . import conversation_views, link_views, views
 
 app_name = "cases"
 
@@ -11,5 +11,7 @@ urlpatterns = [
     path("status/request/", views.status_result, name="status_result"),
     path("conversation/", conversation_views.conversation, name="conversation"),
     path("conversation/open/<str:token>/", conversation_views.conversation_open, name="conversation_open"),
+    path("conversation/link/", link_views.conversation_link, name="conversation_link"),
+    path("conversation/link/sent/", link_views.conversation_link_sent, name="conversation_link_sent"),
     path("conversation/files/<int:pk>/", conversation_views.conversation_file, name="conversation_file"),
 ]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -20,8 +21,8 @@ from triage.analytics import count_contact_start
 from triage.models import Tree
 from triage.selectors import PathNotFound, answer_slugs, is_slug, published_tree, step_url, tree_graph
 
-from .conversation_views import open_conversation
 from .forms import HONEYPOT, ContactForm, StatusLookupForm
+from .link_views import STATUS_SESSION_KEY
 from .models import Case, Topic
 from .services import case_submit
 from .tokens import InvalidToken, issue_token, redeem_token
@@ -29,9 +30,16 @@ from .tokens import InvalidToken, issue_token, redeem_token
 SESSION_KEY = "submitted_case"
 # Stands in a kept form page for the form's one-time token.
 TOKEN_PLACEHOLDER = "form-token-of-the-visitor-8c2d"  # noqa: S105  (not a secret: replaced)
-# The request last found by the status lookup, shown at its own address (post/redirect/get).
-STATUS_SESSION_KEY = "status_case"
 logger = logging.getLogger(__name__)
+
+# A request's status in the client's words.
+CLIENT_STATUS = {
+    Case.Status.NEW: _lazy("Received"),
+    Case.Status.IN_PROGRESS: _lazy("In progress"),
+    Case.Status.WAITING_ON_CLIENT: _lazy("Waiting for your answer"),
+    Case.Status.RESOLVED: _lazy("Resolved"),
+    Case.Status.CLOSED: _lazy("Closed"),
+}
 
 
 @dataclass(frozen=True)
@@ -145,7 +153,12 @@ def confirmation(request):
 @never_cache
 @limit_posts("status")
 def status(request):
-    """Show where a request stands to whoever has its reference and email address."""
+    """Show where a request stands to whoever has its reference and email address.
+
+    Both are in every email's subject and To line, so they show the status only: the conversation
+    opens with an emailed link alone (cases.link_views). The request found is kept in the session
+    and shown at its own address (post/redirect/get).
+    """
     if request.method != "POST":
         return render(request, "cases/status.html", {"form": StatusLookupForm()})
     if LANGUAGE_SWITCH in request.POST:
@@ -162,7 +175,6 @@ def status(request):
         )
         if case is not None:
             request.session[STATUS_SESSION_KEY] = case.reference
-            open_conversation(request, case)
             return redirect("cases:status_result")
         # One answer for an unknown reference, a mistyped one and a wrong email address.
         form.add_error(
@@ -179,7 +191,7 @@ def status_result(request):
     case = _case_in_session(request, STATUS_SESSION_KEY)
     if case is None:
         return redirect("cases:status")
-    return render(request, "cases/status_result.html", {"case": case})
+    return render(request, "cases/status_result.html", {"case": case, "status": CLIENT_STATUS[case.status]})
 
 
 def _case_in_session(request, key):

@@ -45,10 +45,16 @@ def pages(client, make_case, language):
 
     if not case.messages.exists():
         case_reply(case, author=None, body="Try **again**:\n\n- sign out\n- sign in", status="waiting")
+    link = home + f"/conversation/open/{conversation_token(case)}/"
+    yield "conversation link", client.get(link)
+    client.post(link)
     yield "conversation", client.get(home + "/conversation/")
     yield "conversation with errors", client.post(home + "/conversation/", {"body": ""})
     yield "conversation link not valid", client.get(home + f"/conversation/open/{conversation_token(case)}x/")
     yield "conversation without a session", client.__class__().get(home + "/conversation/")
+    yield "get a link", client.get(home + "/conversation/link/")
+    yield "get a link with errors", client.post(home + "/conversation/link/", {"reference": "", "email": "x"})
+    yield "link sent", client.get(home + "/conversation/link/sent/")
     session = client.session
     session["submitted_case"] = case.reference
     session.save()

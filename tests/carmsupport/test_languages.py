@@ -109,7 +109,7 @@ def test_status_toggle_keeps_the_request_found(make_case, client):
     french = client.get("/fr/status/request/")
     assert french["Cache-Control"].count("no-store") == 1
     with translation.override("fr"):
-        assert case.display_reference in french.content.decode() and gettext("New") in french.content.decode()
+        assert case.display_reference in french.content.decode() and gettext("Received") in french.content.decode()
     client.session.flush()
     assert client.get("/fr/status/request/")["Location"] == "/fr/status/"
 

@@ -135,8 +135,10 @@ def test_late_follow_up_files_a_linked_case(make_case, reviewer):
 
 
 def open_link(client, case, language="en"):
-    token = conversation_token(case)
-    return client.get(f"/{language}/conversation/open/{token}/")
+    """Load the emailed link and press its button, as a client does."""
+    path = f"/{language}/conversation/open/{conversation_token(case)}/"
+    assert client.get(path).status_code == 200
+    return client.post(path)
 
 
 def test_link_opens_the_conversation_without_the_token_in_the_address(client, make_case, reviewer):
@@ -172,9 +174,10 @@ def test_bad_links_all_get_the_same_answer(client, make_case, reviewer, change, 
         case_change(case, actor=reviewer, status=Case.Status.RESOLVED)
         case_change(case, actor=reviewer, status=Case.Status.CLOSED)
         cases_anonymise_closed(older_than_days=0, now=timezone.now() + timedelta(seconds=1))
-    response = client.get(f"/en/conversation/open/{token}/")
-    assert response.status_code == 404
-    assert "This link does not open a request" in response.content.decode()
+    for method in (client.get, client.post):
+        response = method(f"/en/conversation/open/{token}/")
+        assert response.status_code == 404
+        assert "This link does not open a request" in response.content.decode()
     assert client.get("/en/conversation/").status_code == 403
 
 
@@ -187,11 +190,12 @@ def test_revoking_locks_an_open_page(client, make_case, reviewer):
     assert client.get("/en/conversation/").status_code == 403
 
 
-def test_status_lookup_opens_the_conversation(client, make_case):
-    """The reference and email address found by the status lookup open the conversation too."""
+def test_status_lookup_does_not_open_the_conversation(client, make_case):
+    """The reference and email address show the status only: the conversation stays closed."""
     case = make_case()
     client.post("/en/status/", {"reference": case.display_reference, "email": case.email})
-    assert client.get("/en/conversation/").status_code == 200
+    page = client.get("/en/conversation/")
+    assert page.status_code == 403 and case.display_reference not in page.content.decode()
 
 
 def test_client_follows_up_with_a_file(client, make_case, reviewer, sent):

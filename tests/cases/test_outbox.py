@@ -309,10 +309,11 @@ def test_the_acknowledgment_has_the_conversation_link_and_an_html_part(make_case
     assert mimetype == "text/html" and '<html lang="en">' in html
     url = re.search(r"http://127\.0\.0\.1:8000/en/conversation/open/\S+/", message.body)[0]
     assert f'href="{url}"' in html
-    assert conversation_case(url.rstrip("/").rsplit("/", 1)[1], 90) == case
-    assert "The link works for 90 days." in message.body
+    assert conversation_case(url.rstrip("/").rsplit("/", 1)[1], 90)[0] == case
+    assert "The link works for 90 days. After that, ask for a new link" in message.body
     for part in (message.body, html):
         assert case.display_reference in part and "http://127.0.0.1:8000/en/status/" in part
+        assert "http://127.0.0.1:8000/en/conversation/link/" in part
         assert "Ann Smith" not in part and "EC-1012 when registering" not in part
     assert "<script" not in html and "http" not in html.split("<body")[0]  # no script, nothing fetched
 
@@ -343,20 +344,22 @@ def test_the_reply_email_in_french(make_case, django_capture_on_commit_callbacks
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script" not in html
     assert 'href="javascript' not in html
     url = re.search(r"http://127\.0\.0\.1:8000/fr/conversation/open/\S+/", message.body)[0]
-    assert f'href="{url}"' in html and conversation_case(url.rstrip("/").rsplit("/", 1)[1], 90) == case
+    assert f'href="{url}"' in html and conversation_case(url.rstrip("/").rsplit("/", 1)[1], 90)[0] == case
     for part in (message.body, html):
-        assert case.display_reference in part and "http://127.0.0.1:8000/fr/status/" in part
+        assert case.display_reference in part and "http://127.0.0.1:8000/fr/conversation/link/" in part
         assert "Ann Smith" not in part and "EC-1012 when registering" not in part
     assert codes(case)[-1] == CaseEvent.Code.EMAIL_SENT
 
 
-def test_a_reply_without_a_conversation_key_points_to_the_status_page(make_case):
+def test_a_reply_without_a_conversation_key_says_where_to_ask_for_a_link(make_case):
     case = make_case()
     Case.objects.filter(pk=case.pk).update(conversation_key="")
     case.refresh_from_db()
     message = reply_message(case, Message(case=case, kind=Message.Kind.REPLY, body="Done."))
     assert "/conversation/open/" not in message.body
-    assert "use your reference number and this email address on the request status page" in message.body
+    assert (
+        "ask for a link, which we email to this address:\nhttp://127.0.0.1:8000/en/conversation/link/" in message.body
+    )
 
 
 def test_the_confirmation_says_we_will_send_then_we_sent(carm_tree, client, django_capture_on_commit_callbacks):

@@ -22,7 +22,7 @@ def test_found_shows_only_status_received_target_topic(make_case, client):
     case = make_case(description="Secret description", business_number="123456782")
     page = look_up(client, display(case.reference).lower().replace("-", " "), "ANN@example.org").content.decode()
     assert f"Request {case.display_reference}" in page
-    assert "New" in page and "Accessing the CARM Client Portal" in page
+    assert "Received" in page and "Accessing the CARM Client Portal" in page
     assert case.due_local.strftime("%A, %B %-d, %Y") in page
     for private in ("Secret description", "Ann Smith", "123456782", "ann@example.org"):
         assert private not in page

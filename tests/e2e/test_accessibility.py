@@ -13,6 +13,7 @@ EC_1012 = "/help/carm/questions/importer/yes/yes/error-code/ec-1012/"
 CONTACT = "/contact/?tree=carm&answers=importer/yes/yes/error-code/ec-1012/"
 SEND = "#contact-form button.btn-primary"
 CHECK = "#status-form button.btn-primary"
+OPEN_CONVERSATION = {"en": "Open your conversation", "fr": "Ouvrir votre conversation"}
 
 
 def fill_and_send(page, home):
@@ -62,10 +63,22 @@ def reach(page, site, language, kind, settings, monkeypatch):
     if kind == "status result":
         fill_and_send(page, home)
         return look_up(page, home, page.locator(".reference").inner_text())
-    if kind == "conversation":
+    if kind in ("conversation link", "conversation"):
+        from cases.models import Case
+        from cases.tokens import conversation_token
+
         fill_and_send(page, home)
-        look_up(page, home, page.locator(".reference").inner_text())
-        return page.goto(home + "/conversation/").status
+        page.locator(".reference").wait_for()
+        status = page.goto(home + f"/conversation/open/{conversation_token(Case.objects.latest('pk'))}/").status
+        if kind == "conversation link":
+            return status
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name=OPEN_CONVERSATION[language]).click()
+        return navigation.value.status
+    if kind == "get a link":
+        return page.goto(home + "/conversation/link/").status
+    if kind == "link sent":
+        return page.goto(home + "/conversation/link/sent/").status
     if kind == "conversation link not valid":
         return page.goto(home + "/conversation/open/not-a-token/").status
     if kind == "status not found":
@@ -97,8 +110,11 @@ PAGES = {
     "status lookup": 200,
     "status result": 200,
     "status not found": 200,
+    "conversation link": 200,
     "conversation": 200,
     "conversation link not valid": 404,
+    "get a link": 200,
+    "link sent": 200,
     "400": 400,
     "404": 404,
     "404 in the help tool": 404,
