@@ -1,14 +1,22 @@
 """Limits on how often one client address may send a form, with a page that says when to try again."""
 
 import ipaddress
+import logging
 import math
+import time
 from functools import wraps
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
+from redis.exceptions import RedisError
 
 from .bilingual import LANGUAGE_SWITCH
+
+logger = logging.getLogger(__name__)
+# While the counters are unavailable, one warning a minute at most.
+WARN_EVERY_SECONDS = 60
 
 
 def client_address(request):
@@ -41,9 +49,7 @@ def limit_posts(group, keep_form=False):
         @wraps(view)
         def limited(request, *args, **kwargs):
             if request.method == "POST" and LANGUAGE_SWITCH not in request.POST:
-                usage = get_usage(
-                    request, group=group, key="ip", rate=settings.RATE_LIMITS[group], method="POST", increment=True
-                )
+                usage = _usage(request, group)
                 if usage and usage["should_limit"]:
                     if keep_form:
                         request.retry_after = max(int(usage["time_left"]), 1)
@@ -54,6 +60,33 @@ def limit_posts(group, keep_form=False):
         return limited
 
     return decorator
+
+
+def _usage(request, group):
+    """The client's count for the group, raised by one; None, and the post let through, while the
+    counters' store (Redis or the cache table) cannot be reached.
+
+    The limits fail open: a cache outage must not cost a client their request. They hold back
+    floods, and for the length of an outage they do not; the caps that protect strangers'
+    mailboxes (cases.mailboxes) live in the database and still hold. The outage is logged as a
+    warning at most once a minute per process.
+    """
+    try:
+        rate = settings.RATE_LIMITS[group]
+        return get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=True)
+    except (RedisError, DatabaseError, OSError) as error:
+        _warn_unavailable(error)
+        return None
+
+
+_last_warning = [-math.inf]
+
+
+def _warn_unavailable(error):
+    now = time.monotonic()
+    if now - _last_warning[0] >= WARN_EVERY_SECONDS:
+        _last_warning[0] = now
+        logger.warning("Rate limits not applied, their counters are unavailable: %s", type(error).__name__)
 
 
 def too_many_requests(request, seconds_left, template="errors/429.html", context=None):

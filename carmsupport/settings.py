@@ -324,7 +324,7 @@ LOGGING = {
 }
 
 # Emails go out through an outbox (cases.outbox), sent by a task worker: django-tasks-db keeps the
-# queue in the database and `manage.py db_worker` runs it. TASKS_BACKEND=immediate sends at once,
+# queue in the database and `manage.py task_worker` runs it. TASKS_BACKEND=immediate sends at once,
 # in the web process (tests).
 TASKS = {
     "default": {

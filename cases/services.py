@@ -66,14 +66,16 @@ def case_submit(
     """File a case and acknowledge it by email; return it and whether it is new.
 
     A form sent again with the same token returns the case it already filed. The
-    acknowledgment is queued in the outbox once the case is saved, and sent by the task
-    worker (cases.outbox), so a slow or failing mail server never holds the client up. `language` is
+    acknowledgment is queued in the outbox (or withheld) in the case's own transaction, and sent
+    by the task worker (cases.outbox), so a slow or failing mail server never holds the client up. `language` is
     that of the page it was filed from, the active language unless given. `follows` is the
     earlier case a client's follow-up came to after it was resolved; `attachments` are the
     request's checked files, saved with the case; `release_id` the help tree's release walked.
     """
     received_at = received_at or timezone.now()
     if submission_token and (existing := Case.objects.filter(submission_token=submission_token).first()):
+        # A case filed before its acknowledgment was decided in the same transaction gets it now.
+        case_acknowledge(existing)
         return existing, False
     closed_days = ClosureDay.dates_from(received_at.astimezone(HELPDESK_TZ).date())
     due_at = response_due(received_at, ResponseClass(response_class).business_days, closed_days)
@@ -122,7 +124,8 @@ def case_acknowledge(case: Case) -> bool:
     """
     acknowledgments = OutboundEmail.objects.filter(case=case, kind=OutboundEmail.Kind.ACKNOWLEDGMENT)
     with transaction.atomic():
-        if case.acknowledged_at is not None or acknowledgments.exclude(status=OutboundEmail.Status.CANCELLED).exists():
+        decided = case.acknowledged_at is not None or case.acknowledgment_withheld or case.anonymised_at is not None
+        if decided or acknowledgments.exclude(status=OutboundEmail.Status.CANCELLED).exists():
             return False
         cap = settings.ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY
         if not mailboxes.take(case.email, mailboxes.Purpose.ACKNOWLEDGMENT, cap):

@@ -1,4 +1,4 @@
-"""Tasks run by the task worker (`manage.py db_worker`), or at once with TASKS_BACKEND=immediate."""
+"""Tasks run by the task worker (`manage.py task_worker`), or at once with TASKS_BACKEND=immediate."""
 
 from django.tasks import task
 

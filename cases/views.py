@@ -87,13 +87,22 @@ def contact(request):
             return render(request, "cases/received_without_reference.html")
         form = ContactForm(request.POST, request.FILES, ask_topic=ask_topic)
         if form.is_valid():
+            case = None
             try:
                 case = _submit(form, origin)
+                request.session[SESSION_KEY] = case.reference
+                request.session.save()
             except (OperationalError, InterfaceError) as error:
-                logger.error("Case not saved, database unavailable: %s", type(error).__name__)
-                context = _form_context(form, origin, unavailable=True)
+                # Sent again with the same token, the form files one case (or finds the one saved).
+                request.session.modified = False  # nothing more is written while the database is away
+                if case is None:
+                    logger.error("Case not saved, database unavailable: %s", type(error).__name__)
+                else:
+                    logger.error(
+                        "Case %s saved, not confirmed, database unavailable: %s", case.pk, type(error).__name__
+                    )
+                context = _form_context(form, origin, unavailable=True, unconfirmed=case is not None)
                 return service_unavailable(request, "cases/contact.html", context)
-            request.session[SESSION_KEY] = case.reference
             return redirect("cases:confirmation")
         # A new token if the old one was tampered with, so the corrected form can be sent.
         if "token" in form.errors:
