@@ -344,11 +344,12 @@ REOPEN_BUSINESS_DAYS = 10
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
-# Email: printed to the console unless EMAIL_HOST names an SMTP server.
+# Email: printed to the console unless EMAIL_HOST names an SMTP server. Django's SMTP backend,
+# telling a time-out after the server had the whole email (outcome unknown) from a failure.
 if os.environ.get("EMAIL_HOST"):
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "carmsupport.mail.EmailBackend",
             "OPTIONS": {
                 "host": os.environ["EMAIL_HOST"],
                 "port": int(os.environ.get("EMAIL_PORT", "25")),

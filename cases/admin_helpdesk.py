@@ -89,14 +89,14 @@ class CannedResponseAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    """What became of each email to a client; failed ones can be sent again."""
+    """What became of each email to a client; failed, unconfirmed and stuck ones can be sent again."""
 
     list_display = ["case", "kind", "status", "attempts", "created_at", "sent_at", "next_attempt_at", "last_error"]
     list_filter = ["status", "kind"]
     list_select_related = ["case"]
     search_fields = ["case__reference"]
     actions = ["send_again"]
-    readonly_fields = list_display
+    readonly_fields = [*list_display, "internet_message_id"]
 
     def has_add_permission(self, request):
         return False
@@ -114,6 +114,8 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def send_again(self, request, queryset):
         queued = sum(
             bool(retry(email))
-            for email in queryset.filter(status__in=[OutboundEmail.Status.FAILED, OutboundEmail.Status.SENDING])
+            for email in queryset.filter(
+                status__in=[OutboundEmail.Status.FAILED, OutboundEmail.Status.UNCONFIRMED, OutboundEmail.Status.SENDING]
+            )
         )
         self.message_user(request, _("%(count)d email(s) queued again.") % {"count": queued}, messages.SUCCESS)

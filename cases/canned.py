@@ -20,6 +20,30 @@ PLACEHOLDERS = {
 }
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
+# What Markdown gives a meaning to wherever it stands: links, images and autolinks (with the
+# scheme's colon, "http:", and "@" of an address), emphasis, code, entities, strikethrough,
+# tables and escapes. A hyphen, an apostrophe, parentheses or a period mean nothing there.
+MARKDOWN_INLINE = re.compile(r"[\\`*_\[\]<>!&~|@]|(?<=[A-Za-z]):")
+# At a line's start more is markup ("- ", "# ", "> ", "1. "): a value's first character if it is
+# ASCII punctuation, or its leading digits and the "." or ")" after them.
+MARKDOWN_LINE_START = re.compile(r"[!-/:-@\[-`{-~]|[0-9]+[.)]")
+ASCII_SPACES = re.compile(r"[ \t\n\r\f\v]+")
+
+
+def as_markdown_text(value) -> str:
+    """A value written into Markdown so that it renders as itself, on one line, never as markup.
+
+    The characters Markdown would read as markup are backslash-escaped, the others left as they
+    are, so that the text part of an email (the Markdown as written) stays readable. A client's
+    name such as "[Verify your account](http://…)" stays text in the email, not a link.
+    """
+    # One line: a value never starts a block of its own. (A no-break space is kept, as in French.)
+    text = ASCII_SPACES.sub(" ", str(value)).strip(" ")
+    start = MARKDOWN_LINE_START.match(text)
+    head = start.end() if start else 0
+    rest = MARKDOWN_INLINE.sub(lambda match: "\\" + match[0], text[head:])
+    return f"{text[: head - 1]}\\{text[head - 1]}{rest}" if start else rest
+
 
 def unknown_placeholders(text: str) -> list[str]:
     """The {names} in a text that are not placeholders."""
@@ -34,7 +58,8 @@ def offered(case: Case):
 def filled(canned: CannedResponse, case: Case) -> str:
     """The response's text in the case's reply language, its placeholders filled in from the case.
 
-    Only the known placeholders are replaced; any other brace is left as written.
+    Only the known placeholders are replaced; any other brace is left as written. The values are
+    Markdown-escaped, so that what the client typed as their name never becomes a link or markup.
     """
     language = case.preferred_language
     with translation.override(language):
@@ -46,4 +71,4 @@ def filled(canned: CannedResponse, case: Case) -> str:
             "topic": case.topic.name,
         }
     text = getattr(canned, f"body_{language}", "") or canned.body_en
-    return PLACEHOLDER.sub(lambda match: str(values.get(match[1], match[0])), text)
+    return PLACEHOLDER.sub(lambda match: as_markdown_text(values[match[1]]) if match[1] in values else match[0], text)

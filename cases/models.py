@@ -303,6 +303,7 @@ class CaseEvent(models.Model):
         FOLLOWED_BY = "followed_by", _("The client's follow-up filed a new case")
         EMAIL_SENT = "email_sent", _("Email sent")
         EMAIL_FAILED = "email_failed", _("Email not sent")
+        EMAIL_UNCONFIRMED = "email_unconfirmed", _("Email sent, unconfirmed")
         ATTACHMENT_DOWNLOADED = "attachment_downloaded", _("Attachment downloaded")
         LINK_REVOKED = "link_revoked", _("Conversation links revoked")
         LINK_REQUESTED = "link_requested", _("Conversation link emailed at the client's request")
@@ -363,6 +364,15 @@ class CaseEvent(models.Model):
                 return _("Email sent: %(kind)s") % {"kind": _email_kind_label(params.get("kind"))}
             case self.Code.EMAIL_FAILED:
                 return _("Email not sent: %(kind)s, attempt %(attempt)s (%(error)s)") % {
+                    "kind": _email_kind_label(params.get("kind")),
+                    "attempt": params.get("attempt", "?"),
+                    "error": params.get("error", "?"),
+                }
+            case self.Code.EMAIL_UNCONFIRMED:
+                return _(
+                    "Email sent, unconfirmed: %(kind)s, attempt %(attempt)s (%(error)s after the mail server "
+                    "had the whole email)"
+                ) % {
                     "kind": _email_kind_label(params.get("kind")),
                     "attempt": params.get("attempt", "?"),
                     "error": params.get("error", "?"),
@@ -480,7 +490,11 @@ class OutboundEmail(models.Model):
     """An email to a client, queued with what caused it and sent by the task worker.
 
     It is written when it is sent, from the case and message, so that it holds no copy of
-    personal data; the attempt count and the last error show staff what became of it.
+    personal data; the attempt count and the last error show staff what became of it. Every
+    attempt carries the same Message-ID, so that copies of it are known as one email.
+
+    "Sent, unconfirmed": the mail server had the whole email, then timed out or hung up without
+    saying whether it took it, and it is not sent again by itself (see cases.outbox).
     """
 
     class Kind(models.TextChoices):
@@ -492,6 +506,7 @@ class OutboundEmail(models.Model):
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
+        UNCONFIRMED = "unconfirmed", _("Sent, unconfirmed")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -503,7 +518,9 @@ class OutboundEmail(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    # When the mail server last had the whole email, whether or not it said it took it.
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    internet_message_id = models.CharField(_("Message-ID header"), max_length=255, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

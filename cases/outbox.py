@@ -4,8 +4,11 @@ An email is a row of OutboundEmail, written in the same transaction as its cause
 a staff reply). Once that transaction commits, the `deliver_email` task is enqueued with the
 row's id; if it rolls back, there is neither row nor task. The worker claims the row with a
 conditional UPDATE (queued and due → being sent), so an email whose task runs twice, or on two
-workers at once, is sent once. Failures are retried with waits doubling from a minute, up to
-EMAIL_MAX_ATTEMPTS; then the row is marked failed for staff to see.
+workers at once, is sent once. Every attempt carries the same Message-ID, made on the first.
+What became of an attempt is recorded by cases.attempts: failures are retried with waits
+doubling from a minute, up to EMAIL_MAX_ATTEMPTS, then the row is marked failed for staff to
+see; an attempt whose outcome is unknown (the mail server had the whole email, then timed out)
+gets one more try at most, then the row is marked sent, unconfirmed.
 
 Logs name emails and cases by id and errors by class only: never an address or a body.
 """
@@ -13,21 +16,24 @@ Logs name emails and cases by id and errors by class only: never an address or a
 import logging
 from datetime import timedelta
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.mail import make_msgid
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import Case, CaseEvent, OutboundEmail
+from carmsupport.mail import DeliveryUnconfirmed
+
+from . import attempts
+from .models import Case, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
 Status = OutboundEmail.Status
 Kind = OutboundEmail.Kind
 
-FIRST_WAIT = timedelta(minutes=1)
-LONGEST_WAIT = timedelta(hours=6)
 # A queued email this long past due has lost its task (e.g. a crash between commit and enqueue).
 STALE_AFTER = timedelta(minutes=5)
 # An email still being sent after this long: its worker likely died mid-send. Whether the email
@@ -66,11 +72,6 @@ def enqueue(email_id: int, run_after=None) -> bool:
     return True
 
 
-def backoff(attempts: int) -> timedelta:
-    """The wait after the `attempts`th failed attempt: a minute, then doubling, at most six hours."""
-    return min(FIRST_WAIT * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
-
-
 def deliver(email_id: int) -> str:
     """Send one queued email if it is due and nobody else is sending it; return what became of it.
 
@@ -91,102 +92,40 @@ def deliver(email_id: int) -> str:
         OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(status=Status.CANCELLED)
         logger.info("Email %s cancelled: case %s has no personal data left", email.pk, case.pk)
         return Status.CANCELLED.value
+    if not email.internet_message_id:  # the first attempt
+        email.internet_message_id = new_message_id()
+        OutboundEmail.objects.filter(pk=email.pk).update(internet_message_id=email.internet_message_id)
     try:
         _message(email).send(fail_silently=False)
+    except DeliveryUnconfirmed as error:
+        outcome = attempts.unconfirmed(email, error)
     except Exception as error:  # any failure, of the mail server or of writing the email, is retried
-        return _failed(email, error)
-    _sent(email)
-    return Status.SENT.value
+        outcome = attempts.failed(email, error)
+    else:
+        outcome = attempts.sent(email)
+    if outcome == Status.QUEUED:
+        enqueue(email.pk, run_after=email.next_attempt_at)
+    return outcome
+
+
+def new_message_id() -> str:
+    """A Message-ID in the site's domain (SITE_URL's host), such as <…@support.example.ca>."""
+    return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "localhost")
 
 
 def _message(email: OutboundEmail):
     from .emails import acknowledgment_message, link_message, reply_message
 
     if email.kind == Kind.ACKNOWLEDGMENT:
-        return acknowledgment_message(email.case)
-    if email.kind == Kind.CONVERSATION_LINK:
-        return link_message(email.case)
-    if email.kind == Kind.REPLY and email.message is not None:
-        return reply_message(email.case, email.message)
-    raise ValueError(f"email {email.pk} of kind {email.kind!r} cannot be written")
-
-
-def _sent(email: OutboundEmail) -> None:
-    now = timezone.now()
-    case = email.case
-    with transaction.atomic():
-        OutboundEmail.objects.filter(pk=email.pk).update(status=Status.SENT, sent_at=now)
-        # The acknowledgment has its own line in the audit trail; other emails say which they were.
-        if email.kind == Kind.ACKNOWLEDGMENT:
-            Case.objects.filter(pk=case.pk).update(acknowledged_at=now, acknowledgment_error="")
-            CaseEvent.objects.create(case=case, at=now, code=CaseEvent.Code.ACKNOWLEDGED)
-        else:
-            CaseEvent.objects.create(case=case, at=now, code=CaseEvent.Code.EMAIL_SENT, params={"kind": email.kind})
-    logger.info("Email %s (%s, case %s) sent, attempt %s", email.pk, email.kind, case.pk, email.attempts)
-
-
-def describe_error(error: BaseException, address: str = "") -> str:
-    """The error as staff read it, "ClassName: message", without the client's address, at most 300 characters."""
-    text = f"{type(error).__name__}: {error}"
-    if address:
-        text = _redact(text, address)
-    return text[:300]
-
-
-def _redact(text: str, address: str) -> str:
-    lower, needle = text.lower(), address.lower()
-    start = lower.find(needle)
-    while start != -1:
-        text = text[:start] + "(recipient)" + text[start + len(needle) :]
-        lower = text.lower()
-        start = lower.find(needle, start + len("(recipient)"))
-    return text
-
-
-def _failed(email: OutboundEmail, error: Exception) -> str:
-    now = timezone.now()
-    case = email.case
-    name = type(error).__name__
-    text = describe_error(error, case.email)
-    params = {"kind": email.kind, "attempt": email.attempts, "error": name}
-    final = email.attempts >= settings.EMAIL_MAX_ATTEMPTS
-    next_attempt_at = now + backoff(email.attempts)
-    with transaction.atomic():
-        if final:
-            OutboundEmail.objects.filter(pk=email.pk).update(status=Status.FAILED, last_error=text)
-        else:
-            OutboundEmail.objects.filter(pk=email.pk).update(
-                status=Status.QUEUED, next_attempt_at=next_attempt_at, last_error=text
-            )
-        CaseEvent.objects.create(case=case, at=now, code=CaseEvent.Code.EMAIL_FAILED, params=params)
-        if final and email.kind == Kind.ACKNOWLEDGMENT:
-            Case.objects.filter(pk=case.pk).update(acknowledgment_error=text)
-            CaseEvent.objects.create(
-                case=case, at=now, code=CaseEvent.Code.ACKNOWLEDGMENT_FAILED, params={"error": name}
-            )
-    if final:
-        logger.warning(
-            "Email %s (%s, case %s) failed, attempt %s of %s, given up: %s",
-            email.pk,
-            email.kind,
-            case.pk,
-            email.attempts,
-            settings.EMAIL_MAX_ATTEMPTS,
-            name,
-        )
-        return Status.FAILED.value
-    logger.warning(
-        "Email %s (%s, case %s) not sent, attempt %s of %s, next at %s: %s",
-        email.pk,
-        email.kind,
-        case.pk,
-        email.attempts,
-        settings.EMAIL_MAX_ATTEMPTS,
-        next_attempt_at.isoformat(timespec="seconds"),
-        name,
-    )
-    enqueue(email.pk, run_after=next_attempt_at)
-    return Status.QUEUED.value
+        message = acknowledgment_message(email.case)
+    elif email.kind == Kind.CONVERSATION_LINK:
+        message = link_message(email.case)
+    elif email.kind == Kind.REPLY and email.message is not None:
+        message = reply_message(email.case, email.message)
+    else:
+        raise ValueError(f"email {email.pk} of kind {email.kind!r} cannot be written")
+    message.extra_headers["Message-ID"] = email.internet_message_id
+    return message
 
 
 def due(now=None):
@@ -236,16 +175,21 @@ def requeue_stale(now=None) -> int:
 
 
 def retry(email: OutboundEmail, now=None) -> bool:
-    """Queue again, at once, a failed email or one stuck being sent (a member of staff asks).
+    """Queue again, at once, a failed email, one sent unconfirmed or one stuck being sent (a member
+    of staff asks, e.g. as the client says they have not had it).
 
-    Its attempts are kept, so a failed one that fails again is marked failed at once. Returns
-    False for an email in any other state, or on an anonymised case.
+    Its attempts are kept, so a failed one that fails again is marked failed at once, and one
+    sent unconfirmed is never marked failed. Returns False for an email in any other state, or
+    on an anonymised case.
     """
     now = now or timezone.now()
     with transaction.atomic():
         requeued = (
             OutboundEmail.objects.filter(pk=email.pk, case__anonymised_at__isnull=True)
-            .filter(Q(status=Status.FAILED) | Q(status=Status.SENDING, next_attempt_at__lt=now - STUCK_AFTER))
+            .filter(
+                Q(status__in=[Status.FAILED, Status.UNCONFIRMED])
+                | Q(status=Status.SENDING, next_attempt_at__lt=now - STUCK_AFTER)
+            )
             .update(status=Status.QUEUED, next_attempt_at=now)
         )
         if requeued:

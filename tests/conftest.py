@@ -1,5 +1,6 @@
 """Shared builders: the CARM tree from its fixture, and small or very large made-up trees."""
 
+import asyncio
 import importlib
 import socket
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.utils import timezone as django_timezone
 
 from triage.models import Choice, Node, Tree
 from triage.outline import parse_outline
@@ -192,6 +194,21 @@ def immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """A clock the test moves: clock.now, clock.to(moment)."""
+
+    class Clock:
+        now = django_timezone.now()
+
+        def to(self, moment):
+            self.now = moment
+
+    frozen = Clock()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: frozen.now)
+    return frozen
+
+
 CONTACT = {
     "full_name": "Ann Smith",
     "email": "ann@example.org",
@@ -254,12 +271,32 @@ def admin_client(db, admin_user):
 
 
 class Inbox:
+    """The messages the server had whole, and what it does then: `after_data` is its reply
+    ("250 Message accepted", or a refusal such as "451 Try again later"), "stall" (no reply
+    for `stall_seconds`, then 250) or "hang up" (the connection closed without a reply).
+    With `refuse_recipients`, it refuses every recipient, before any data."""
+
     def __init__(self):
         self.messages = []
+        self.after_data = "250 Message accepted"
+        self.stall_seconds = 0
+        self.refuse_recipients = False
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse_recipients:
+            return "550 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope.content.decode("utf-8", "replace"))
-        return "250 Message accepted"
+        if self.after_data == "stall":
+            await asyncio.sleep(self.stall_seconds)
+            return "250 Message accepted"
+        if self.after_data == "hang up":
+            server.transport.close()
+            return "250 Message accepted"  # never heard
+        return self.after_data
 
 
 def free_port():
@@ -270,19 +307,28 @@ def free_port():
 
 @pytest.fixture
 def smtp(settings):
-    """A local SMTP server the site sends to; .stop() and .start() it at will."""
+    """A local SMTP server the site sends to; .stop() and .start() it at will, .stall() it."""
     inbox, port = Inbox(), free_port()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+
+    def use(timeout):
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "carmsupport.mail.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": timeout},
+            }
         }
-    }
+
+    use(timeout=5)
 
     class Server:
         def __init__(self):
             self.inbox = inbox
             self.controller = None
+
+        def stall(self):
+            """Take each message whole, then say nothing for longer than the site waits (2 seconds here)."""
+            use(timeout=2)
+            inbox.after_data, inbox.stall_seconds = "stall", 3
 
         def start(self):
             self.controller = Controller(inbox, hostname="127.0.0.1", port=port)

@@ -10,5 +10,5 @@ register = template.Library()
 
 @register.filter
 def markdown(text):
-    """A staff reply's Markdown as HTML: raw HTML in it is shown as text, unsafe links are dropped."""
+    """A staff reply's Markdown as HTML, by the rule of triage.guidance (no raw HTML, no image, safe links only)."""
     return mark_safe(render_markdown(text))  # noqa: S308  (markdown-it escapes raw HTML: see triage.guidance)

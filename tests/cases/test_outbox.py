@@ -49,21 +49,6 @@ def task_queue(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """A clock the test moves: clock.now, clock.to(moment)."""
-
-    class Clock:
-        now = timezone.now()
-
-        def to(self, moment):
-            self.now = moment
-
-    frozen = Clock()
-    monkeypatch.setattr("django.utils.timezone.now", lambda: frozen.now)
-    return frozen
-
-
 def reply(case, body):
     """A staff reply and its email, queued in one transaction as the reply service does."""
     with transaction.atomic():

@@ -1,12 +1,17 @@
 """Staff answer from the case page: canned responses filled in, a preview, the status after sending."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
+from markdown_it.common.utils import escapeHtml
 
 from cases.canned import filled, unknown_placeholders
+from cases.emails import reply_message
 from cases.models import CannedResponse, Case, Message, OutboundEmail, Topic
 from tests.conftest import sign_in_staff
+from triage.guidance import render_markdown
 
 
 def staff(username, group):
@@ -44,6 +49,70 @@ def test_canned_text_is_filled_in_the_reply_language(make_case, canned):
     case.preferred_language = "fr"
     assert filled(canned, case).startswith("Bonjour Ann Smith")
     assert "heure de l’Est" in filled(canned, case) or "heure de l'Est" in filled(canned, case)
+
+
+# Names a client may type, each of which Markdown would read as markup.
+MARKUP_NAMES = [
+    "[Verify your account](http:evil.example)",
+    "[Verify your account](https://evil.example/login)",
+    "[Verify your account][1]",
+    "<http://evil.example/verify>",
+    "<ann@evil.example>",
+    "http://evil.example/verify",
+    "www.evil.example",
+    "*Ann* __Smith__ ~~Jones~~ `code`",
+    "<b>Ann</b><img src=x onerror=alert(1)>",
+    "![Verify](https://evil.example/pixel.png)",
+    "&lt;Ann&gt; &#106;",
+    "- Ann",
+    "1. Ann",
+    "12) Ann",
+    "# Ann",
+    "> Ann",
+    "---",
+    "Ann \\",
+    "Ann | Smith",
+]
+
+
+@pytest.mark.parametrize("name", MARKUP_NAMES)
+@pytest.mark.parametrize("body", ["{client_name}", "Hello {client_name}, thank you.", "**{client_name}**"])
+def test_a_clients_name_is_inserted_as_text(make_case, name, body):
+    """Wherever a canned response names the client, the name renders as itself: no link, no markup."""
+    case = make_case(full_name=name)
+    text = filled(CannedResponse(body_en=f"{body}\n\n[1]: https://evil.example/1"), case)
+    html = render_markdown(text)
+    assert escapeHtml(name) in html
+    assert "evil.example/1" not in html and "<a" not in html and "<img" not in html
+    shown = render_markdown(body.replace("{client_name}", "NAME")).replace("NAME", escapeHtml(name))
+    assert html == shown
+
+
+def test_a_name_on_lines_of_its_own_stays_on_the_line(make_case):
+    case = make_case(full_name="Ann\n\n# [Verify](https://evil.example)\n    code")
+    assert render_markdown(filled(CannedResponse(body_en="{client_name}"), case)) == (
+        "<p>Ann # [Verify](https://evil.example) code</p>\n"
+    )
+
+
+def test_values_stay_readable_in_the_text_part(make_case):
+    """Only what Markdown would read as markup is escaped: hyphens, apostrophes, parentheses,
+    periods and the French no-break space are left as they are."""
+    case = make_case(full_name="Marie-Ève D'Amours-Smith Jr.", topic="rm-account", preferred_language="fr")
+    text = filled(CannedResponse(body_fr="{client_name}, {topic}"), case)
+    assert text == (
+        "Marie-Ève D'Amours-Smith Jr., Votre compte de programme d'importation-exportation (RM)\u00a0: "
+        "traitement des paiements, répartition des paiements, apurement, compensation et rapprochement"
+    )
+
+
+def test_the_reply_email_shows_the_name_as_text(make_case):
+    case = make_case(full_name="[Verify your account](http:evil.example)")
+    body = filled(CannedResponse(body_en="Hello {client_name},\n\nDone."), case)
+    message = reply_message(case, Message(case=case, kind=Message.Kind.REPLY, body=body))
+    html, _mimetype = message.alternatives[0]
+    assert "<p>Hello [Verify your account](http:evil.example),</p>" in html
+    assert "evil.example" not in "".join(re.findall(r'href="[^"]*"', html))
 
 
 def test_unknown_placeholders_are_refused_in_the_admin(admin_client, db):

@@ -205,6 +205,22 @@ def test_staff_text_is_escaped(carm_tree, client):
     assert 'href="javascript' not in page and '<a href="https://example.org">that</a>' in page
 
 
+def test_guidance_links_web_and_mail_addresses_only_and_fetches_no_image(carm_tree, client):
+    """The rule of staff Markdown (triage.guidance) holds on the guidance pages too."""
+    outcome = Node.objects.get(tree=carm_tree, title_en="Error code EC-1012")
+    outcome.guidance_en = (
+        "![Screenshot](https://evil.example/pixel.png) [Verify](http:evil.example) [Sign in](//evil.example/) "
+        "[Search](search-ms:query=x) [Portal](https://example.org/carm) [Write](mailto:help@example.org)"
+    )
+    outcome.save()
+    tree_publish(carm_tree, note="Links")
+    page = text_of(client.get(EC_1012))
+    assert "evil.example/pixel.png" not in page and "<p>Screenshot [Verify](http:evil.example)" in page
+    assert 'href="http:evil' not in page and 'href="//evil' not in page and 'href="search-ms' not in page
+    assert '<a href="https://example.org/carm">Portal</a>' in page
+    assert '<a href="mailto:help@example.org">Write</a>' in page
+
+
 def test_feedback_is_recorded_once_per_submission(carm_tree, client):
     """Yes or No is stored against the outcome, with nothing about the client."""
     action = reverse("triage:feedback", args=["carm", EC_1012.removeprefix(CARM)])

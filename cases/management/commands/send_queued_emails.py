@@ -2,7 +2,8 @@
 
 For cron, e.g. every 10 minutes. It exits non-zero when an email failed for good in the last 24 hours
 or is stuck being sent, so that cron's report (or the monitoring that runs it) tells someone; staff
-then see the email, and can send it again, under Cases → Outgoing emails.
+then see the email, and can send it again, under Cases → Outgoing emails. An email sent unconfirmed
+(the mail server had it whole, then timed out) likely reached the client: it is counted, not failed.
 """
 
 from datetime import timedelta
@@ -32,9 +33,9 @@ class Command(BaseCommand):
         if now:
             outcomes = outbox.deliver_due()
             self.stdout.write(
-                "{sent} email(s) sent, {queued} to try again later, {failed} failed for good, "
-                "{cancelled} cancelled.".format(
-                    **{outcome: outcomes.get(outcome, 0) for outcome in ["sent", "queued", "failed", "cancelled"]}
+                "{sent} email(s) sent, {queued} to try again later, {failed} failed for good, {cancelled} "
+                "cancelled. {unconfirmed} sent unconfirmed.".format(
+                    **{outcome: outcomes.get(outcome, 0) for outcome in OutboundEmail.Status.values}
                 )
             )
         requeued = outbox.requeue_stale()
@@ -45,8 +46,14 @@ class Command(BaseCommand):
         failed = OutboundEmail.objects.filter(
             status=OutboundEmail.Status.FAILED, next_attempt_at__gte=moment - timedelta(days=1)
         ).count()
+        unconfirmed = OutboundEmail.objects.filter(
+            status=OutboundEmail.Status.UNCONFIRMED, sent_at__gte=moment - timedelta(days=1)
+        ).count()
         stuck = outbox.stuck(moment).count()
-        self.stdout.write(f"{waiting} email(s) queued, {failed} failed in the last 24 hours, {stuck} stuck being sent.")
+        self.stdout.write(
+            f"{waiting} email(s) queued, {failed} failed in the last 24 hours, {stuck} stuck being sent. "
+            f"{unconfirmed} sent unconfirmed in the last 24 hours."
+        )
         if failed or stuck:
             raise CommandError(
                 f"{failed} email(s) failed in the last 24 hours and {stuck} are stuck being sent: "

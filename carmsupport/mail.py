@@ -1,0 +1,65 @@
+"""The SMTP backend of the site: Django's, telling a sure failure from an unknown outcome.
+
+A mail server that times out or hangs up after it was given the whole message (after its 354
+reply to DATA) may have taken it: the email may be on its way to the client. Django's backend
+raises the same error for that as for a server that was never reached, so an outbox that
+tries again on every error sends the client copies. This backend raises DeliveryUnconfirmed
+for the first case (the error it replaces is its __cause__); every failure before the data
+(connection refused, sign-in refused, sender or recipient refused, DATA refused) and every
+refusal of the message with a reply code is raised as Django raises it: a sure failure.
+"""
+
+import smtplib
+
+from django.core.mail.backends import smtp
+
+
+class DeliveryUnconfirmed(smtplib.SMTPException):
+    """The mail server had the whole message, then timed out or hung up before saying whether it took it."""
+
+
+class _TracksTheData:
+    """An SMTP connection that knows whether the data of its current message began to be sent."""
+
+    data_began = False
+    _command = ""
+
+    def putcmd(self, cmd, args=""):
+        self._command = cmd.lower()
+        super().putcmd(cmd, args)
+
+    def getreply(self):
+        code, message = super().getreply()
+        if self._command == "data" and code == 354:  # "start mail input": the data go now
+            self.data_began = True
+        return code, message
+
+
+class _SMTP(_TracksTheData, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_TracksTheData, smtplib.SMTP_SSL):
+    pass
+
+
+class EmailBackend(smtp.EmailBackend):
+    """Django's SMTP backend, raising DeliveryUnconfirmed when the outcome of a message is unknown."""
+
+    @property
+    def connection_class(self):
+        return _SMTP_SSL if self.use_ssl else _SMTP
+
+    def _send(self, email_message):
+        self.connection.data_began = False
+        try:
+            return super()._send(email_message)
+        except smtplib.SMTPResponseException as error:
+            if self.connection.data_began and not 400 <= error.smtp_code < 600:
+                # An unreadable reply to the data ("Line too long", a garbled code).
+                raise DeliveryUnconfirmed(f"no reply the message was taken: {error.smtp_code}") from error
+            raise  # a reply code: the server refused the message
+        except OSError as error:  # a time-out or a hang-up; SMTPServerDisconnected is one too
+            if self.connection.data_began:
+                raise DeliveryUnconfirmed(f"no reply after the message was sent: {error}") from error
+            raise
