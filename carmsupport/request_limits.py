@@ -145,9 +145,10 @@ def too_large(request):
         "max_total_mb": settings.ATTACHMENTS_MAX_BYTES_PER_MESSAGE // mb,
         "form_url": form_address(request),
     }
-    response = render(request, "errors/413.html", context, status=413)
-    response["Connection"] = "close"
-    return response
+    # No Connection header: hop-by-hop headers are the server's (PEP 3333), and the development server
+    # refuses them with a 500. The servers deal with the unread body themselves: gunicorn's sync workers
+    # close every connection after its answer, runserver reads the rest of the body and drops it.
+    return render(request, "errors/413.html", context, status=413)
 
 
 def form_address(request):
