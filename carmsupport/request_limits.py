@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadhandler import FileUploadHandler, MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 # File parts tolerated beyond ATTACHMENTS_PER_MESSAGE, so that the form, not a 413, says "at most 5".
 EXTRA_FILE_PARTS = 10
@@ -142,9 +143,29 @@ def too_large(request):
         "max_files": settings.ATTACHMENTS_PER_MESSAGE,
         "max_file_mb": settings.ATTACHMENT_MAX_BYTES // mb,
         "max_total_mb": settings.ATTACHMENTS_MAX_BYTES_PER_MESSAGE // mb,
-        # A form posts to its own address: a link there reopens it (empty; Back keeps what was typed).
-        "form_url": request.get_full_path() if request.method == "POST" else None,
+        "form_url": form_address(request),
     }
-    response = render(request, "errors/413.html", context, status=413)
-    response["Connection"] = "close"
-    return response
+    # No Connection header: hop-by-hop headers are the server's (PEP 3333), and the development server
+    # refuses them with a 500. The servers deal with the unread body themselves: gunicorn's sync workers
+    # close every connection after its answer, runserver reads the rest of the body and drops it.
+    return render(request, "errors/413.html", context, status=413)
+
+
+def form_address(request):
+    """The address of the form a POST was sent from, to reopen it (empty; Back keeps what was typed), or None.
+
+    A form posts to its own address, but the raw path may be anything (//evil.example/ would lead off the
+    site): the address is rebuilt from the route the path resolves to, and offered only when it is that path.
+    """
+    if request.method != "POST":
+        return None
+    urlconf = getattr(request, "urlconf", None)
+    try:
+        match = resolve(request.path_info, urlconf)
+        address = reverse(match.view_name, args=match.args, kwargs=match.kwargs, urlconf=urlconf)
+    except (Resolver404, NoReverseMatch):
+        return None
+    if address != request.path or not url_has_allowed_host_and_scheme(address, allowed_hosts=None):
+        return None
+    query = request.GET.urlencode()
+    return f"{address}?{query}" if query else address

@@ -319,6 +319,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # pypdf warns of each flaw it meets in a client's PDF; a file it cannot read is refused all the same.
+        "pypdf": {"level": "ERROR"},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -1,9 +1,6 @@
 """Clients' attachments: checked by their content, named safely, stored privately, served inertly."""
 
-import codecs
 import contextlib
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -21,10 +18,11 @@ from filetype.types import archive, image
 from carmsupport.request_limits import OversizedUpload
 
 from .models import Attachment, Case
+from .pdf_check import PdfNotChecked, has_active_content
+from .text_files import CONTROL_BYTES, csv_dialect, has_formulas, read_text
 
 MB = 1024 * 1024
-HEAD_BYTES = 8 * 1024  # enough for any signature, and a sample for the CSV sniffer
-TEXT_CHUNK = 64 * 1024
+HEAD_BYTES = 8 * 1024  # enough for any signature
 
 EXTENSIONS = {
     "image/png": ".png",
@@ -38,26 +36,19 @@ EXTENSIONS = {
 MAGIC = (image.Png(), image.Jpeg(), archive.Pdf())
 SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff", "application/pdf": b"%PDF-"}
 
-# Control characters other than tab, LF, FF and CR, C1 controls included: their presence means binary.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-CONTROL_BYTES = re.compile(b"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-# Text a browser could take for markup if it ever sniffed it. Old browsers looked anywhere near the start,
-# so the whole first KB is searched, not only its beginning.
-MARKUP = re.compile(r"<!doctype|<html|<script|<svg|<\?xml|<body|<head|<iframe", re.IGNORECASE)
-MARKUP_WINDOW = 1024
-
 ACCEPT = "image/png,image/jpeg,application/pdf,text/plain,text/csv,.png,.jpg,.jpeg,.pdf,.txt,.csv"
 MAX_NAME = 100
-CSV_LINES = 20
 
 
 @dataclass(frozen=True)
 class CheckedFile:
-    """An upload whose content is of an accepted type, with that type and a safe name to store it under."""
+    """An upload whose content is of an accepted type, with that type and a safe name to store it under;
+    formulas: a CSV file with a cell a spreadsheet would run as a formula (staff are told)."""
 
     file: UploadedFile
     content_type: str
     name: str
+    formulas: bool = False
 
 
 def check_files(files):
@@ -83,11 +74,11 @@ def check_files(files):
         if not upload.size:
             errors.append(forms.ValidationError(_("“%(name)s” is empty."), code="empty", params={"name": shown}))
             continue
-        content_type, error = detect_type(upload)
+        content_type, error, formulas = examine(upload)
         if content_type is None:
             errors.append(forms.ValidationError(error, code="file_type", params={"name": shown}))
             continue
-        checked.append(CheckedFile(upload, content_type, safe_name(upload.name, content_type)))
+        checked.append(CheckedFile(upload, content_type, safe_name(upload.name, content_type), formulas))
     if sum(f.size for f in files) > settings.ATTACHMENTS_MAX_BYTES_PER_MESSAGE:
         errors.append(
             forms.ValidationError(
@@ -108,58 +99,44 @@ NOT_UTF8 = _(
 )
 
 
-def detect_type(upload):
-    """(content type, None) from the file's content alone, or (None, the message saying why not)."""
+PDF_ACTIVE = _(
+    "“%(name)s” is a PDF with scripts or actions that run when it is opened (JavaScript or Launch), which "
+    "we do not accept. Print it to a new PDF and attach that one."
+)
+PDF_NOT_CHECKED = _(
+    "“%(name)s” could not be checked: the PDF is damaged or protected by a password. Save it again as a "
+    "PDF without a password and attach it again."
+)
+
+
+def examine(upload):
+    """(content type, None, formulas) from the file's content alone, or (None, the message saying why not,
+    False). formulas: a CSV file with a cell that a spreadsheet would run as a formula."""
     upload.seek(0)
     head = upload.read(HEAD_BYTES)
+    upload.seek(0)
     kind = filetype.match(head, matchers=MAGIC)
     if kind and head.startswith(SIGNATURES[kind.mime]):
-        return kind.mime, None
+        if kind.mime == "application/pdf":
+            try:
+                if has_active_content(upload):
+                    return None, PDF_ACTIVE, False
+            except PdfNotChecked:
+                return None, PDF_NOT_CHECKED, False
+        return kind.mime, None, False
     try:
-        sample = decode_text(upload)
+        sample = read_text(upload, settings.ATTACHMENT_MAX_BYTES)
     except UnicodeDecodeError:
         # Text in another encoding (often Windows-1252 from spreadsheets) gets a hint; binary does not.
-        return None, NOT_ACCEPTED if CONTROL_BYTES.search(head) else NOT_UTF8
+        return None, NOT_ACCEPTED if CONTROL_BYTES.search(head) else NOT_UTF8, False
     except ValueError:
-        return None, NOT_ACCEPTED
+        return None, NOT_ACCEPTED, False
     finally:
         upload.seek(0)
-    return ("text/csv" if looks_like_csv(sample) else "text/plain"), None
-
-
-def decode_text(upload):
-    """The first HEAD_BYTES of text if the whole file is UTF-8 (a BOM allowed) without control characters
-    and without markup near its start; UnicodeDecodeError or ValueError if not. Read chunk by chunk."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
-    sample = ""
-    for chunk in upload.chunks(TEXT_CHUNK):
-        text = decoder.decode(chunk)
-        if CONTROL.search(text):
-            raise ValueError("control character")
-        if len(sample) < HEAD_BYTES:
-            sample += text[: HEAD_BYTES - len(sample)]
-    if CONTROL.search(decoder.decode(b"", final=True)):
-        raise ValueError("control character")
-    if MARKUP.search(sample[:MARKUP_WINDOW]):
-        raise ValueError("markup")
-    return sample
-
-
-def looks_like_csv(sample):
-    """Whether the text's first lines split on one of , ; or tab into the same number of columns, two or more."""
-    lines = sample.splitlines()
-    if len(sample) >= HEAD_BYTES:
-        lines = lines[:-1]  # the sample may end in the middle of a line
-    lines = [line for line in lines if line.strip()][:CSV_LINES]
-    if len(lines) < 2:
-        return False
-    text = "\n".join(lines)
-    try:
-        dialect = csv.Sniffer().sniff(text, delimiters=",;\t")
-    except csv.Error:
-        return False
-    widths = {len(row) for row in csv.reader(io.StringIO(text), dialect)}
-    return len(widths) == 1 and widths.pop() >= 2
+    dialect = csv_dialect(sample)
+    if dialect is None:
+        return "text/plain", None, False
+    return "text/csv", None, has_formulas(upload, dialect)
 
 
 def display_name(name):
@@ -198,7 +175,12 @@ def store_attachments(case, checked_files, message=None):
     try:
         for checked in checked_files:
             attachment = Attachment(
-                case=case, message=message, name=checked.name, content_type=checked.content_type, size=checked.file.size
+                case=case,
+                message=message,
+                name=checked.name,
+                content_type=checked.content_type,
+                size=checked.file.size,
+                formulas=checked.formulas,
             )
             checked.file.seek(0)
             # The file first, so that a failure below still knows it; upload_to ignores the name given.

@@ -17,10 +17,15 @@ HEADER = [
 ]
 
 
+def starts_formula(text: str) -> bool:
+    """Whether a spreadsheet program would read a cell holding this text as a formula."""
+    return text.startswith(FORMULA_STARTS)
+
+
 def spreadsheet_safe(value) -> str:
     """The value as text, with a leading apostrophe when it would start a formula."""
     text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    return f"'{text}" if starts_formula(text) else text
 
 
 def write_cases(stream, cases):

@@ -475,6 +475,8 @@ class Attachment(models.Model):
     name = models.CharField(_("file name"), max_length=120)
     content_type = models.CharField(_("type"), max_length=60)
     size = models.PositiveIntegerField(_("size in bytes"))
+    # A CSV file with a cell a spreadsheet would run as a formula: staff see it beside the download link.
+    formulas = models.BooleanField(_("contains spreadsheet formulas"), default=False)
     uploaded_at = models.DateTimeField(_("received"), default=timezone.now)
 
     class Meta:

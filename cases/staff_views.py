@@ -114,7 +114,7 @@ def thread(case):
     Each entry: {"kind", "label", "at", "author", "body", "markdown", "files"}; three queries in all.
     """
     files_by_message = {}
-    for attachment in case.attachments.only("pk", "name", "size", "message_id"):
+    for attachment in case.attachments.only("pk", "name", "size", "formulas", "message_id"):
         files_by_message.setdefault(attachment.message_id, []).append(attachment)
     entries = [
         {

@@ -114,13 +114,14 @@ class CountingStream(io.BytesIO):
         return line
 
 
-def post_raw(path, body, length):
+def post_raw(path, body, length, query=""):
     """Send a body through the request handler as a server would; return the status and the page."""
     from django.test.client import ClientHandler
 
     environ = {
         "REQUEST_METHOD": "POST",
         "PATH_INFO": path,
+        "QUERY_STRING": query,
         "SERVER_NAME": "testserver",
         "SERVER_PORT": "80",
         "wsgi.url_scheme": "http",
@@ -151,6 +152,27 @@ def test_a_large_upload_is_refused_unread(carm_tree, language):
     status, page = post_raw(f"/{language}/contact/", body, len(body.getvalue()))
     assert status.startswith("413") and getattr(body, "taken", 0) == 0
     assert f'<html lang="{language}">' in page
+
+
+@pytest.mark.parametrize("path", ["//evil.example/", "/\\evil.example", "https://evil.example/", "/en//evil.example/"])
+def test_the_413_page_never_links_off_the_site(db, path):
+    """The page's "Return to the form" link is rebuilt from the route, never the raw path of the request."""
+    status, page = post_raw(path, CountingStream(), 30_000_000)
+    assert status == "413" and "What you sent is too large" in page
+    assert "Return to the form" not in page
+    assert re.findall(r'href="([^"]*)"', page.split("<main", 1)[1]) == ["/en/"]  # "Start again"
+    # Nowhere on the page a link that a browser would take to another site.
+    assert all(re.match(r"#|data:,$|/[^/\\]", href) for href in re.findall(r'href="([^"]*)"', page))
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_413_page_links_back_to_the_form_sent(db, language):
+    """From the contact form, with the help tool's answers in its address, the link reopens that form."""
+    status, page = post_raw(f"/{language}/contact/", CountingStream(), 30_000_000, query="tree=carm&answers=a.b")
+    assert status == "413"
+    assert re.findall(r'<a href="([^"]*)">[^<]*</a>', page.split("<main", 1)[1])[0] == (
+        f"/{language}/contact/?tree=carm&amp;answers=a.b"
+    )
 
 
 def test_a_file_part_is_refused_where_no_form_takes_files(carm_tree):

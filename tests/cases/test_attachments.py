@@ -24,11 +24,12 @@ from cases.attachments import (
     store_attachments,
 )
 from cases.models import Attachment
+from tests.cases.pdfs import CLEAN as PDF
+from tests.cases.pdfs import pdf_of_size
 
 MB = 1024 * 1024
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 200
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200
-PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
 TEXT = "Bonjour, ça ne marche pas.\nThe portal says EC-1012.\n".encode()
 CSV = b"reference,status,amount\nCARM-1,open,10.50\nCARM-2,closed,3.00\n"
 
@@ -165,7 +166,7 @@ def test_a_file_over_10_mb_is_refused_by_name():
     with pytest.raises(forms.ValidationError) as error:
         check_files([upload("small.png", PNG), upload("scan.pdf", b"%PDF-" + b"0" * (10 * MB - 4))])
     assert messages_of(error) == ["“scan.pdf” is larger than 10 MB."]
-    checked, _small = check_files([upload("scan.pdf", b"%PDF-" + b"0" * (10 * MB - 5)), upload("small.png", PNG)])
+    checked, _small = check_files([upload("scan.pdf", pdf_of_size(10 * MB)), upload("small.png", PNG)])
     assert checked.name == "scan.pdf"
 
 

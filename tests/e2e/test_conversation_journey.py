@@ -10,19 +10,12 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import CannedResponse, Case, CaseEvent, CaseNote, Message, Topic
+from tests.cases.pdfs import CLEAN as PDF  # a small well-formed PDF, without scripts
 from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS
 from tests.e2e.test_journeys import fill_contact_form, sign_in, staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# A small valid PDF: the type is decided by its signature.
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n"
-    b"%%EOF\n"
-)
 PDF_NAME = "relevé.pdf"
 SCREENSHOT_NAME = "ec-1012-error.png"
 FOLLOW_UP = "Voici le relevé en PDF."

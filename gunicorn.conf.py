@@ -1,0 +1,31 @@
+"""gunicorn's settings for carmsupport: logs that never hold the secret of a client's conversation link.
+
+The production command names this file (`gunicorn -c gunicorn.conf.py carmsupport.wsgi ...`); gunicorn also
+reads it by itself when started from this folder. Options on the command line override what is set here.
+"""
+
+import sys
+from pathlib import Path
+
+from gunicorn.glogging import Logger
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # the config is read before gunicorn puts its working folder on the path
+
+from carmsupport.middleware import RedactLinksFilter  # noqa: E402  (the rule Django's own log lines follow)
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with /conversation/open/<token>/ blanked in every access and error line: the
+    request line, the path and the Referer alike."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.access_log, self.error_log):
+            if not any(isinstance(f, RedactLinksFilter) for f in log.filters):  # setup runs again on reload
+                log.addFilter(RedactLinksFilter())
+
+
+logger_class = RedactingLogger
+chdir = str(ROOT)
