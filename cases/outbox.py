@@ -14,13 +14,14 @@ Logs name emails and cases by id and errors by class only: never an address or a
 """
 
 import logging
+import time
 from datetime import timedelta
 from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import make_msgid
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -36,6 +37,8 @@ Kind = OutboundEmail.Kind
 
 # A queued email this long past due has lost its task (e.g. a crash between commit and enqueue).
 STALE_AFTER = timedelta(minutes=5)
+# How long the outcome of an attempt waits for the database to record it (see `_recorded`).
+RECORD_PATIENCE = timedelta(minutes=2)
 # An email still being sent after this long: its worker likely died mid-send. Whether the email
 # left is unknown, so it is never sent again without a member of staff asking (`retry`).
 STUCK_AFTER = timedelta(hours=1)
@@ -98,14 +101,46 @@ def deliver(email_id: int) -> str:
     try:
         _message(email).send(fail_silently=False)
     except DeliveryUnconfirmed as error:
-        outcome = attempts.unconfirmed(email, error)
+        outcome = _recorded(partial(attempts.unconfirmed, email, error), email)
     except Exception as error:  # any failure, of the mail server or of writing the email, is retried
-        outcome = attempts.failed(email, error)
+        outcome = _recorded(partial(attempts.failed, email, error), email)
     else:
-        outcome = attempts.sent(email)
+        outcome = _recorded(partial(attempts.sent, email), email)
     if outcome == Status.QUEUED:
         enqueue(email.pk, run_after=email.next_attempt_at)
     return outcome
+
+
+def _recorded(record, email: OutboundEmail) -> str:
+    """Record an attempt's outcome, waiting for the database while it is away (RECORD_PATIENCE at most).
+
+    The mail server has answered by then: an email that left must not stay "being sent" (for staff to
+    decide) because the database blinked, nor a failure go unrecorded. Each record is one transaction,
+    so trying it again writes it once.
+    """
+    deadline = time.monotonic() + RECORD_PATIENCE.total_seconds()
+    wait = 0.5
+    while True:
+        try:
+            return record()
+        except (OperationalError, InterfaceError) as error:
+            if time.monotonic() + wait > deadline:
+                raise
+            logger.warning(
+                "Email %s: outcome not recorded yet, database unavailable (%s)", email.pk, type(error).__name__
+            )
+            reset_connections()
+            time.sleep(wait)
+            wait = min(wait * 2, 5.0)
+
+
+def reset_connections() -> None:
+    """Close this thread's database connections after an outage; the next query connects anew."""
+    for each in connections.all(initialized_only=True):
+        try:
+            each.close()
+        except DatabaseError:
+            each.connection = None  # already gone: forget it
 
 
 def new_message_id() -> str:

@@ -179,3 +179,25 @@ def test_the_worker_survives_a_restart_and_a_ten_second_stop(postgres, smtp, tmp
     )
     assert recipients == [f"To: client-{name}@example.org" for name in ("after-restart", "after-stop", "before")]
     assert "Database unavailable" in (tmp_path / "worker.log").read_text()
+
+
+def test_an_email_sent_while_the_database_blinks_is_recorded_sent(make_case, smtp, task_queue, monkeypatch):
+    """The mail server took the email, then the database failed twice to record it: the outcome waits for
+    the database, so the email ends sent (not stuck being sent for staff to decide), once."""
+    monkeypatch.setattr("cases.outbox.time.sleep", lambda seconds: None)
+    case = make_case()
+    sent = outbox.attempts.sent
+    tries = []
+
+    def blinking(email):
+        tries.append(email.pk)
+        if len(tries) < 3:
+            raise OperationalError("terminating connection due to administrator command")
+        return sent(email)
+
+    monkeypatch.setattr("cases.outbox.attempts.sent", blinking)
+    run_task_worker()
+    assert len(tries) == 3 and len(smtp.inbox.messages) == 1
+    email = case.emails.get()
+    assert email.status == OutboundEmail.Status.SENT
+    assert case.events.filter(code="acknowledged").count() == 1

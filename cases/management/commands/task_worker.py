@@ -12,7 +12,7 @@ never ran), so queued emails go without a restart; the outbox's claim sends each
 import logging
 import time
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
@@ -44,7 +44,7 @@ class ResilientWorker(db_worker.Worker):
                 last_error_at = now
                 outage_since = outage_since or now
                 logger.warning("Database unavailable (%s); trying again in %.1f s", type(error).__name__, wait)
-                _close_connections()
+                outbox.reset_connections()
                 self.startup_delay = False
                 time.sleep(wait)
                 wait = min(wait * 2, MAX_WAIT)
@@ -53,20 +53,12 @@ class ResilientWorker(db_worker.Worker):
         super().run_task(db_task_result)
         if db_task_result.exception_class_path in CONNECTION_ERRORS:
             # The database blinked during the task, and was back to record its failure.
-            _close_connections()
+            outbox.reset_connections()
             self._recovered(0.0)
 
     def _recovered(self, seconds: float) -> None:
         requeued = outbox.requeue_stale(timezone.now() + outbox.STALE_AFTER)  # every due email without a task
         logger.warning("Database available again after %.1f s; %s email(s) enqueued again", seconds, requeued)
-
-
-def _close_connections() -> None:
-    for connection in connections.all(initialized_only=True):
-        try:
-            connection.close()
-        except DatabaseError:
-            connection.connection = None  # already gone: forget it, the next query connects anew
 
 
 class Command(db_worker.Command):
