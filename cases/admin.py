@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from carmsupport.admin_input import StaffModelAdmin
+
 from . import admin_helpdesk, staff_views  # noqa: F401  (admin_helpdesk registers its models)
 from .admin_display import all_closure_days, eastern, eastern_field, overdue_marker
 from .admin_filters import AgeFilter, AssignedFilter, DueFilter, OverdueFilter, StatusFilter
@@ -124,7 +126,7 @@ class EventInline(RecordInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(StaffModelAdmin):
     form = CaseForm
     # Fits 1280 pixels beside the filters; the response class is a filter, not a column.
     list_display = [

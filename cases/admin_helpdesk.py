@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from carmsupport.admin_input import StaffModelAdmin
 from carmsupport.bilingual import columns, current_language
 
 from .business_days import designated_holidays
@@ -17,7 +18,7 @@ from .outbox import retry
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(StaffModelAdmin):
     list_display = [*columns("name"), "slug", "response_class", "position"]
     list_editable = ["position"]
     search_fields = [*columns("name"), "slug"]
@@ -25,7 +26,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClosureDay)
-class ClosureDayAdmin(admin.ModelAdmin):
+class ClosureDayAdmin(StaffModelAdmin):
     list_display = ["date", *columns("reason")]
     fields = ["date", columns("reason")]
     date_hierarchy = "date"
@@ -68,7 +69,7 @@ class CannedResponseForm(forms.ModelForm):
 
 
 @admin.register(CannedResponse)
-class CannedResponseAdmin(admin.ModelAdmin):
+class CannedResponseAdmin(StaffModelAdmin):
     form = CannedResponseForm
     list_display = [*columns("title"), "topic", "position"]
     list_filter = ["topic"]
@@ -88,7 +89,7 @@ class CannedResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(StaffModelAdmin):
     """What became of each email to a client; failed, unconfirmed and stuck ones can be sent again."""
 
     list_display = ["case", "kind", "status", "attempts", "created_at", "sent_at", "next_attempt_at", "last_error"]

@@ -7,7 +7,7 @@ for the permission ``cases.view_service_standard`` besides.
 """
 
 import csv
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import admin
@@ -27,6 +27,9 @@ from .exports import spreadsheet_safe
 from .models import Case, ResponseClass
 
 PERIODS_SHOWN = 12
+# The earliest period end. The report counts 12 months or weeks back from the end: an end long before
+# the first case shows nothing, and one in year 1 would count back before the first date there is.
+EARLIEST_END = date(2000, 1, 1)
 CHARTS = ("on-time", "volume")
 
 
@@ -56,6 +59,10 @@ class ReportForm(forms.Form):
         end = self.cleaned_data["end"]
         if end > self.today:
             raise forms.ValidationError(_("The period cannot end after today."))
+        if end < EARLIEST_END:
+            raise forms.ValidationError(
+                _("The period cannot end before %(date)s."), params={"date": EARLIEST_END.isoformat()}
+            )
         return end
 
 

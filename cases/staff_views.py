@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carmsupport.admin_input import key_or_404
+
 from .attachments import attachment_response
 from .canned import filled, offered
 from .conversation import REPLY_STATUSES, case_reply
@@ -54,7 +56,7 @@ class StaffReplyForm(forms.Form):
 
 def reply_view(model_admin, request, object_id):
     """Write, preview and send a reply; on sending, back to the case page."""
-    case = get_object_or_404(Case.objects.select_related("topic"), pk=object_id)
+    case = get_object_or_404(Case.objects.select_related("topic"), pk=key_or_404(Case, object_id))
     if not model_admin.has_change_permission(request, case):
         raise PermissionDenied
     form = StaffReplyForm(request.POST or None, case=case)
@@ -95,7 +97,9 @@ def reply_view(model_admin, request, object_id):
 
 def file_view(model_admin, request, object_id, pk):
     """A client's file, to staff who may see the case; each download is recorded on the case."""
-    attachment = get_object_or_404(Attachment.objects.select_related("case"), pk=pk, case_id=object_id)
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("case"), pk=key_or_404(Attachment, pk), case_id=key_or_404(Case, object_id)
+    )
     if not model_admin.has_view_permission(request, attachment.case):
         raise PermissionDenied
     with transaction.atomic():

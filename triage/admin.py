@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from carmsupport.admin_input import StaffModelAdmin
 from carmsupport.bilingual import columns
 
 from . import analytics_views, graph_views, release_views
@@ -51,7 +52,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(Node)
-class NodeAdmin(admin.ModelAdmin):
+class NodeAdmin(StaffModelAdmin):
     inlines = [ChoiceInline]
     list_display = ["__str__", "kind", "tree", "used_in", "topic", "response_class", "helpful_yes", "helpful_no"]
     list_filter = ["tree", "kind", "topic", "response_class", "contact_allowed"]
@@ -138,7 +139,7 @@ class TreeForm(forms.ModelForm):
 
 
 @admin.register(Tree)
-class TreeAdmin(admin.ModelAdmin):
+class TreeAdmin(StaffModelAdmin):
     form = TreeForm
     list_display = [*columns("title"), "slug", "current_release", "start", "changed_at"]
     list_select_related = ["current_release__tree", "start"]

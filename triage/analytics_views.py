@@ -14,6 +14,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carmsupport.admin_input import key_or_404
+
 from . import analytics
 from .models import Tree
 
@@ -34,6 +36,12 @@ class PeriodForm(forms.Form):
         label=gettext_lazy("To (included)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
+    def clean_end(self):
+        end = self.cleaned_data["end"]
+        if end > analytics.toronto_today():
+            raise forms.ValidationError(_("The period cannot end after today."))
+        return end
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
@@ -53,9 +61,7 @@ def spreadsheet_safe(value):
 
 
 def _tree(model_admin, request, object_id):
-    if not str(object_id).isdigit():
-        raise Http404
-    tree = get_object_or_404(Tree, pk=object_id)
+    tree = get_object_or_404(Tree, pk=key_or_404(Tree, object_id))
     if not model_admin.has_view_permission(request, tree):
         raise PermissionDenied
     return tree

@@ -507,7 +507,6 @@ def import_draft(tree: Tree, text: str) -> ImportResult:
     changed = _set(locked, head)
     if changed:
         locked.save(update_fields=[name.removesuffix("_id") for name in changed])
-        Tree.touch(pk=locked.pk)
 
     result.after = snapshot(locked)
     if result.after != _resolve(data, result.ids):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from carmsupport.admin_input import key_or_404
 from carmsupport.bilingual import current_language, missing_languages
 
 from . import analytics
@@ -69,9 +70,7 @@ class Shown:
 def _tree(model_admin, request, object_id):
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
-    if not str(object_id).isdigit():
-        raise Http404
-    tree = get_object_or_404(Tree.objects.select_related("current_release"), pk=object_id)
+    tree = get_object_or_404(Tree.objects.select_related("current_release"), pk=key_or_404(Tree, object_id))
     if not model_admin.has_view_permission(request, tree):
         raise PermissionDenied
     return tree

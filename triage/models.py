@@ -84,6 +84,14 @@ class Tree(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        """Any save may change the draft's title, introduction or first question: a new revision, as a node's
+        edit gives, so that previews and graphs kept for the old one are not shown again."""
+        self.revision, self.changed_at = new_revision(), timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "revision", "changed_at"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("triage:start", args=[self.slug])
 

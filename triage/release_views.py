@@ -4,12 +4,13 @@ release compared with the one before it, and a rollback."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from carmsupport.admin_input import key_or_404
 
 from .diff import compare
 from .exchange import DraftImportError, import_draft, write_document
@@ -29,9 +30,7 @@ class PublishForm(forms.Form):
 
 
 def _tree(model_admin, request, object_id, *, change):
-    if not str(object_id).isdigit():
-        raise Http404
-    tree = get_object_or_404(Tree.objects.select_related("current_release"), pk=object_id)
+    tree = get_object_or_404(Tree.objects.select_related("current_release"), pk=key_or_404(Tree, object_id))
     allowed = (
         model_admin.has_change_permission(request, tree) if change else model_admin.has_view_permission(request, tree)
     )

@@ -20,6 +20,9 @@ from tests.conftest import current_code, sign_in_staff
 
 PASSWORD = "a-long-test-password"
 ANOTHER_ADDRESS = "192.0.2.10"
+ANY_CODE = "123456"  # with a wrong password, whatever the code
+REFUSED = "The username, password or code is not right."
+REFUSED_FR = "Le nom d'utilisateur, le mot de passe ou le code n'est pas valide."
 
 
 @pytest.fixture(autouse=True)
@@ -45,8 +48,21 @@ def code_for(user):
     return current_code(TOTPDevice.objects.get(user=user))
 
 
+def wrong_code(user):
+    """A code of the app's shape that the app does not show now."""
+    return "111111" if code_for(user) != "111111" else "222222"
+
+
 def signed_in(client):
     return client.get("/admin/").status_code == 200
+
+
+def page_as_seen(response):
+    """The page without what changes on every response (form token, script nonce) or echoes the code typed."""
+    page = response.content.decode()
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+    page = re.sub(r'nonce="[^"]*"', "", page)
+    return re.sub(r'(name="otp_token") value="[^"]*"', r"\1", page)
 
 
 def test_password_and_current_code_sign_in(client, alice):
@@ -65,21 +81,48 @@ def test_sign_in_form_asks_for_the_code(client, db):
     assert "Les 6\u00a0chiffres" in page
 
 
-@pytest.mark.parametrize("code", ["", "000000", "12345"])
-def test_missing_or_wrong_code_is_refused(client, alice, code):
-    """Without the right code the right password is not enough."""
-    if code == "000000" and code_for(alice) == code:
-        code = "999999"
-    page = sign_in(client, code=code).content.decode()
-    assert "Enter the code from your authenticator app." in page or "This code is not right." in page
+@pytest.mark.parametrize("password", [PASSWORD, "wrong-password"])
+def test_missing_code_is_asked_for_before_the_password_is_checked(client, alice, password):
+    """Without a code the page asks for it next to the field, the same whether the password is right or not,
+    and counts nothing: the password is not checked."""
+    for _attempt in range(5):
+        response = sign_in(client, password=password)
+        assert response.status_code == 200
+    page = response.content.decode()
+    assert "Enter the code from your authenticator app." in page and REFUSED not in page
+    assert not signed_in(client)
+    assert sign_in(client, code=code_for(alice)).status_code == 302
+
+
+@pytest.mark.parametrize(("language", "message"), [("en", REFUSED), ("fr-CA,fr", REFUSED_FR)])
+def test_wrong_password_and_wrong_code_give_the_same_page(client, alice, language, message):
+    """A wrong password, with the right code or a wrong one, and the right password with a wrong code
+    (an app's or a backup code) get the very same page: it never tells that the password was right."""
+    right, wrong = code_for(alice), wrong_code(alice)
+    responses = [
+        sign_in(client, password="wrong-password", code=right, language=language),
+        sign_in(client, password="wrong-password", code=wrong, language=language),
+        sign_in(client, code=wrong, language=language),
+        sign_in(client, code="abcdefgh", language=language),
+    ]
+    assert [response.status_code for response in responses] == [200] * 4
+    pages = {page_as_seen(response) for response in responses}
+    assert len(pages) == 1
+    assert escape(message) in pages.pop()
     assert not signed_in(client)
 
 
-def test_wrong_code_message_in_french(client, alice):
-    """The message about a wrong code is in the staff member's language."""
-    wrong = "111111" if code_for(alice) != "111111" else "222222"
-    page = sign_in(client, code=wrong, language="fr").content.decode()
-    assert escape("Ce code n'est pas valide.") in page
+def test_wrong_passwords_and_wrong_codes_count_together_towards_the_lockout(client, alice):
+    """Each failure counts, whichever of the password or the code was wrong; the fifth locks."""
+    right, wrong = code_for(alice), wrong_code(alice)
+    statuses = [
+        sign_in(client, password="wrong-password", code=right).status_code,
+        sign_in(client, code=wrong).status_code,
+        sign_in(client, password="wrong-password", code=wrong).status_code,
+        sign_in(client, code="abcdefgh").status_code,
+        sign_in(client, password="wrong-password", code=right).status_code,
+    ]
+    assert statuses == [200, 200, 200, 200, 429]
 
 
 def test_code_with_spaces_is_accepted(client, alice):
@@ -97,19 +140,21 @@ def test_staff_without_a_verified_device_cannot_reach_the_admin(client, alice):
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), url
 
 
-def test_staff_without_any_device_are_told_to_ask_for_one(client, db):
-    """An account with no authenticator app is told what to do, and stays out."""
+def test_staff_without_any_device_get_the_same_refusal(client, db):
+    """An account with no authenticator app gets the page a wrong password gets, and each try counts."""
     User.objects.create_user("bob", password=PASSWORD, is_staff=True)
-    page = sign_in(client, username="bob", code="123456").content.decode()
-    assert "This account has no authenticator app yet. Ask an administrator to set one up." in page
+    wrong_password = page_as_seen(sign_in(client, username="bob", password="wrong-password", code=ANY_CODE))
+    right_password = page_as_seen(sign_in(client, username="bob", code=ANY_CODE))
+    assert right_password == wrong_password and REFUSED in right_password
+    statuses = [sign_in(client, username="bob", code=ANY_CODE).status_code for _attempt in range(3)]
+    assert statuses == [200, 200, 429]
     assert not signed_in(client)
 
 
 def test_requirement_off_signs_in_with_the_password_only(client, alice, settings):
     """With STAFF_OTP_REQUIRED off (local development), the password is enough; a code typed is still checked."""
     settings.STAFF_OTP_REQUIRED = False
-    wrong = "111111" if code_for(alice) != "111111" else "222222"
-    assert "This code is not right." in sign_in(client, code=wrong).content.decode()
+    assert REFUSED in sign_in(client, code=wrong_code(alice)).content.decode()
     assert sign_in(client).status_code == 302
     assert signed_in(client)
 
@@ -117,8 +162,8 @@ def test_requirement_off_signs_in_with_the_password_only(client, alice, settings
 def test_five_wrong_passwords_lock_the_sign_in(client, alice):
     """After 5 wrong passwords even the right password and code are refused, and the page says so."""
     for _attempt in range(4):
-        assert sign_in(client, password="wrong-password").status_code == 200
-    response = sign_in(client, password="wrong-password")
+        assert sign_in(client, password="wrong-password", code=ANY_CODE).status_code == 200
+    response = sign_in(client, password="wrong-password", code=ANY_CODE)
     assert response.status_code == 429
     response = sign_in(client, code=code_for(alice))
     assert response.status_code == 429 and int(response["Retry-After"]) == 3600
@@ -131,7 +176,7 @@ def test_five_wrong_passwords_lock_the_sign_in(client, alice):
 def test_lockout_page_in_french(client, alice):
     """A staff member whose browser prefers French reads the lockout in French."""
     for _attempt in range(5):
-        sign_in(client, password="wrong-password", language="fr-CA,fr")
+        sign_in(client, password="wrong-password", code=ANY_CODE, language="fr-CA,fr")
     response = sign_in(client, code=code_for(alice), language="fr-CA,fr")
     page = response.content.decode()
     assert response.status_code == 429 and '<html lang="fr"' in page
@@ -153,7 +198,7 @@ def test_wrong_codes_count_towards_the_lockout(client, alice):
 def test_lockout_is_for_the_username_at_that_address(client, alice):
     """A locked username still signs in from another address."""
     for _attempt in range(5):
-        sign_in(client, password="wrong-password")
+        sign_in(client, password="wrong-password", code=ANY_CODE)
     assert sign_in(client, code=code_for(alice)).status_code == 429
     assert sign_in(client, code=code_for(alice), address=ANOTHER_ADDRESS).status_code == 302
 
@@ -161,17 +206,17 @@ def test_lockout_is_for_the_username_at_that_address(client, alice):
 def test_failures_below_the_limit_are_forgotten_after_a_success(client, alice):
     """Four wrong passwords, then a sign-in: the count starts again."""
     for _attempt in range(4):
-        sign_in(client, password="wrong-password")
+        sign_in(client, password="wrong-password", code=ANY_CODE)
     assert sign_in(client, code=code_for(alice)).status_code == 302
     client.logout()
     for _attempt in range(4):
-        assert sign_in(client, password="wrong-password").status_code == 200
+        assert sign_in(client, password="wrong-password", code=ANY_CODE).status_code == 200
 
 
 def test_axes_reset_unlocks(client, alice):
     """manage.py axes_reset_username unlocks a locked sign-in at once."""
     for _attempt in range(5):
-        sign_in(client, password="wrong-password")
+        sign_in(client, password="wrong-password", code=ANY_CODE)
     call_command("axes_reset_username", "alice", stdout=StringIO())
     assert sign_in(client, code=code_for(alice)).status_code == 302
 
@@ -229,7 +274,7 @@ def test_enrol_command_prints_what_the_app_needs(client, db):
     assert len(backup_codes) == 10
     assert sign_in(client, username="carol", code=backup_codes[0]).status_code == 302
     client.logout()
-    assert "This code is not right." in sign_in(client, username="carol", code=backup_codes[0]).content.decode()
+    assert REFUSED in sign_in(client, username="carol", code=backup_codes[0]).content.decode()
 
 
 def test_enrol_command_refuses_twice_unless_replacing(db):

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
+from django.utils.html import escape
 
 from cases.models import Case
 from tests.cases.test_contact import FORM, contact_url, form_token
@@ -92,9 +93,45 @@ def test_preview_shows_the_draft_to_tree_editors_only(carm_tree, client):
     answered = editors.get(preview, {"answer": "ec-1012"})
     assert answered["Location"] == preview + "ec-1012/"
     french = editors.get("/fr/help/carm/preview/questions/importer/yes/yes/error-code/").content.decode()
-    assert "Aperçu" in french or "Preview of the draft" in french
+    assert "<strong>Aperçu de l'ébauche</strong>" in french and "Preview of the draft" not in french
     outcome = editors.get(preview + "ec-1012/").content.decode()
     assert "/contact/" not in outcome.split("<main")[1] and "Did you find" not in outcome
+
+
+def test_preview_shows_an_edit_of_the_tree_itself_at_once(carm_tree, admin_client):
+    """The title and introduction edited in the admin show in the preview's next pages, in both languages,
+    though the pages of the draft before the edit were kept."""
+    old_titles = carm_tree.title_en, carm_tree.title_fr
+    edited = {
+        "en": ("Help with the portal, edited", "An introduction, edited."),
+        "fr": ("Aide pour le portail, modifiée", "Une introduction, modifiée."),
+    }
+
+    def pages(language):
+        start = admin_client.get(f"/{language}/help/carm/preview/").content.decode()
+        question = admin_client.get(f"/{language}/help/carm/preview/questions/").content.decode()
+        return start, question
+
+    for language in edited:
+        pages(language)
+    response = admin_client.post(
+        reverse("admin:triage_tree_change", args=[carm_tree.pk]),
+        {
+            "title_en": edited["en"][0],
+            "title_fr": edited["fr"][0],
+            "slug": "carm",
+            "intro_en": edited["en"][1],
+            "intro_fr": edited["fr"][1],
+            "start": carm_tree.start_id,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    for language, old_title in zip(edited, old_titles, strict=True):
+        start, question = pages(language)
+        title, intro = edited[language]
+        assert f"<h1>{title}</h1>" in start and f"<p>{intro}</p>" in start
+        assert f'<p class="tree-title">{title}</p>' in question and f" – {title} – " in question
+        assert escape(old_title) not in start + question
 
 
 def test_tree_editors_publish_and_roll_back_in_the_admin(carm_tree, client):
