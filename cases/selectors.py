@@ -161,3 +161,14 @@ def open_cases_by_assignee(now=None):
         }
         (staff if row["assigned_to"] else unassigned).append(entry)
     return staff + unassigned
+
+
+def cases_filed_per_outcome(tree_id: int, since, until):
+    """(outcome id, cases filed) for the outcomes of a tree, for cases received in [since, until): the help
+    tree's analytics (triage.analytics.FILED_COUNTERS)."""
+    return list(
+        Case.objects.filter(outcome__tree_id=tree_id, received_at__gte=since, received_at__lt=until)
+        .values_list("outcome_id")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )

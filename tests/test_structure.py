@@ -24,3 +24,23 @@ def test_triage_does_not_import_cases():
         if name == "cases" or name.startswith("cases.")
     }
     assert not offenders, offenders
+
+
+def test_triage_reads_no_case_by_name():
+    """No side door either: triage counts cases filed per outcome through what cases registers
+    (triage.analytics.FILED_COUNTERS), never by looking the model up by its name."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "triage").rglob("*.py")
+        if "migrations" not in path.parts
+        for text in [path.read_text(encoding="utf-8")]
+        if 'get_model("cases"' in text or "cases.Case" in text or "cases_case" in text
+    ]
+    assert not offenders, offenders
+
+
+def test_cases_registers_its_filed_counter():
+    from cases.selectors import cases_filed_per_outcome
+    from triage.analytics import FILED_COUNTERS
+
+    assert list(FILED_COUNTERS) == [cases_filed_per_outcome]

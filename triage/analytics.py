@@ -37,13 +37,13 @@ import logging
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from itertools import batched
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -53,6 +53,11 @@ from carmsupport.bilingual import current_language
 
 from .models import Node, OutcomeFeedback, StepCount, Tree
 from .selectors import TreeGraph, release_graph
+
+# What counts the cases filed from each outcome, registered by the app that files them (cases, in its
+# AppConfig.ready): triage reads no case itself, as the layers run one way. Each is called with a
+# tree's id and a period [since, until) and gives (outcome id, cases filed) pairs.
+FILED_COUNTERS: list[Callable[[int, datetime, datetime], Iterable[tuple[int, int]]]] = []
 
 # Days are the helpdesk's, whatever the server's time zone.
 TORONTO = ZoneInfo("America/Toronto")
@@ -394,14 +399,7 @@ def tree_figures(tree: Tree, start: date, end: date) -> TreeFigures:
         .annotate(yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False)))
         .order_by()
     )
-    # The cases app's model, by name: triage imports nothing of cases (cases.Case.outcome is a Node).
-    case_model = apps.get_model("cases", "Case")
-    cases = list(
-        case_model.objects.filter(outcome__tree_id=tree.pk, received_at__gte=since, received_at__lt=until)
-        .values_list("outcome_id")
-        .annotate(total=Count("pk"))
-        .order_by()
-    )
+    cases = [pair for count in FILED_COUNTERS for pair in count(tree.pk, since, until)]
 
     # Nodes the release no longer has: a question if choices were counted, an outcome otherwise,
     # unless the node is still in the database, which says what it is.

@@ -30,10 +30,10 @@ def task_queue(settings):
 
 
 def run_worker():
-    """`manage.py db_worker --batch`: run every task that is due, then stop."""
+    """`manage.py task_worker --batch`: run every task that is due, then stop."""
     handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
     try:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", stdout=io.StringIO())
+        call_command("task_worker", "--batch", "--no-startup-delay", "--interval", "0", stdout=io.StringIO())
     finally:
         for number, handler in handlers.items():  # the worker sets its own
             signal.signal(number, handler)

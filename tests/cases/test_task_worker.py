@@ -2,7 +2,6 @@
 before, during and after it go once the database is back, each exactly once."""
 
 import glob
-import io
 import os
 import shutil
 import signal
@@ -13,11 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.db import OperationalError, connection
 
 from cases import outbox
 from cases.models import OutboundEmail
+from tests.cases.test_email_delivery import run_worker
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,16 +26,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 @pytest.fixture
 def task_queue(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def run_task_worker():
-    """`manage.py task_worker --batch`: run every task that is due, then stop."""
-    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("task_worker", "--batch", "--no-startup-delay", "--interval", "0", stdout=io.StringIO())
-    finally:
-        for number, handler in handlers.items():  # the worker sets its own
-            signal.signal(number, handler)
 
 
 def test_an_email_whose_task_met_a_database_blink_goes_once(make_case, smtp, task_queue, monkeypatch):
@@ -52,7 +41,7 @@ def test_an_email_whose_task_met_a_database_blink_goes_once(make_case, smtp, tas
         return deliver(email_id)
 
     monkeypatch.setattr("cases.tasks.outbox.deliver", blinking)
-    run_task_worker()
+    run_worker()
     assert len(calls) == 2 and len(smtp.inbox.messages) == 1
     assert case.emails.get().status == OutboundEmail.Status.SENT
 
@@ -196,7 +185,7 @@ def test_an_email_sent_while_the_database_blinks_is_recorded_sent(make_case, smt
         return sent(email)
 
     monkeypatch.setattr("cases.outbox.attempts.sent", blinking)
-    run_task_worker()
+    run_worker()
     assert len(tries) == 3 and len(smtp.inbox.messages) == 1
     email = case.emails.get()
     assert email.status == OutboundEmail.Status.SENT
