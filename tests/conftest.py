@@ -244,6 +244,36 @@ def current_code(device):
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
 
 
+STAFF_PASSWORD = "a-long-test-password"  # noqa: S105  (a test account's)
+
+
+def make_staff(username, *groups, permissions=(), password=STAFF_PASSWORD, authenticator=False, **fields):
+    """A staff member in the named groups (e.g. "Case reviewers", "Tree editors") with the given
+    permissions ("app_label.codename"), and an authenticator app if asked, as `enrol_totp` gives."""
+    from django.contrib.auth.models import Group, Permission, User
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.create_user(username, password=password, is_staff=True, **fields)
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    if authenticator:
+        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return user
+
+
+@pytest.fixture
+def reviewer(db):
+    """A member of the Case reviewers group."""
+    return make_staff("reviewer", "Case reviewers")
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    return sign_in_staff(client, reviewer)
+
+
 def sign_in_staff(client, user):
     """Sign `user` in on the test client as the admin requires: password and a verified authenticator app."""
     from django_otp import DEVICE_ID_SESSION_KEY

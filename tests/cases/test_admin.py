@@ -6,35 +6,18 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.conversation import case_record_response
 from cases.models import Case, ClosureDay
-from tests.conftest import sign_in_staff
+from tests.conftest import make_staff, sign_in_staff
 
 CHANGELIST = reverse("admin:cases_case_changelist")
 
 
 def change_url(case):
     return reverse("admin:cases_case_change", args=[case.pk])
-
-
-def staff(username, group):
-    user = User.objects.create_user(username, password="a-long-test-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def reviewer(db):
-    return staff("reviewer", "Case reviewers")
-
-
-@pytest.fixture
-def reviewer_client(client, reviewer):
-    return sign_in_staff(client, reviewer)
 
 
 def edit_data(case, **changes):
@@ -211,7 +194,7 @@ def test_closure_days_page_lists_coming_holidays(reviewer_client):
 
 def test_tree_editor_cannot_see_cases(carm_tree, client, make_case):
     """Tree editors edit trees and nothing of cases."""
-    sign_in_staff(client, staff("editor", "Tree editors"))
+    sign_in_staff(client, make_staff("editor", "Tree editors"))
     case = make_case()
     assert client.get(reverse("admin:triage_node_changelist")).status_code == 200
     assert client.get(CHANGELIST).status_code == 403

@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given, settings
@@ -15,7 +14,7 @@ from hypothesis import strategies as st
 from cases.business_days import HELPDESK_TZ, is_business_day
 from cases.models import Case, CaseAccess, ClosureDay
 from cases.selectors import AGE_BUCKETS, business_days_elapsed, open_cases_by_age
-from tests.conftest import sign_in_staff
+from tests.conftest import make_staff, sign_in_staff
 
 CHANGELIST = reverse("admin:cases_case_changelist")
 WORKLOAD = reverse("admin:cases_case_workload")
@@ -46,19 +45,7 @@ def clock(monkeypatch):
 
 
 def staff(username, **names):
-    user = User.objects.create_user(username, password="a-long-test-password", is_staff=True, **names)
-    user.groups.add(Group.objects.get(name="Case reviewers"))
-    return user
-
-
-@pytest.fixture
-def reviewer(db):
-    return staff("reviewer")
-
-
-@pytest.fixture
-def reviewer_client(client, reviewer):
-    return sign_in_staff(client, reviewer)
+    return make_staff(username, "Case reviewers", **names)
 
 
 def set_case(case, **fields):
@@ -470,8 +457,7 @@ def test_workload_page(aged, make_case, reviewer, reviewer_client):
 
 
 def test_workload_needs_permission_to_view_cases(client, db):
-    editor = User.objects.create_user("editor", password="a-long-test-password", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Tree editors"))
+    editor = make_staff("editor", "Tree editors")
     assert sign_in_staff(client, editor).get(WORKLOAD).status_code == 403
 
 

@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -21,13 +20,6 @@ from cases.tokens import LINK_SIGNER, conversation_token
 from tests.conftest import sign_in_staff
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture
-def reviewer(db):
-    user = User.objects.create_user("reviewer", password="a-long-test-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="Case reviewers"))
-    return user
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,7 +20,7 @@ from cases.conversation import target_for
 from cases.models import Case, ClosureDay, Message, Topic
 from cases.references import new_reference
 from cases.reports import business_days_between, median, monthly, percentile_90, weekly
-from tests.conftest import sign_in_staff
+from tests.conftest import make_staff, sign_in_staff
 
 UTC = ZoneInfo("UTC")
 REPORT = reverse("service_standard_report")
@@ -350,10 +350,7 @@ class Tables(HTMLParser):
 
 
 def staff_with(username, *permissions):
-    user = User.objects.create_user(username, password="a-long-test-password", is_staff=True)
-    for codename in permissions:
-        user.user_permissions.add(Permission.objects.get(content_type__app_label="cases", codename=codename))
-    return user
+    return make_staff(username, permissions=[f"cases.{codename}" for codename in permissions])
 
 
 @pytest.fixture

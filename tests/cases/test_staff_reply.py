@@ -3,26 +3,14 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from markdown_it.common.utils import escapeHtml
 
 from cases.canned import filled, unknown_placeholders
 from cases.emails import reply_message
 from cases.models import CannedResponse, Case, Message, OutboundEmail, Topic
-from tests.conftest import sign_in_staff
+from tests.conftest import make_staff, sign_in_staff
 from triage.guidance import render_markdown
-
-
-def staff(username, group):
-    user = User.objects.create_user(username, password="a-long-test-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def reviewer_client(client, db):
-    return sign_in_staff(client, staff("reviewer", "Case reviewers"))
 
 
 @pytest.fixture
@@ -166,10 +154,7 @@ def test_sending_an_empty_reply_says_so(make_case, reviewer_client):
 def test_only_staff_who_may_change_cases_reply(make_case, client, db):
     """Staff who may only view cases cannot reply; nobody signed out can."""
     case = make_case()
-    viewer = User.objects.create_user("viewer", password="a-long-test-password", is_staff=True)
-    from django.contrib.auth.models import Permission
-
-    viewer.user_permissions.add(Permission.objects.get(codename="view_case"))
+    viewer = make_staff("viewer", permissions=["cases.view_case"])
     data = {"body": "Hi", "status": "waiting", "action": "send"}
     assert client.post(reply_url(case), data).status_code == 302  # to the sign-in page
     assert sign_in_staff(client, viewer).post(reply_url(case), data).status_code == 403

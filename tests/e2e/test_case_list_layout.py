@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
 from cases.models import Case
-from tests.conftest import sign_in_staff
+from tests.conftest import make_staff, sign_in_staff
 from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,10 +33,7 @@ def signed_in(page, site, user):
 @pytest.fixture
 def busy_list(make_case):
     """Cases with the longest topic, status and assignee name, some of them overdue."""
-    reviewer = User.objects.create_user(
-        "reviewer", first_name="Marie-Claude", last_name="Beauchemin-Tremblay", is_staff=True
-    )
-    reviewer.groups.add(Group.objects.get(name="Case reviewers"))
+    reviewer = make_staff("reviewer", "Case reviewers", first_name="Marie-Claude", last_name="Beauchemin-Tremblay")
     long_ago = timezone.now() - timedelta(days=40)
     for number in range(6):
         case = make_case(topic="rm-account", received_at=long_ago if number % 2 else None)

@@ -3,13 +3,12 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.utils import formats, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from cases.models import Case
-from tests.conftest import current_code
+from tests.conftest import current_code, make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "correct-horse-battery-staple-42"
@@ -33,10 +32,7 @@ def fill_contact_form(page, **values):
 
 def staff(username, group):
     """A staff member in `group`, with an authenticator app, as `manage.py enrol_totp` gives."""
-    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-    return user
+    return make_staff(username, group, password=PASSWORD, authenticator=True)
 
 
 def sign_in(page, site, username):

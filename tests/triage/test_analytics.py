@@ -7,12 +7,11 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.db import OperationalError, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.conftest import build_chain_tree, build_tree, sign_in_staff
+from tests.conftest import build_chain_tree, build_tree, make_staff, sign_in_staff
 from triage import analytics
 from triage.analytics import StepCounter
 from triage.analytics_views import spreadsheet_safe
@@ -45,9 +44,7 @@ def rows(tree):
 
 
 def staff(username, group):
-    user = User.objects.create_user(username, password="a-long-test-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
+    return make_staff(username, group)
 
 
 def analytics_url(tree, **query):

@@ -6,10 +6,9 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from tests.conftest import build_chain_tree, build_tree, sign_in_staff
+from tests.conftest import build_chain_tree, build_tree, make_staff, sign_in_staff
 from triage import graph
 from triage.graph import (
     PROBLEM_COLOUR,
@@ -320,9 +319,7 @@ def test_without_graphviz_the_page_still_gives_the_outline(small_tree, admin_cli
 
 
 def test_case_reviewers_cannot_see_the_graph(small_tree, client):
-    reviewer = User.objects.create_user("reviewer", password="a-long-test-password", is_staff=True)
-    reviewer.groups.add(Group.objects.get(name="Case reviewers"))
-    sign_in_staff(client, reviewer)
+    sign_in_staff(client, make_staff("reviewer", "Case reviewers"))
     assert client.get(graph_url(small_tree)).status_code == 403
     assert client.get(file_url(small_tree, "svg")).status_code == 403
     assert client.get(file_url(small_tree, "dot")).status_code == 403

@@ -1,13 +1,12 @@
 """Tree releases: staff edit a draft, preview it, publish it as an immutable release, and roll back."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils.html import escape
 
 from cases.models import Case
 from tests.cases.test_contact import FORM, contact_url, form_token
-from tests.conftest import sign_in_staff
+from tests.conftest import make_staff, sign_in_staff
 from triage.models import Node, Release
 from triage.releases import PublishError, tree_publish, tree_roll_back
 
@@ -16,8 +15,7 @@ QUESTION = "Please select one of the following error codes."
 
 
 def staff_client(client, group):
-    user = User.objects.create_user(group.split()[0].lower(), password="a-long-test-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
+    user = make_staff(group.split()[0].lower(), group)
     return sign_in_staff(client, user), user
 
 
