@@ -158,10 +158,7 @@ def _may_reopen(case: Case, now) -> bool:
 
 def _file_follow_on(old: Case, *, body, language, files, at) -> FollowUpResult:
     """File the follow-up to a case past reopening as a new case, with the old one's details."""
-    contact = {
-        name: getattr(old, name)
-        for name in ["full_name", "email", "telephone", "business_name", "business_number", "preferred_language"]
-    }
+    contact = {name: getattr(old, name) for name in [*Case.PERSONAL_DETAILS, "preferred_language"]}
     new, _created = case_submit(
         contact={**contact, "description": body},
         topic=old.topic,

@@ -201,15 +201,7 @@ class ContactForm(forms.Form):
 
     def contact_details(self):
         """The fields stored on the case about the client."""
-        fields = [
-            "full_name",
-            "email",
-            "telephone",
-            "business_name",
-            "business_number",
-            "preferred_language",
-            "description",
-        ]
+        fields = [*Case.PERSONAL_DETAILS, "preferred_language", "description"]
         return {name: self.cleaned_data[name] for name in fields}
 
 

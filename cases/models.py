@@ -129,6 +129,10 @@ class Case(models.Model):
     path = models.JSONField(_("answers in the help tool"), default=list, blank=True, editable=False)
     outcome_title = models.CharField(_("guidance reached"), max_length=300, blank=True, editable=False)
 
+    # What the client tells about themselves, the one list of it: the contact form asks for it, a
+    # follow-on case copies it, and anonymisation blanks it (with the description).
+    PERSONAL_DETAILS = ("full_name", "email", "telephone", "business_name", "business_number")
+
     full_name = models.CharField(_("full name"), max_length=200)
     email = models.EmailField(_("email address"), max_length=254)
     telephone = models.CharField(_("telephone"), max_length=40, blank=True)

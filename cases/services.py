@@ -176,15 +176,8 @@ def case_add_note(case: Case, *, author, text: str) -> CaseNote:
     return note
 
 
-PERSONAL_FIELDS = [
-    "full_name",
-    "email",
-    "telephone",
-    "business_name",
-    "business_number",
-    "description",
-    "acknowledgment_error",
-]
+# Blanked by anonymisation: the client's details, their words, and an error that may quote the address.
+PERSONAL_FIELDS = [*Case.PERSONAL_DETAILS, "description", "acknowledgment_error"]
 
 
 def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
