@@ -176,6 +176,16 @@ def case_add_note(case: Case, *, author, text: str) -> CaseNote:
     return note
 
 
+def case_record_download(attachment: Attachment, *, actor) -> None:
+    """Record on the case that a member of staff downloaded one of the client's files."""
+    CaseEvent.objects.create(
+        case_id=attachment.case_id,
+        actor=actor,
+        code=CaseEvent.Code.ATTACHMENT_DOWNLOADED,
+        params={"name": attachment.name},
+    )
+
+
 # Blanked by anonymisation: the client's details, their words, and an error that may quote the address.
 PERSONAL_FIELDS = [*Case.PERSONAL_DETAILS, "description", "acknowledgment_error"]
 

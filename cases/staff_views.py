@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,8 +14,8 @@ from carmsupport.admin_input import key_or_404
 from .attachments import attachment_response
 from .canned import filled, offered
 from .conversation import REPLY_STATUSES, case_reply
-from .models import Attachment, Case, CaseEvent, CaseNote, Message
-from .services import CaseRuleError
+from .models import Attachment, Case, CaseNote, Message
+from .services import CaseRuleError, case_record_download
 
 REPLY_MAX_LENGTH = 10_000
 
@@ -102,13 +101,7 @@ def file_view(model_admin, request, object_id, pk):
     )
     if not model_admin.has_view_permission(request, attachment.case):
         raise PermissionDenied
-    with transaction.atomic():
-        CaseEvent.objects.create(
-            case=attachment.case,
-            actor=request.user,
-            code=CaseEvent.Code.ATTACHMENT_DOWNLOADED,
-            params={"name": attachment.name},
-        )
+    case_record_download(attachment, actor=request.user)
     return attachment_response(attachment)
 
 

@@ -44,3 +44,16 @@ def test_cases_registers_its_filed_counter():
     from triage.analytics import FILED_COUNTERS
 
     assert list(FILED_COUNTERS) == [cases_filed_per_outcome]
+
+
+def test_only_services_write_the_audit_trail():
+    """Views and admin pages ask a service to record what happened; none writes a CaseEvent itself."""
+    services = {"services.py", "conversation.py", "attempts.py", "outbox.py", "models.py"}
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "cases").rglob("*.py")
+        if "migrations" not in path.parts and path.name not in services
+        if "CaseEvent.objects.create" in path.read_text(encoding="utf-8")
+        or "CaseEvent(" in path.read_text(encoding="utf-8")
+    ]
+    assert not offenders, offenders
