@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_tasks_db",
+    "helpdesk",
     "triage",
     "cases",
     "signin",
@@ -92,7 +93,6 @@ TEMPLATES = [
                 "carmsupport.context_processors.site",
                 "carmsupport.context_processors.language_toggle",
             ],
-            "libraries": {"dates": "carmsupport.dates"},
         },
     },
 ]

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 
-from .business_days import HELPDESK_TZ
+from helpdesk import calendar
+
 from .models import Case, ClosureDay
 from .selectors import business_days_elapsed
 
@@ -17,7 +18,7 @@ def eastern(value):
     The date and the time each stay whole: a narrow column breaks the line between them only."""
     if value is None:
         return None
-    local = timezone.localtime(value, HELPDESK_TZ)
+    local = calendar.eastern(value)
     # Translators: a time of day in Eastern time, e.g. "19:00 ET"; in French "19:00 heure de l'Est".
     clock = gettext("%(time)s ET") % {"time": f"{local:%H:%M}"}
     return format_html(

@@ -10,8 +10,8 @@ from django.utils.translation import ngettext
 
 from carmsupport.admin_input import StaffModelAdmin
 from carmsupport.bilingual import columns, current_language
+from helpdesk.calendar import designated_holidays
 
-from .business_days import designated_holidays
 from .canned import PLACEHOLDERS, unknown_placeholders
 from .models import CannedResponse, ClosureDay, OutboundEmail, Topic
 from .outbox import retry

@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from carmsupport.dates import clock, weekday_date
+from helpdesk.templatetags.dates import clock, weekday_date
 
 from .models import CannedResponse, Case
 

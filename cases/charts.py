@@ -11,7 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
-from carmsupport.dates import percent
+from helpdesk.templatetags.dates import percent
 
 from .models import ResponseClass
 

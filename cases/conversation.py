@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from helpdesk.calendar import eastern_date, response_due
+
 from . import mailboxes
 from .attachments import store_attachments
-from .business_days import HELPDESK_TZ, response_due
 from .models import Case, CaseEvent, ClosureDay, Message, OutboundEmail, ResponseClass
 from .outbox import queue_email
 from .services import CaseRuleError, case_change, case_submit, check_transition
@@ -31,7 +32,7 @@ def new_conversation_key() -> str:
 
 def target_for(case: Case, received_at):
     """The response target of a client message received at `received_at`, by the case's class."""
-    closed_days = ClosureDay.dates_from(received_at.astimezone(HELPDESK_TZ).date())
+    closed_days = ClosureDay.dates_from(eastern_date(received_at))
     return response_due(received_at, ResponseClass(case.response_class).business_days, closed_days)
 
 
@@ -152,7 +153,7 @@ def case_follow_up(case: Case, *, body: str, language: str, files=(), at=None) -
 def _may_reopen(case: Case, now) -> bool:
     if case.status != Case.Status.RESOLVED or case.resolved_at is None:
         return False
-    closed_days = ClosureDay.dates_from(case.resolved_at.astimezone(HELPDESK_TZ).date())
+    closed_days = ClosureDay.dates_from(eastern_date(case.resolved_at))
     return now <= response_due(case.resolved_at, settings.REOPEN_BUSINESS_DAYS, closed_days)
 
 

@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from .business_days import HELPDESK_TZ
+from helpdesk.calendar import eastern_date
+
 from .models import MailboxCount
 
 Purpose = MailboxCount.Purpose
@@ -41,7 +42,7 @@ def take(address: str, purpose: str, cap: int, now=None) -> bool:
     """Count one more email of `purpose` to the address's mailbox today, if fewer than `cap` were;
     False, and nothing counted, once the cap is reached. Runs in the caller's transaction, which
     keeps the row locked until it ends."""
-    day = (now or timezone.now()).astimezone(HELPDESK_TZ).date()
+    day = eastern_date(now or timezone.now())
     with transaction.atomic():
         MailboxCount.objects.filter(day__lt=day - timedelta(days=1)).delete()
         row, _created = MailboxCount.objects.select_for_update().get_or_create(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from carmsupport.bilingual import Translated, bilingual
+from helpdesk.calendar import eastern
 from triage.models import ResponseClass  # noqa: F401  (cases are filed with an outcome's class)
 
 
@@ -230,21 +231,15 @@ class Case(models.Model):
     @property
     def due_local(self):
         """The response target in the helpdesk's time zone."""
-        from .business_days import HELPDESK_TZ
-
-        return timezone.localtime(self.due_at, HELPDESK_TZ)
+        return eastern(self.due_at)
 
     @property
     def received_local(self):
-        from .business_days import HELPDESK_TZ
-
-        return timezone.localtime(self.received_at, HELPDESK_TZ)
+        return eastern(self.received_at)
 
     @property
     def reply_due_local(self):
-        from .business_days import HELPDESK_TZ
-
-        return timezone.localtime(self.reply_due_at, HELPDESK_TZ) if self.reply_due_at else None
+        return eastern(self.reply_due_at) if self.reply_due_at else None
 
     @property
     def is_open(self):

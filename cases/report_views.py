@@ -21,8 +21,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from helpdesk.calendar import eastern, eastern_date
+
 from . import charts, reports
-from .business_days import HELPDESK_TZ
 from .exports import spreadsheet_safe
 from .models import Case, ResponseClass
 
@@ -71,7 +72,7 @@ def service_standard_report(request):
     if not request.user.has_perm("cases.view_service_standard"):
         raise PermissionDenied
     now = timezone.now()
-    today = timezone.localtime(now, HELPDESK_TZ).date()
+    today = eastern_date(now)
     data = {"by": reports.MONTH, "end": today.isoformat()}
     data.update({key: request.GET[key] for key in ("by", "end") if key in request.GET})
     form = ReportForm(data, today=today)
@@ -121,7 +122,7 @@ def report_periods(by, end, now):
 
 def moment_text(moment):
     """A moment in Eastern time, its zone named: "23 November 2026, 10:49 EST"."""
-    local = timezone.localtime(moment, HELPDESK_TZ)
+    local = eastern(moment)
     return f"{date_format(local, 'j F Y')}, {local:%H:%M} {local.tzname()}"
 
 

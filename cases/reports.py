@@ -22,7 +22,8 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from .business_days import CLOSES, HELPDESK_TZ, OPENS, is_business_day
+from helpdesk.calendar import CLOSES, HELPDESK_TZ, OPENS, eastern, eastern_date, is_business_day
+
 from .models import Case, ClosureDay, Message, ResponseClass
 
 OPEN_SECONDS_A_DAY = (datetime.combine(date.min, CLOSES) - datetime.combine(date.min, OPENS)).total_seconds()
@@ -54,7 +55,7 @@ class BusinessClock:
         if end <= start:
             return 0.0
         seconds = 0.0
-        day, last = start.astimezone(HELPDESK_TZ).date(), end.astimezone(HELPDESK_TZ).date()
+        day, last = eastern_date(start), eastern_date(end)
         while day <= last:
             if self.is_open_day(day):
                 # Opening and closing are always 12 real hours apart: clocks change at 2:00.
@@ -69,7 +70,7 @@ def business_days_between(start: datetime, end: datetime, closed_days: Collectio
     """The helpdesk's open time between two aware datetimes, in business days.
 
     One business day is the 12 open hours, 7:00 to 19:00 Toronto time, of a day that is a
-    business day (cases.business_days.is_business_day: not a weekend, a designated holiday
+    business day (helpdesk.calendar.is_business_day: not a weekend, a designated holiday
     or one of `closed_days`); time outside them counts nothing. Received Monday 18:00 and
     answered Tuesday 8:00 is 2 open hours: 1/6 of a business day. 0 if `end` is not after `start`.
     """
@@ -186,7 +187,7 @@ def _local_date(value) -> date:
     if isinstance(value, datetime):
         if timezone.is_naive(value):
             raise ValueError("period_start must be a date or an aware datetime")
-        return value.astimezone(HELPDESK_TZ).date()
+        return eastern_date(value)
     return value
 
 
@@ -218,12 +219,12 @@ def _report(kind, starts, now) -> list[Period]:
         index = {(p.first.year, p.first.month): i for i, p in enumerate(periods)}
 
         def period_of(moment):
-            local = moment.astimezone(HELPDESK_TZ)
+            local = eastern(moment)
             return periods[index[local.year, local.month]]
     else:
 
         def period_of(moment):
-            return periods[(moment.astimezone(HELPDESK_TZ).date() - starts[0]).days // 7]
+            return periods[(eastern_date(moment) - starts[0]).days // 7]
 
     clock = BusinessClock(ClosureDay.dates_from(starts[0]))
     open_statuses = set(Case.Status.open_statuses())

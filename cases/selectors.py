@@ -7,7 +7,8 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from .business_days import HELPDESK_TZ, designated_holidays, is_business_day
+from helpdesk.calendar import HELPDESK_TZ, designated_holidays, eastern_date, is_business_day
+
 from .models import Case, ClosureDay, Message, overdue
 
 
@@ -48,8 +49,8 @@ def business_days_elapsed(start, end, closed_days=()):
     The hour does not count: the day of `end` counts whole from its start. 0 if `end` is not
     after `start`.
     """
-    first = timezone.localtime(start, HELPDESK_TZ).date()
-    last = timezone.localtime(end, HELPDESK_TZ).date()
+    first = eastern_date(start)
+    last = eastern_date(end)
     if last <= first:
         return 0
     span = (last - first).days
@@ -88,7 +89,7 @@ def age_bounds(bucket, now=None, closed_days=None):
     from today (today first if it is one)."""
     now = now or timezone.now()
     low, high = bucket
-    today = timezone.localtime(now, HELPDESK_TZ).date()
+    today = eastern_date(now)
     if closed_days is None:
         closed_days = ClosureDay.dates_from(today - timedelta(days=366))
     starts = {}  # k: midnight starting the k-th business day back
@@ -114,7 +115,7 @@ def _received_in(bounds):
 def open_cases_by_age(now=None):
     """[(bucket, open cases, of them overdue)] for AGE_BUCKETS (two queries)."""
     now = now or timezone.now()
-    closed_days = ClosureDay.dates_from(timezone.localtime(now, HELPDESK_TZ).date() - timedelta(days=366))
+    closed_days = ClosureDay.dates_from(eastern_date(now) - timedelta(days=366))
     conditions = [_received_in(age_bounds(bucket, now, closed_days)) for bucket in AGE_BUCKETS]
     counts = {}
     for n, condition in enumerate(conditions):

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carmsupport.bilingual import current_language
+from helpdesk.calendar import eastern_date, response_due
 
 from . import mailboxes
 from .attachments import delete_attachment_files, store_attachments
-from .business_days import HELPDESK_TZ, response_due
 from .models import Attachment, Case, CaseEvent, CaseNote, ClosureDay, Message, OutboundEmail, ResponseClass
 from .outbox import cancel_for_case, queue_email
 from .references import new_reference
@@ -77,7 +77,7 @@ def case_submit(
         # A case filed before its acknowledgment was decided in the same transaction gets it now.
         case_acknowledge(existing)
         return existing, False
-    closed_days = ClosureDay.dates_from(received_at.astimezone(HELPDESK_TZ).date())
+    closed_days = ClosureDay.dates_from(eastern_date(received_at))
     due_at = response_due(received_at, ResponseClass(response_class).business_days, closed_days)
     for _attempt in range(REFERENCE_ATTEMPTS):
         try:

@@ -1,4 +1,4 @@
-"""The apps depend one way: cases uses triage; triage imports nothing of cases."""
+"""The apps depend one way: cases uses triage and helpdesk, triage uses helpdesk, helpdesk uses neither."""
 
 import ast
 from pathlib import Path
@@ -55,5 +55,28 @@ def test_only_services_write_the_audit_trail():
         if "migrations" not in path.parts and path.name not in services
         if "CaseEvent.objects.create" in path.read_text(encoding="utf-8")
         or "CaseEvent(" in path.read_text(encoding="utf-8")
+    ]
+    assert not offenders, offenders
+
+
+def test_helpdesk_imports_neither_triage_nor_cases():
+    offenders = {
+        str(path.relative_to(ROOT)): name
+        for path in (ROOT / "helpdesk").rglob("*.py")
+        if "migrations" not in path.parts
+        for name in imported_modules(path)
+        if name.split(".")[0] in {"triage", "cases"}
+    }
+    assert not offenders, offenders
+
+
+def test_one_name_for_the_helpdesk_time_zone():
+    """helpdesk.calendar.HELPDESK_TZ is the only place the apps name the zone."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for app in ("helpdesk", "triage", "cases", "signin")
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts and path.name != "calendar.py"
+        if "America/Toronto" in path.read_text(encoding="utf-8")
     ]
     assert not offenders, offenders

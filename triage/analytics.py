@@ -42,14 +42,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from itertools import batched
-from zoneinfo import ZoneInfo
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.models import Count, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carmsupport.bilingual import current_language
+from helpdesk.calendar import HELPDESK_TZ, eastern_date
 
 from .models import Node, OutcomeFeedback, StepCount, Tree
 from .selectors import TreeGraph, release_graph
@@ -59,8 +58,6 @@ from .selectors import TreeGraph, release_graph
 # tree's id and a period [since, until) and gives (outcome id, cases filed) pairs.
 FILED_COUNTERS: list[Callable[[int, datetime, datetime], Iterable[tuple[int, int]]]] = []
 
-# Days are the helpdesk's, whatever the server's time zone.
-TORONTO = ZoneInfo("America/Toronto")
 # Counts are written every FLUSH_SECONDS, or as soon as FLUSH_EVENTS have been counted.
 FLUSH_SECONDS = 30
 FLUSH_EVENTS = 1000
@@ -200,7 +197,7 @@ def _count(request, tree, kind, node_id, choice_slug=""):
     if getattr(tree, "preview", False) or request.method != "GET":
         return
     try:
-        day = timezone.localdate(timezone=TORONTO)
+        day = eastern_date()
         _counted_for[0] = connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]
         if counter.add((tree.pk, node_id, choice_slug, day, kind, current_language())):
             counter.flush(wait=False)
@@ -255,7 +252,7 @@ atexit.register(_flush_at_exit)
 
 
 def toronto_today() -> date:
-    return timezone.localdate(timezone=TORONTO)
+    return eastern_date()
 
 
 def default_period(days: int = 30, today: date | None = None) -> tuple[date, date]:
@@ -265,7 +262,7 @@ def default_period(days: int = 30, today: date | None = None) -> tuple[date, dat
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time_of_day.min, tzinfo=TORONTO)
+    return datetime.combine(day, time_of_day.min, tzinfo=HELPDESK_TZ)
 
 
 def percent(ratio: float | None) -> float | None:

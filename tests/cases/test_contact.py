@@ -10,8 +10,8 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils.html import escape
 
-from cases.business_days import HELPDESK_TZ
 from cases.models import Case, ResponseClass, Topic
+from helpdesk.calendar import HELPDESK_TZ
 from triage.models import Node
 
 EC_1012 = "importer/yes/yes/error-code/ec-1012/"

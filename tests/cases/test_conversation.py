@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carmsupport.middleware import RedactLinksFilter
-from cases.business_days import response_due
 from cases.conversation import case_follow_up, case_record_response, case_reply, case_revoke_links
 from cases.models import Case, CaseEvent, CaseNote, Message, OutboundEmail, overdue
 from cases.services import CaseRuleError, case_change, cases_anonymise_closed
 from cases.tokens import LINK_SIGNER, conversation_token
+from helpdesk.calendar import response_due
 from tests.conftest import sign_in_staff
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -4,9 +4,9 @@ import io
 
 from django.core.management import call_command
 
-from cases.business_days import HELPDESK_TZ
 from cases.models import Case
 from cases.references import normalise
+from helpdesk.calendar import HELPDESK_TZ
 
 
 def test_generate_cases(db):

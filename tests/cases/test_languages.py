@@ -10,8 +10,8 @@ from django.test import TestCase
 from django.utils import translation
 from django.utils.translation import gettext
 
-from cases.business_days import HELPDESK_TZ
 from cases.models import Case, CaseEvent
+from helpdesk.calendar import HELPDESK_TZ
 
 EC_1012 = "importer/yes/yes/error-code/ec-1012/"
 FORM = {

@@ -15,9 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.business_days import HELPDESK_TZ, is_business_day, response_due
 from cases.models import Case, ClosureDay, Message, ResponseClass, Topic
 from cases.references import new_reference
+from helpdesk.calendar import eastern, eastern_date, is_business_day, response_due
 
 FIRST_NAMES = ["Ann", "Bruno", "Chloé", "Dev", "Elena", "Farid", "Grace", "Hiro", "Isabelle", "Jonas", "Kiran", "Léa"]
 LAST_NAMES = ["Smith", "Tremblay", "Nguyen", "Roy", "Patel", "Gagnon", "Wong", "Côté", "Singh", "Martin"]
@@ -66,7 +66,7 @@ class Command(BaseCommand):
             raise CommandError("No topics: run migrate first.")
         now = timezone.now()
         start = now - timedelta(days=round(months * 30.44))
-        closed = ClosureDay.dates_from(start.astimezone(HELPDESK_TZ).date())
+        closed = ClosureDay.dates_from(eastern_date(start))
         history = History(rng, topics, now, start, closed)
         references = set(Case.objects.values_list("reference", flat=True))
         batch = []
@@ -108,7 +108,7 @@ class History:
         rng = self.rng
         while True:
             moment = self.start + timedelta(seconds=rng.uniform(0, (self.now - self.start).total_seconds()))
-            local = moment.astimezone(HELPDESK_TZ)
+            local = eastern(moment)
             if is_business_day(local.date(), self.closed) and time(7) <= local.time() < time(19):
                 return moment
             if rng.random() < 0.08:  # evenings, weekends and holidays get a few

@@ -1,8 +1,10 @@
 """Dates, times and percentages in the page's language, with each language's formats ({% load dates %})."""
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext
+
+from helpdesk import calendar
 
 register = template.Library()
 
@@ -22,9 +24,7 @@ def clock(value):
 @register.filter
 def eastern(value):
     """The moment in the helpdesk's time zone, where its business days are counted."""
-    from cases.business_days import HELPDESK_TZ
-
-    return timezone.localtime(value, HELPDESK_TZ) if value else value
+    return calendar.eastern(value) if value else value
 
 
 @register.filter

@@ -1,8 +1,10 @@
-"""The helpdesk's business days, and the response target of a request received at a given time.
+"""The helpdesk's calendar: its time zone, its business days, and the response target of a request
+received at a given time.
 
 A business day is Monday to Friday, except the federal public service's designated paid
 holidays (with their observed days) and the closure days staff add. The helpdesk is open
-7:00 to 19:00, Toronto time.
+7:00 to 19:00, Eastern time (Toronto): HELPDESK_TZ is the one name of that zone, and `eastern` and
+`eastern_date` the one way to read a moment in it.
 """
 
 from collections.abc import Collection
@@ -11,11 +13,22 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.utils import timezone
 from holidays.countries.canada import Canada
 
 HELPDESK_TZ = ZoneInfo("America/Toronto")
 OPENS = time(7, 0)
 CLOSES = time(19, 0)
+
+
+def eastern(moment: datetime | None) -> datetime | None:
+    """The moment in the helpdesk's time zone, whatever the server's; None stays None."""
+    return moment.astimezone(HELPDESK_TZ) if moment is not None else None
+
+
+def eastern_date(moment: datetime | None = None) -> date:
+    """The day it is (or was, at `moment`) at the helpdesk: today by default."""
+    return (moment or timezone.now()).astimezone(HELPDESK_TZ).date()
 
 
 # The holidays package's names for each of the site's languages.

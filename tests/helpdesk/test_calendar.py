@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cases.business_days import HELPDESK_TZ, designated_holidays, is_business_day, response_due
 from cases.models import ClosureDay
+from helpdesk.calendar import HELPDESK_TZ, designated_holidays, is_business_day, response_due
 
 UTC = ZoneInfo("UTC")
 
