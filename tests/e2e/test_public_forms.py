@@ -108,3 +108,33 @@ def test_enter_in_the_message_is_a_new_line(site, page, make_case, language):
     expect(message).to_have_value("First line\nsecond line")
     assert page.url == f"{site}/{language}/conversation/"
     expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+# 5,000 characters less three, as each language writes it: a comma in English, a no-break space in French.
+FOUR_THOUSAND_997 = {"en": "4,997", "fr": "4\u00a0997"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_counter_writes_numbers_in_the_pages_language_and_speaks_once(site, page, language):
+    """In an English browser, the French page counts « 4 997 », not 4,997. The count shown follows every
+    key; the one screen readers hear (aria-live="polite") changes once, after typing stops."""
+    page.goto(f"{site}/{language}/contact/")
+    area = page.locator("textarea[name=description]")
+    shown = page.locator("#id_description + p")
+    spoken = page.locator("#div_id_description [aria-live=polite]")
+    expect(spoken).to_have_count(1)
+    expected = in_language(language, "{count} characters remaining").replace("{count}", FOUR_THOUSAND_997[language])
+    spoken.evaluate(
+        """region => {
+            window.announced = [];
+            new MutationObserver(() => window.announced.push(region.textContent))
+                .observe(region, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
+    area.press_sequentially("abc", delay=150)
+    expect(shown).to_have_text(expected)
+    assert spoken.text_content() == ""  # not while typing
+    expect(spoken).to_have_text(expected, timeout=5000)
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.announced") == [expected]
+    expect(shown).to_have_attribute("aria-hidden", "true")  # heard once, from the live region alone
