@@ -20,9 +20,7 @@ FORMS = {
     "conversation link": ("/conversation/link/", "link-form", "Email me a link"),
 }
 # Where Enter sends a form: text fields, and the radio buttons and check boxes Chromium sends it from.
-ENTER_SENDS = (
-    "input:is([type=text], [type=email], [type=tel], [type=radio], [type=checkbox]):not([tabindex='-1'])"
-)
+ENTER_SENDS = "input:is([type=text], [type=email], [type=tel], [type=radio], [type=checkbox]):not([tabindex='-1'])"
 
 
 def in_language(language, message):
@@ -138,3 +136,25 @@ def test_counter_writes_numbers_in_the_pages_language_and_speaks_once(site, page
     page.wait_for_timeout(500)
     assert page.evaluate("window.announced") == [expected]
     expect(shown).to_have_attribute("aria-hidden", "true")  # heard once, from the live region alone
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_error_summary_links_show_the_field_with_its_label_at_320_px(site, page, language):
+    """At 320 px, each link of the error summary puts the cursor in its field and shows the field's label
+    (or the legend of its choices), hint and error above it, not scrolled off the top of the screen."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{site}/{language}/contact/")
+    page.locator("#contact-form button.btn-primary").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    for target, name in (
+        ("id_topic_0", "#div_id_topic legend"),
+        ("id_email", "label[for=id_email]"),
+        ("id_description", "label[for=id_description]"),
+    ):
+        page.evaluate("window.scrollTo(0, 0)")
+        summary.locator(f'a[href="#{target}"]').click()
+        expect(page.locator(f"#{target}")).to_be_focused()
+        expect(page.locator(name)).to_be_in_viewport(ratio=1)
+        expect(page.locator(f"#{target.removesuffix('_0')}_error")).to_be_in_viewport(ratio=1)
+        expect(page.locator(f"#{target}")).to_be_in_viewport()
