@@ -1,6 +1,6 @@
 """The service-standard report: how fast the helpdesk answered, month by month or week by week.
 
-Every figure follows the rule of the response targets themselves (cases.business_days): the
+Every figure follows the rule of the response targets themselves (helpdesk.calendar): the
 helpdesk's time is its open hours, 7:00 to 19:00 Toronto time on business days, and a
 business day is those 12 open hours. A case belongs to the month (or ISO week, Monday to
 Sunday) of the date it was received, in Toronto time; a follow-up to that of the date it

@@ -160,7 +160,7 @@ def confirmation(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
-@limit_posts("status")
+@limit_posts("status", keep_form=True)
 def status(request):
     """Show where a request stands to whoever has its reference and email address.
 
@@ -170,8 +170,12 @@ def status(request):
     """
     if request.method != "POST":
         return render(request, "cases/status.html", {"form": StatusLookupForm()})
-    if LANGUAGE_SWITCH in request.POST:
-        return render(request, "cases/status.html", {"form": StatusLookupForm(initial=_typed(request.POST))})
+    if LANGUAGE_SWITCH in request.POST or hasattr(request, "retry_after"):
+        # The language toggle sent the form, or the client sent too many: show it again, as typed.
+        context = {"form": StatusLookupForm(initial=_typed(request.POST))}
+        if hasattr(request, "retry_after"):
+            return too_many_requests(request, request.retry_after, "cases/status.html", context)
+        return render(request, "cases/status.html", context)
     form = StatusLookupForm(request.POST)
     if form.is_valid():
         # A reference that fails its check character is never looked up, but the same

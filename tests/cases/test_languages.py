@@ -3,14 +3,18 @@
 import io
 import re
 from datetime import datetime, timedelta
+from html.parser import HTMLParser
 
+import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import TestCase
 from django.utils import translation
 from django.utils.translation import gettext
 
+from cases.conversation import case_follow_up, case_reply
 from cases.models import Case, CaseEvent
+from cases.tokens import conversation_token
 from helpdesk.calendar import HELPDESK_TZ
 
 EC_1012 = "importer/yes/yes/error-code/ec-1012/"
@@ -124,3 +128,49 @@ def test_case_list_shows_and_filters_the_language(make_case, admin_client):
     page = admin_client.get("/admin/cases/case/", {"language__exact": "fr"}).content.decode()
     assert '<td class="field-language">French</td>' in page
     assert '<td class="field-language">English</td>' not in page
+
+
+class MessageBodies(HTMLParser):
+    """The conversation page's message bodies: [(lang, text)], in the page's order."""
+
+    def __init__(self):
+        super().__init__()
+        self.bodies, self.depth = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("br", "hr", "img"):
+            return
+        if self.depth:
+            self.depth += 1
+        elif tag == "div" and "message-body" in (attrs.get("class") or "").split():
+            self.depth = 1
+            self.bodies.append((attrs.get("lang"), ""))
+
+    def handle_endtag(self, tag):
+        self.depth = max(self.depth - 1, 0)
+
+    def handle_data(self, data):
+        if self.depth:
+            lang, text = self.bodies[-1]
+            self.bodies[-1] = (lang, text + data)
+
+
+@pytest.mark.parametrize("page_language", ["en", "fr"])
+def test_each_message_is_marked_with_its_language(client, make_case, admin_user, page_language):
+    """On the client's conversation page, in either language, the request is marked with the language it
+    was written in and each message with its own (WCAG 3.1.2): a screen reader reads each in its language."""
+    case = make_case(language="fr", preferred_language="en", description="Le portail affiche EC-1012.")
+    case_reply(case, author=admin_user, body="Sign in again.", status=Case.Status.WAITING_ON_CLIENT)
+    case_follow_up(case, body="Toujours la même erreur.", language="fr")
+    path = f"/{page_language}/conversation/open/{conversation_token(case)}/"
+    client.post(path)
+    page = client.get(f"/{page_language}/conversation/").content.decode()
+    assert f'<html lang="{page_language}">' in page
+    parser = MessageBodies()
+    parser.feed(page)
+    assert [(lang, text.strip()) for lang, text in parser.bodies] == [
+        ("fr", "Le portail affiche EC-1012."),
+        ("en", "Sign in again."),
+        ("fr", "Toujours la même erreur."),
+    ]
