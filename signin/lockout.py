@@ -1,13 +1,12 @@
 """The lockout after repeated failed sign-ins: who is counted, and the page a locked sign-in gets."""
 
-import math
-
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import admin
-from django.shortcuts import render
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+
+from carmsupport.ratelimits import too_many_requests
 
 
 def client_address(request):
@@ -22,12 +21,5 @@ def client_address(request):
 
 def locked_out(request, original_response=None, credentials=None):
     """The admin's page for a username locked at this address: when to try again, with 429 and Retry-After."""
-    seconds = max(int(get_cool_off(request).total_seconds()), 1)
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Sign-in locked"),
-        "retry_minutes": math.ceil(seconds / 60),
-    }
-    response = render(request, "signin/locked_out.html", context, status=429)
-    response["Retry-After"] = str(seconds)
-    return response
+    context = {**admin.site.each_context(request), "title": _("Sign-in locked")}
+    return too_many_requests(request, get_cool_off(request).total_seconds(), "signin/locked_out.html", context)
