@@ -89,6 +89,20 @@ def _warn_unavailable(error):
         logger.warning("Rate limits not applied, their counters are unavailable: %s", type(error).__name__)
 
 
+def shown_as_typed(request) -> bool:
+    """Whether a form's POST is to be shown again as typed, not acted on: the language toggle sent it
+    (to see the form in the other language), or the rate limit refused it (`limit_posts` with keep_form)."""
+    return request.method == "POST" and (LANGUAGE_SWITCH in request.POST or hasattr(request, "retry_after"))
+
+
+def form_as_typed(request, template, context):
+    """The form page again with what was typed: as a 429 saying when to try again when the rate limit
+    refused it, else as the page in the language it was toggled to."""
+    if hasattr(request, "retry_after"):
+        return too_many_requests(request, request.retry_after, template, context)
+    return render(request, template, context)
+
+
 def too_many_requests(request, seconds_left, template="errors/429.html", context=None):
     """The page that says when to try again, with status 429 and Retry-After."""
     seconds = max(int(seconds_left), 1)

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from carmsupport.bilingual import LANGUAGE_SWITCH, current_language
-from carmsupport.ratelimits import limit_posts, too_many_requests
+from carmsupport.bilingual import current_language
+from carmsupport.ratelimits import form_as_typed, limit_posts, shown_as_typed
 from carmsupport.request_limits import accepts_attachments
 
 from .attachments import attachment_response
@@ -103,13 +103,11 @@ def conversation(request):
         return render(request, "cases/conversation_closed.html", status=403)
     form = FollowUpForm()
     files_dropped = bool(request.method == "POST" and request.FILES)
-    if request.method == "POST" and (LANGUAGE_SWITCH in request.POST or hasattr(request, "retry_after")):
-        # The language toggle, or too many messages: the message as typed; files must be chosen again.
+    if shown_as_typed(request):
+        # The message as typed; files must be chosen again.
         form = FollowUpForm(initial={"body": request.POST.get("body", "")})
-        if hasattr(request, "retry_after"):
-            context = _page_context(case, form, files_dropped=files_dropped)
-            return too_many_requests(request, request.retry_after, "cases/conversation.html", context)
-    elif request.method == "POST":
+        return form_as_typed(request, "cases/conversation.html", _page_context(case, form, files_dropped=files_dropped))
+    if request.method == "POST":
         form = FollowUpForm(request.POST, request.FILES)
         if form.is_valid():
             return _send_follow_up(request, case, form)

@@ -13,8 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from carmsupport.bilingual import LANGUAGE_SWITCH
-from carmsupport.ratelimits import limit_posts, too_many_requests
+from carmsupport.ratelimits import form_as_typed, limit_posts, shown_as_typed
 
 from .conversation import case_email_link
 from .forms import StatusLookupForm
@@ -32,11 +31,8 @@ def conversation_link(request):
     if request.method != "POST":
         return render(request, "cases/conversation_link.html", {"form": StatusLookupForm()})
     typed = {name: request.POST.get(name, "") for name in ("reference", "email")}
-    if LANGUAGE_SWITCH in request.POST or hasattr(request, "retry_after"):
-        form = StatusLookupForm(initial=typed)
-        if hasattr(request, "retry_after"):
-            return too_many_requests(request, request.retry_after, "cases/conversation_link.html", {"form": form})
-        return render(request, "cases/conversation_link.html", {"form": form})
+    if shown_as_typed(request):
+        return form_as_typed(request, "cases/conversation_link.html", {"form": StatusLookupForm(initial=typed)})
     if "found" in request.POST:
         case = _found_by_status_lookup(request)
     else:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from carmsupport.bilingual import LANGUAGE_SWITCH, current_language
 from carmsupport.middleware import service_unavailable
 from carmsupport.page_cache import CSRF_PLACEHOLDER, kept_page
-from carmsupport.ratelimits import limit_posts, too_many_requests
+from carmsupport.ratelimits import form_as_typed, limit_posts, shown_as_typed
 from carmsupport.request_limits import accepts_attachments
 from triage.analytics import count_contact_start
 from triage.models import Tree
@@ -70,18 +70,16 @@ def contact(request):
     except InvalidOrigin:
         return render(request, "cases/contact_unavailable.html", status=400)
     ask_topic = origin is None or origin.outcome.topic_id is None
-    if request.method == "POST" and (LANGUAGE_SWITCH in request.POST or hasattr(request, "retry_after")):
-        # The language toggle sent the form, or the client sent too many: show it again, as typed.
+    if shown_as_typed(request):
         typed = _typed(request.POST, exclude=[HONEYPOT])
         try:
             redeem_token(typed.get("token", ""))
         except InvalidToken:
             typed["token"] = issue_token()
         form = ContactForm(ask_topic=ask_topic, initial=typed)
-        if hasattr(request, "retry_after"):
-            context = _form_context(form, origin, files_dropped=bool(request.FILES))
-            return too_many_requests(request, request.retry_after, "cases/contact.html", context)
-    elif request.method == "POST":
+        context = _form_context(form, origin, files_dropped=bool(request.FILES))
+        return form_as_typed(request, "cases/contact.html", context)
+    if request.method == "POST":
         if request.POST.get(HONEYPOT):
             # Filled in by a robot, which is not told so.
             return render(request, "cases/received_without_reference.html")
@@ -170,12 +168,8 @@ def status(request):
     """
     if request.method != "POST":
         return render(request, "cases/status.html", {"form": StatusLookupForm()})
-    if LANGUAGE_SWITCH in request.POST or hasattr(request, "retry_after"):
-        # The language toggle sent the form, or the client sent too many: show it again, as typed.
-        context = {"form": StatusLookupForm(initial=_typed(request.POST))}
-        if hasattr(request, "retry_after"):
-            return too_many_requests(request, request.retry_after, "cases/status.html", context)
-        return render(request, "cases/status.html", context)
+    if shown_as_typed(request):
+        return form_as_typed(request, "cases/status.html", {"form": StatusLookupForm(initial=_typed(request.POST))})
     form = StatusLookupForm(request.POST)
     if form.is_valid():
         # A reference that fails its check character is never looked up, but the same
