@@ -46,6 +46,7 @@ class StaffReplyForm(forms.Form):
         choices=[(status.value, status.label) for status in REPLY_STATUSES],
         initial=Case.Status.WAITING_ON_CLIENT,
         widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose the status of the case after this reply.")},
     )
 
     def __init__(self, *args, case, **kwargs):
