@@ -47,11 +47,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "carmsupport.app_names.SignInRecordsConfig",  # axes, named in English and French (app_names)
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "django_tasks_db",
+    "carmsupport.app_names.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp
+    "carmsupport.app_names.BackupCodesConfig",  # django_otp.plugins.otp_static
+    "carmsupport.app_names.TasksConfig",  # django_tasks_db
     "helpdesk",
     "triage",
     "cases",

@@ -167,7 +167,7 @@ class CaseAdmin(StaffModelAdmin):
         "service_standard",
         "topic",
         "response_class",
-        "outcome_title",
+        "guidance_reached",
         "help_tool_answers",
         "release",
         "full_name",
@@ -202,7 +202,7 @@ class CaseAdmin(StaffModelAdmin):
                     "display_reference",
                     "topic",
                     "response_class",
-                    "outcome_title",
+                    "guidance_reached",
                     "help_tool_answers",
                     "release",
                     "follows",
@@ -316,18 +316,28 @@ class CaseAdmin(StaffModelAdmin):
             return _("Not yet: no first response")
         return _("Yes: first response by its target") if met else _("No: first response after its target")
 
+    # What the client read and wrote is in the case's language (that of its pages), marked so, for
+    # screen readers to speak it in that language whatever the page's.
+
+    @admin.display(description=Case._meta.get_field("outcome_title").verbose_name)
+    def guidance_reached(self, case):
+        if not case.outcome_title:
+            return self.get_empty_value_display()
+        return format_html('<span lang="{}">{}</span>', case.language, case.outcome_title)
+
     @admin.display(description=_("answers in the help tool"))
     def help_tool_answers(self, case):
         if not case.path:
             return _("Sent from the contact page, not from the help tool.")
         return format_html(
-            "<dl>{}</dl>",
+            '<dl lang="{}">{}</dl>',
+            case.language,
             format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((step["question"], step["answer"]) for step in case.path)),
         )
 
     @admin.display(description=_("description"))
     def description_text(self, case):
-        return linebreaksbr(case.description, autoescape=True)
+        return format_html('<div lang="{}">{}</div>', case.language, linebreaksbr(case.description, autoescape=True))
 
     def changelist_view(self, request, extra_context=None):
         context = {**(extra_context or {}), "service_standard": service_standard(), "case_views": list_views(request)}

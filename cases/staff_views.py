@@ -45,12 +45,14 @@ class StaffReplyForm(forms.Form):
         choices=[(status.value, status.label) for status in REPLY_STATUSES],
         initial=Case.Status.WAITING_ON_CLIENT,
         widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose the status of the case after this reply.")},
     )
 
     def __init__(self, *args, case, **kwargs):
         # Its own ids: on the case page it sits beside the admin's form, which has a status field too.
         super().__init__(*args, auto_id="reply_%s", **kwargs)
         self.fields["canned"].queryset = offered(case)
+        self.fields["body"].widget.attrs["lang"] = case.preferred_language  # written in the reply language
 
 
 def reply_view(model_admin, request, object_id):
@@ -108,7 +110,9 @@ def file_view(model_admin, request, object_id, pk):
 def thread(case):
     """The whole conversation as staff read it, oldest first: the request, replies, follow-ups and notes.
 
-    Each entry: {"kind", "label", "at", "author", "body", "markdown", "files"}; three queries in all.
+    Each entry: {"kind", "label", "at", "author", "body", "language", "markdown", "files"}; three queries
+    in all. `language` is that of the body: the case's for the request, the message's for a message,
+    none for a note (staff write it for staff).
     """
     files_by_message = {}
     for attachment in case.attachments.only("pk", "name", "size", "formulas", "message_id"):
@@ -120,6 +124,7 @@ def thread(case):
             "at": case.received_at,
             "author": case.full_name,
             "body": case.description,
+            "language": case.language,
             "files": files_by_message.get(None, []),
         }
     ]
@@ -131,6 +136,7 @@ def thread(case):
                 "at": message.created_at,
                 "author": message.author.get_username() if message.author else case.full_name,
                 "body": message.body,
+                "language": message.language,
                 "markdown": message.kind == Message.Kind.REPLY,
                 "files": files_by_message.get(message.pk, []),
             }

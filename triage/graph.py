@@ -147,11 +147,6 @@ def node_text(entry: dict, language: str) -> str:
     return entry.get(f"{name}_{language}") or entry.get(f"{name}_en") or entry.get("name") or _("Node %(id)s") % entry
 
 
-def node_name(entry: dict, language: str) -> str:
-    """How staff tell a node apart: its internal name, else its text."""
-    return entry.get("name") or node_text(entry, language)
-
-
 def choice_label(choice: dict, language: str) -> str:
     return choice.get(f"label_{language}") or choice.get("label_en") or choice["slug"]
 
@@ -198,7 +193,8 @@ def tree_dot(
         if key in reasons:
             marks.append("⚠ " + _("Problem"))
         kind = _("Question") if is_question else _("Outcome")
-        tooltip = [_("%(kind)s #%(id)s: %(text)s") % {"kind": kind, "id": key, "text": text}]
+        # The tooltip names the node's link: it says first what the node shows ("Start", "⚠ Problem").
+        tooltip = [*marks, _("%(kind)s #%(id)s: %(text)s") % {"kind": kind, "id": key, "text": text}]
         if entry.get("name") and entry["name"] != text:
             tooltip.append(_("Internal name: %(name)s") % {"name": entry["name"]})
         if visits is not None:
@@ -227,7 +223,7 @@ def tree_dot(
             target = choice.get("target")
             if target in nodes:
                 head = f"n{target}"
-                tooltip = f"{label} → {node_name(nodes[target], language)}"
+                tooltip = f"{label} → {node_text(nodes[target], language)}"
             else:
                 # A choice that leads nowhere (or out of the tree) ends at a marker of its own.
                 head = f"missing{key}_{position}"
@@ -283,16 +279,41 @@ _STYLE = re.compile(r"""\sstyle\s*=\s*(?:"[^"]*"|'[^']*')""")
 _SIZE_IN_POINTS = re.compile(r'(\s(?:width|height)=")([0-9.]+)pt(")')
 
 
+_TITLE = re.compile(r"<title>[^<]*</title>\s*")
+_LINK = re.compile(r"<a\b[^>]*>|</a>")
+_HREF = re.compile(r"""\s(?:xlink:)?href\s*=""")
+
+
+def _without_unnamed_parts(text: str) -> str:
+    """Graphviz's SVG without what screen readers would announce as nameless or meaningless: its
+    <title> elements ("tree", "n1", "n1->n2", each making a group of a node or an arrow) and its
+    <a> elements without an address (the arrows' tooltips), whose drawing is kept. The nodes'
+    links stay, named by their tooltips."""
+    text = _TITLE.sub("", text)
+    kept = []
+
+    def link(match):
+        tag = match.group()
+        if tag == "</a>":
+            return tag if kept.pop() else ""
+        kept.append(bool(_HREF.search(tag)))
+        return tag if kept[-1] else ""
+
+    return _LINK.sub(link, text)
+
+
 def svg_for_html(svg: bytes) -> SafeString:
     """Graphviz's SVG, ready to go inside an HTML page: without its XML prolog and doctype, without
-    style attributes (the site's Content-Security-Policy refuses inline styles), and sized in CSS
-    pixels rather than points (three quarters of the size, so that more of a large tree fits).
+    style attributes (the site's Content-Security-Policy refuses inline styles), without nameless
+    parts (see _without_unnamed_parts), and sized in CSS pixels rather than points (three quarters
+    of the size, so that more of a large tree fits). The downloaded SVG keeps all of Graphviz's.
 
     Safe: Graphviz escapes every text it writes (`<` as &lt;), and the DOT source gives no
     HTML-like label (see tree_dot), so the markup is Graphviz's own.
     """
     text = _PROLOG.sub("", svg.decode("utf-8"), count=1)
     text = _TAG.sub(lambda tag: _STYLE.sub("", tag.group()), text)
+    text = _without_unnamed_parts(text)
     if text.startswith("<svg"):
         end = text.index(">")
         text = _SIZE_IN_POINTS.sub(r"\1\2\3", text[:end]) + text[end:]
@@ -359,7 +380,7 @@ def outline_html(
                 format_html(
                     '<a href="{}">{}</a> (<a href="#outline-n{}">{}</a>)</li>',
                     node_url(key),
-                    node_name(nodes[key], language),
+                    node_text(nodes[key], language),
                     key,
                     _("see above"),
                 )

@@ -62,6 +62,28 @@ def test_admin_speaks_the_staff_members_language(db, admin_client):
     assert '<html lang="en"' in page and "Help trees and cases" in page
 
 
+def test_admin_index_names_every_app_and_model_in_french(db, admin_client):
+    """Each app and model on the French admin index (the packages' too: django-otp, django-tasks-db,
+    django-axes) has a French name, different from its English one."""
+
+    def names(language):
+        """{app label or app label.model: its name on the index}; the index sorts by name, so by language."""
+        response = admin_client.get("/admin/", headers={"accept-language": language})
+        found = {}
+        for app in response.context["app_list"]:
+            found[app["app_label"]] = str(app["name"])
+            found.update({f"{app['app_label']}.{model['object_name']}": str(model["name"]) for model in app["models"]})
+        return found
+
+    english, french = names("en"), names("fr")
+    assert english.keys() == french.keys() and len(english) > 20
+    untranslated = [english[key] for key in english if french[key] == english[key]]
+    assert not untranslated
+    page = admin_client.get("/admin/", headers={"accept-language": "fr"}).content.decode()
+    for leftover in ("Otp_", "Static devices", "TOTP devices", "Task Results", "Tasks Database Backend", ">Axes<"):
+        assert leftover not in page
+
+
 def test_contact_form_toggle_keeps_what_was_typed(carm_tree, client):
     """The toggle sends the form to the other language, which shows it as typed, with no errors and no case."""
     from cases.models import Case

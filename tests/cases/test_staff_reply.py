@@ -4,6 +4,9 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 from markdown_it.common.utils import escapeHtml
 
 from cases.canned import filled, unknown_placeholders
@@ -166,3 +169,45 @@ def test_case_reviewers_keep_canned_responses_and_see_emails(reviewer_client, ma
     make_case()
     assert reviewer_client.get(reverse("admin:cases_cannedresponse_add")).status_code == 200
     assert reviewer_client.get(reverse("admin:cases_outboundemail_changelist")).status_code == 200
+
+
+def in_language(language, message):
+    with translation.override(language):
+        return gettext(message)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"body": " ", "status": "waiting"}, "reply_body", "Write the reply."),
+        ({"body": "Done."}, "reply_status_0", "Choose the status of the case after this reply."),
+    ],
+)
+def test_a_refused_reply_is_summarised_at_the_top(make_case, reviewer_client, language, data, field, message):
+    """As on the public forms: "Error:" before the title, a summary first in the content that takes the focus
+    (role alert, autofocus) and links to the field, the message beside the field; what was typed stays."""
+    case = make_case()
+    response = reviewer_client.post(reply_url(case), {**data, "action": "send"}, headers={"accept-language": language})
+    page = response.content.decode()
+    assert response.status_code == 200 and not case.messages.exists()
+    title = re.search(r"<title>(.*?)</title>", page, re.S)[1]
+    assert title.startswith(escape(in_language(language, "Error:")) + " ")
+    assert case.display_reference in title
+    summary = re.search(r'<div class="error-summary"([^>]*)>(.*?)</div>', page, re.S)
+    assert 'role="alert"' in summary[1] and 'tabindex="-1"' in summary[1] and "autofocus" in summary[1]
+    assert page.index('class="error-summary"') < page.index('<form method="post" action="' + reply_url(case))
+    expected = escape(in_language(language, message))
+    assert f'<a href="#{field}">{expected}</a>' in summary[2]
+    assert re.search(rf'id="{field}"', page)
+    # Beside the field, in its row: Django's error list, which the field names in aria-describedby.
+    row = page[page.rindex('<div class="form-row', 0, page.index(f'id="{field}"')) :]
+    assert f"<li>{expected}</li>" in row[: row.index(f'id="{field}"')]
+    if data["body"].strip():
+        assert ">Done.</textarea>" in page.replace("\n", "")
+
+
+def test_a_reply_page_without_errors_has_no_summary(make_case, reviewer_client):
+    case = make_case()
+    page = reviewer_client.get(reply_url(case)).content.decode()
+    assert "error-summary" not in page and not re.search(r"<title>Error:", page)

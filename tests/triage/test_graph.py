@@ -64,8 +64,8 @@ def file_url(tree, fmt):
 
 def drawing_of(page):
     """The drawing inside a graph page."""
-    start = page.index('<figure class="tree-graph"')
-    return page[page.index(">", start) + 1 : page.index("</figure>", start)].strip()
+    start = page.index('<div class="tree-graph"')
+    return page[page.index(">", start) + 1 : page.index("</svg>", start) + len("</svg>")].strip()
 
 
 def question(tree, text, **fields):
