@@ -27,7 +27,7 @@ from .admin_filters import AgeFilter, AssignedFilter, DueFilter, OverdueFilter, 
 from .admin_workload import list_views, workload_view
 from .conversation import case_record_response, case_revoke_links
 from .exports import write_cases
-from .models import Case, CaseAccess, CaseEvent, CaseNote
+from .models import VIEW_CASES, Case, CaseAccess, CaseEvent, CaseNote
 from .references import InvalidReference, compact, normalise
 from .selectors import service_standard
 from .services import CaseRuleError, case_add_note, case_change, check_transition
@@ -80,7 +80,7 @@ class RecordInline(admin.TabularInline):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("cases.view_case")
+        return request.user.has_perm(VIEW_CASES)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(self.written_by)

@@ -13,7 +13,7 @@ from carmsupport.bilingual import columns, current_language
 from helpdesk.calendar import designated_holidays
 
 from .canned import PLACEHOLDERS, unknown_placeholders
-from .models import CannedResponse, ClosureDay, OutboundEmail, Topic
+from .models import CHANGE_CASES, CannedResponse, ClosureDay, OutboundEmail, Topic
 from .outbox import retry
 
 
@@ -109,7 +109,7 @@ class OutboundEmailAdmin(StaffModelAdmin):
         return False
 
     def has_resend_permission(self, request):
-        return request.user.has_perm("cases.change_case")
+        return request.user.has_perm(CHANGE_CASES)
 
     @admin.action(description=_("Send the selected failed emails again"), permissions=["resend"])
     def send_again(self, request, queryset):

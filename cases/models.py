@@ -70,6 +70,12 @@ class ClosureDay(models.Model):
         return set(cls.objects.filter(date__gte=first).values_list("date", flat=True))
 
 
+# The permissions staff pages check by name.
+VIEW_CASES = "cases.view_case"
+CHANGE_CASES = "cases.change_case"
+VIEW_SERVICE_STANDARD = "cases.view_service_standard"
+
+
 def overdue(now=None):
     """The condition of cases with a client message still unanswered after its response target."""
     return models.Q(reply_due_at__lt=now or timezone.now(), status__in=Case.Status.open_statuses())

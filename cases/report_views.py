@@ -25,7 +25,7 @@ from helpdesk.calendar import eastern, eastern_date
 
 from . import charts, reports
 from .exports import spreadsheet_safe
-from .models import Case, ResponseClass
+from .models import VIEW_SERVICE_STANDARD, Case, ResponseClass
 
 PERIODS_SHOWN = 12
 # The earliest period end. The report counts 12 months or weeks back from the end: an end long before
@@ -69,7 +69,7 @@ class ReportForm(forms.Form):
 
 def service_standard_report(request):
     """The report page, a chart of it, or its figures as CSV, to staff with the permission."""
-    if not request.user.has_perm("cases.view_service_standard"):
+    if not request.user.has_perm(VIEW_SERVICE_STANDARD):
         raise PermissionDenied
     now = timezone.now()
     today = eastern_date(now)

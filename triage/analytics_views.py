@@ -5,19 +5,16 @@ import csv
 from datetime import timedelta
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from carmsupport.admin_input import key_or_404
-
 from . import analytics
 from .models import Tree
+from .staff_trees import tree_for_staff
 
 # A cell starting with one of these is read as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -58,13 +55,6 @@ def spreadsheet_safe(value):
         return value
     text = str(value)
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-def _tree(model_admin, request, object_id):
-    tree = get_object_or_404(Tree, pk=key_or_404(Tree, object_id))
-    if not model_admin.has_view_permission(request, tree):
-        raise PermissionDenied
-    return tree
 
 
 def _percent(ratio):
@@ -125,7 +115,7 @@ def _headers(query, table, columns, sorted_by, descending):
 
 def analytics_view(model_admin, request, object_id):
     """Visits, choices, feedback, contact forms and cases of a tree over a period, or one table as CSV."""
-    tree = _tree(model_admin, request, object_id)
+    tree = tree_for_staff(model_admin, request, object_id)
     # This process's own counts, at least, are on the page (other processes write theirs within FLUSH_SECONDS).
     analytics.flush(wait=False)
     start, end = analytics.default_period()

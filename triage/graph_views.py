@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -14,7 +13,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from carmsupport.admin_input import key_or_404
 from carmsupport.bilingual import current_language, missing_languages
 
 from . import analytics
@@ -31,6 +29,7 @@ from .graph import (
 from .integrity import publishing_problems, tree_problems, tree_shapes
 from .models import Release, Tree
 from .releases import snapshot
+from .staff_trees import tree_for_staff
 
 # Each format's content type, for the downloads.
 FILE_TYPES = {"svg": "image/svg+xml", "dot": "text/vnd.graphviz; charset=utf-8"}
@@ -65,15 +64,6 @@ class Shown:
     @property
     def query(self):
         return f"?{urlencode({'release': self.release.number})}" if self.release else ""
-
-
-def _tree(model_admin, request, object_id):
-    if not model_admin.has_view_permission(request):
-        raise PermissionDenied
-    tree = get_object_or_404(Tree.objects.select_related("current_release"), pk=key_or_404(Tree, object_id))
-    if not model_admin.has_view_permission(request, tree):
-        raise PermissionDenied
-    return tree
 
 
 def _shown(tree, number) -> Shown:
@@ -148,7 +138,7 @@ def _node_change_url(key):
 
 def graph_view(model_admin, request, object_id):
     """The draft (or ?release=N) drawn as a graph, its problems, and the same tree as an outline in text."""
-    tree = _tree(model_admin, request, object_id)
+    tree = tree_for_staff(model_admin, request, object_id)
     shown = _shown(tree, request.GET.get("release"))
     language = current_language()
     visits = _visits(tree)
@@ -195,7 +185,7 @@ def graph_file_view(model_admin, request, object_id, fmt):
     """
     if fmt not in FILE_TYPES:
         raise Http404
-    tree = _tree(model_admin, request, object_id)
+    tree = tree_for_staff(model_admin, request, object_id)
     shown = _shown(tree, request.GET.get("release"))
     language = current_language()
     source = _dot(shown, language, lambda key: request.build_absolute_uri(_node_change_url(key)), _visits(tree))

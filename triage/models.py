@@ -23,6 +23,10 @@ class ResponseClass(models.TextChoices):
         return {"standard": 2, "financial": 15}[self.value]
 
 
+# The permission of staff who may see help trees: their admin pages, the preview, the graph.
+VIEW_TREES = "triage.view_tree"
+
+
 def new_revision():
     return uuid.uuid4().hex
 

@@ -3,20 +3,18 @@ release compared with the one before it, and a rollback."""
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from carmsupport.admin_input import key_or_404
-
 from .diff import compare
 from .exchange import DraftImportError, import_draft, write_document
 from .integrity import publishing_problems
 from .models import Release, Tree
 from .releases import PublishError, snapshot, tree_publish, tree_roll_back
+from .staff_trees import tree_for_staff
 
 
 class PublishForm(forms.Form):
@@ -27,16 +25,6 @@ class PublishForm(forms.Form):
         help_text=gettext_lazy("Shown in the tree's history, e.g. “EC-2000 added to the error codes”."),
         error_messages={"required": gettext_lazy("Say what changed, for the history.")},
     )
-
-
-def _tree(model_admin, request, object_id, *, change):
-    tree = get_object_or_404(Tree.objects.select_related("current_release"), pk=key_or_404(Tree, object_id))
-    allowed = (
-        model_admin.has_change_permission(request, tree) if change else model_admin.has_view_permission(request, tree)
-    )
-    if not allowed:
-        raise PermissionDenied
-    return tree
 
 
 def _page(model_admin, request, tree, template, title, **context):
@@ -53,7 +41,7 @@ def _page(model_admin, request, tree, template, title, **context):
 
 def publish_view(model_admin, request, object_id):
     """The draft's differences from what clients see, what keeps it from being published, and the button."""
-    tree = _tree(model_admin, request, object_id, change=True)
+    tree = tree_for_staff(model_admin, request, object_id, change=True)
     draft = snapshot(tree)
     current = tree.current_release.snapshot if tree.current_release else None
     form = PublishForm(request.POST or None)
@@ -85,7 +73,7 @@ def publish_view(model_admin, request, object_id):
 
 def history_view(model_admin, request, object_id):
     """Every release of the tree, newest first, each with what it changed."""
-    tree = _tree(model_admin, request, object_id, change=False)
+    tree = tree_for_staff(model_admin, request, object_id, change=False)
     releases = list(tree.releases.select_related("published_by", "restores").order_by("number"))
     rows, before = [], None
     for release in releases:
@@ -99,7 +87,7 @@ def history_view(model_admin, request, object_id):
 
 def release_view(model_admin, request, object_id, number):
     """One release compared with the one before it, with a text diff in both languages."""
-    tree = _tree(model_admin, request, object_id, change=False)
+    tree = tree_for_staff(model_admin, request, object_id, change=False)
     release = get_object_or_404(Release.objects.select_related("published_by"), tree=tree, number=number)
     previous = tree.releases.filter(number__lt=number).order_by("-number").first()
     diff = compare(previous.snapshot if previous else None, release.snapshot)
@@ -111,7 +99,7 @@ def release_view(model_admin, request, object_id, number):
 
 def roll_back_view(model_admin, request, object_id, number):
     """Publish an earlier release again (POST only), as a new release."""
-    tree = _tree(model_admin, request, object_id, change=True)
+    tree = tree_for_staff(model_admin, request, object_id, change=True)
     release = get_object_or_404(Release, tree=tree, number=number)
     if request.method != "POST":
         return redirect(reverse("admin:triage_tree_release", args=[tree.pk, number]))
@@ -127,7 +115,7 @@ def roll_back_view(model_admin, request, object_id, number):
 
 def draft_from_release_view(model_admin, request, object_id, number):
     """Make the draft equal to an earlier release (POST only), e.g. after a rollback; nothing is published."""
-    tree = _tree(model_admin, request, object_id, change=True)
+    tree = tree_for_staff(model_admin, request, object_id, change=True)
     release = get_object_or_404(Release, tree=tree, number=number)
     if request.method == "POST":
         try:

@@ -18,7 +18,7 @@ from carmsupport.ratelimits import limit_posts
 from .analytics import count_choice, count_visit
 from .forms import SUBMITTED, AnswerForm, FeedbackForm
 from .guidance import render_markdown
-from .models import OutcomeFeedback
+from .models import VIEW_TREES, OutcomeFeedback
 from .selectors import (
     PathNotFound,
     answer_slugs,
@@ -52,7 +52,7 @@ def preview_required(view):
 
     @wraps(view)
     def checked(request, tree_slug, *args, **kwargs):
-        if not request.user.has_perm("triage.view_tree"):
+        if not request.user.has_perm(VIEW_TREES):
             raise PermissionDenied
         tree = draft_tree(tree_slug)
         if tree is None:
