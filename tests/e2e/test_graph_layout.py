@@ -5,9 +5,9 @@ import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
+from tests.conftest import make_staff
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.test_accessibility import WCAG_21_AA, in_language
 from tests.e2e.test_case_list_layout import signed_in
@@ -17,9 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def editor():
-    user = User.objects.create_user("editor", is_staff=True)
-    user.groups.add(Group.objects.get(name="Tree editors"))
-    return user
+    return make_staff("editor", "Tree editors")
 
 
 def open_graph(page, site, editor, tree, width):

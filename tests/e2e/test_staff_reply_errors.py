@@ -3,9 +3,9 @@ summary's link leads to the field, and axe finds nothing wrong with the page."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
+from tests.conftest import make_staff
 from tests.e2e.test_accessibility import WCAG_21_AA, in_language
 from tests.e2e.test_case_list_layout import signed_in
 
@@ -14,9 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def reviewer():
-    user = User.objects.create_user("reviewer", is_staff=True)
-    user.groups.add(Group.objects.get(name="Case reviewers"))
-    return user
+    return make_staff("reviewer", "Case reviewers")
 
 
 @pytest.mark.parametrize("browser_locale", ["en-CA", "fr-CA"])
