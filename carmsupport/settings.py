@@ -90,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "carmsupport.context_processors.site",
+                "triage.context_processors.site",
                 "carmsupport.context_processors.language_toggle",
             ],
         },

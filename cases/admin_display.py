@@ -7,8 +7,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 
 from helpdesk import calendar
+from helpdesk.models import ClosureDay
 
-from .models import Case, ClosureDay
+from .models import Case
 from .selectors import business_days_elapsed
 
 

@@ -1,46 +1,16 @@
-"""The helpdesk's settings and mail in the admin: topics, closure days, canned responses, outgoing emails."""
-
-from datetime import timedelta
+"""The helpdesk's replies and mail in the admin: canned responses and outgoing emails."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from carmsupport.admin_input import StaffModelAdmin
-from carmsupport.bilingual import columns, current_language
-from helpdesk.calendar import designated_holidays
+from carmsupport.bilingual import columns
 
 from .canned import PLACEHOLDERS, unknown_placeholders
-from .models import CHANGE_CASES, CannedResponse, ClosureDay, OutboundEmail, Topic
+from .models import CHANGE_CASES, CannedResponse, OutboundEmail
 from .outbox import retry
-
-
-@admin.register(Topic)
-class TopicAdmin(StaffModelAdmin):
-    list_display = [*columns("name"), "slug", "response_class", "position"]
-    list_editable = ["position"]
-    search_fields = [*columns("name"), "slug"]
-    fields = [columns("name"), "slug", "response_class", "position"]
-
-
-@admin.register(ClosureDay)
-class ClosureDayAdmin(StaffModelAdmin):
-    list_display = ["date", *columns("reason")]
-    fields = ["date", columns("reason")]
-    date_hierarchy = "date"
-    change_list_template = "admin/cases/closureday/change_list.html"
-
-    def changelist_view(self, request, extra_context=None):
-        today = timezone.localdate()
-        coming = [
-            (day, name)
-            for year in (today.year, today.year + 1)
-            for day, name in designated_holidays(year, current_language())
-            if today <= day <= today + timedelta(days=365)
-        ]
-        return super().changelist_view(request, {**(extra_context or {}), "designated_holidays": coming})
 
 
 class CannedResponseForm(forms.ModelForm):

@@ -15,9 +15,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
+from helpdesk.models import ResponseClass
 from helpdesk.templatetags.dates import percent
-
-from .models import ResponseClass
 
 # The response classes' colours, then the target's. Each is at least 3:1 against the white background,
 # and the two classes' at least 3:1 against each other (dark blue, light orange), so that they differ

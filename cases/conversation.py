@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from helpdesk.calendar import eastern_date, response_due
+from helpdesk.models import ClosureDay, ResponseClass
 
 from . import mailboxes
 from .attachments import store_attachments
-from .models import Case, CaseEvent, ClosureDay, Message, OutboundEmail, ResponseClass
+from .models import Case, CaseEvent, Message, OutboundEmail
 from .outbox import queue_email
 from .services import CaseRuleError, case_change, case_submit, check_transition
 

@@ -11,8 +11,10 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from stdnum.ca import bn
 
+from helpdesk.models import Topic
+
 from .attachments import AttachmentsField
-from .models import Case, Topic
+from .models import Case
 from .references import InvalidReference, normalise
 from .tokens import InvalidToken, redeem_token
 

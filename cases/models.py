@@ -1,4 +1,4 @@
-"""Support cases filed through the contact form, and the topics they are filed under."""
+"""Support cases filed through the contact form, their conversation and the emails sent about them."""
 
 from django.conf import settings
 from django.db import models
@@ -9,66 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from carmsupport.bilingual import Translated, bilingual
 from helpdesk.calendar import eastern
-from triage.models import ResponseClass  # noqa: F401  (cases are filed with an outcome's class)
-
-
-class TopicManager(models.Manager):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
-
-
-class Topic(models.Model):
-    """One of the subjects the helpdesk supports, as offered on the contact form."""
-
-    slug = models.SlugField(_("slug"), unique=True, help_text=_('Example: "cad"'))
-    name_en, name_fr = bilingual(
-        models.CharField,
-        _("name"),
-        max_length=200,
-        help_text=_('Example: "The Commercial Accounting Declaration (CAD)"'),
-    )
-    response_class = models.CharField(
-        _("response class"), max_length=20, choices=ResponseClass.choices, default=ResponseClass.STANDARD
-    )
-    position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Topics are listed in this order."))
-
-    objects = TopicManager()
-
-    class Meta:
-        ordering = ["position", "id"]
-        verbose_name = _("topic")
-        verbose_name_plural = _("topics")
-
-    name = Translated()
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.slug,)
-
-
-class ClosureDay(models.Model):
-    """A day the helpdesk is closed besides the designated paid holidays, e.g. for a storm."""
-
-    date = models.DateField(_("date"), unique=True)
-    reason_en, reason_fr = bilingual(
-        models.CharField, _("reason"), max_length=200, help_text=_('Example: "Christmas Eve afternoon"')
-    )
-    reason = Translated()
-
-    class Meta:
-        ordering = ["date"]
-        verbose_name = _("closure day")
-        verbose_name_plural = _("closure days")
-
-    def __str__(self):
-        return f"{self.date:%Y-%m-%d} ({self.reason})"
-
-    @classmethod
-    def dates_from(cls, first):
-        return set(cls.objects.filter(date__gte=first).values_list("date", flat=True))
-
+from helpdesk.models import ResponseClass, Topic
 
 # The permissions staff pages check by name.
 VIEW_CASES = "cases.view_case"

@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from helpdesk.calendar import eastern, eastern_date
+from helpdesk.models import ResponseClass
 
 from . import charts, reports
 from .exports import spreadsheet_safe
-from .models import VIEW_SERVICE_STANDARD, Case, ResponseClass
+from .models import VIEW_SERVICE_STANDARD, Case
 
 PERIODS_SHOWN = 12
 # The earliest period end. The report counts 12 months or weeks back from the end: an end long before

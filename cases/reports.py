@@ -23,8 +23,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from helpdesk.calendar import CLOSES, HELPDESK_TZ, OPENS, eastern, eastern_date, is_business_day
+from helpdesk.models import ClosureDay, ResponseClass
 
-from .models import Case, ClosureDay, Message, ResponseClass
+from .models import Case, Message
 
 OPEN_SECONDS_A_DAY = (datetime.combine(date.min, CLOSES) - datetime.combine(date.min, OPENS)).total_seconds()
 

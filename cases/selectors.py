@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from helpdesk.calendar import HELPDESK_TZ, designated_holidays, eastern_date, is_business_day
+from helpdesk.models import ClosureDay
 
-from .models import Case, ClosureDay, Message, overdue
+from .models import Case, Message, overdue
 
 
 def service_standard(days=30, now=None):

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from carmsupport.bilingual import current_language
 from helpdesk.calendar import eastern_date, response_due
+from helpdesk.models import ClosureDay, ResponseClass
 
 from . import mailboxes
 from .attachments import delete_attachment_files, store_attachments
-from .models import Attachment, Case, CaseEvent, CaseNote, ClosureDay, Message, OutboundEmail, ResponseClass
+from .models import Attachment, Case, CaseEvent, CaseNote, Message, OutboundEmail
 from .outbox import cancel_for_case, queue_email
 from .references import new_reference
 

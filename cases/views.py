@@ -17,13 +17,14 @@ from carmsupport.middleware import service_unavailable
 from carmsupport.page_cache import CSRF_PLACEHOLDER, kept_page
 from carmsupport.ratelimits import form_as_typed, limit_posts, shown_as_typed
 from carmsupport.request_limits import accepts_attachments
+from helpdesk.models import Topic
 from triage.analytics import count_contact_start
 from triage.models import Tree
 from triage.selectors import PathNotFound, answer_slugs, is_slug, published_tree, step_url, tree_graph
 
 from .forms import HONEYPOT, ContactForm, StatusLookupForm
 from .link_views import STATUS_SESSION_KEY
-from .models import Case, Topic
+from .models import Case
 from .services import case_submit
 from .tokens import InvalidToken, issue_token, redeem_token
 

@@ -14,7 +14,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver
 
-from cases.models import Attachment, CannedResponse, Case, ClosureDay, OutboundEmail, Topic
+from cases.models import Attachment, CannedResponse, Case, OutboundEmail
+from helpdesk.models import ClosureDay, Topic
 
 HUGE = "99999999999999999999"
 BAD_IDS = ["abc", "0", "-1", HUGE, "1.5", "%20"]
@@ -147,8 +148,8 @@ def site(admin_client, small_tree, make_case, settings):
     closure = ClosureDay.objects.create(date=date(2026, 12, 25), reason_en="Christmas", reason_fr="Noël")
     ids = {
         "cases/case": case.pk,
-        "cases/topic": Topic.objects.first().pk,
-        "cases/closureday": closure.pk,
+        "helpdesk/topic": Topic.objects.first().pk,
+        "helpdesk/closureday": closure.pk,
         "cases/cannedresponse": canned.pk,
         "cases/outboundemail": OutboundEmail.objects.first().pk,
         "triage/tree": small_tree.pk,

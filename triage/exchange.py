@@ -72,10 +72,11 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from carmsupport.bilingual import columns
+from helpdesk.models import ResponseClass
 
 from .diff import ReleaseDiff, compare
 from .integrity import node_shape, tree_problems
-from .models import Choice, Node, ResponseClass, Tree
+from .models import Choice, Node, Tree
 from .releases import FORMAT, snapshot
 
 # The keys of each table, in the order they are written.

@@ -10,18 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from carmsupport.bilingual import Translated, bilingual
-
-
-class ResponseClass(models.TextChoices):
-    """How long the helpdesk has to answer, in its business days."""
-
-    STANDARD = "standard", _("Standard (2 business days)")
-    FINANCIAL = "financial", _("Financial account (15 business days)")
-
-    @property
-    def business_days(self) -> int:
-        return {"standard": 2, "financial": 15}[self.value]
-
+from helpdesk.models import ResponseClass
 
 # The permission of staff who may see help trees: their admin pages, the preview, the graph.
 VIEW_TREES = "triage.view_tree"
@@ -148,7 +137,7 @@ class Node(models.Model):
         default=True,
     )
     topic = models.ForeignKey(
-        "cases.Topic",
+        "helpdesk.Topic",
         verbose_name=_("case topic"),
         on_delete=models.PROTECT,
         null=True,

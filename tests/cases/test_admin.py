@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.conversation import case_record_response
-from cases.models import Case, ClosureDay
+from cases.models import Case
+from helpdesk.models import ClosureDay
 from tests.conftest import make_staff, sign_in_staff
 
 CHANGELIST = reverse("admin:cases_case_changelist")
@@ -181,12 +182,12 @@ def test_closure_days_page_lists_coming_holidays(reviewer_client):
     ClosureDay.objects.create(
         date=timezone.localdate() + timedelta(days=30), reason_en="Portal outage", reason_fr="Panne du portail"
     )
-    page = reviewer_client.get(reverse("admin:cases_closureday_changelist")).content.decode()
+    page = reviewer_client.get(reverse("admin:helpdesk_closureday_changelist")).content.decode()
     assert "Portal outage" in page and "Panne du portail" in page
     assert "Designated paid holidays in the coming year" in page and "Christmas Day" in page
     assert "Easter Monday" in page and "Civic Holiday" in page
     page = reviewer_client.get(
-        reverse("admin:cases_closureday_changelist"), headers={"accept-language": "fr-CA"}
+        reverse("admin:helpdesk_closureday_changelist"), headers={"accept-language": "fr-CA"}
     ).content.decode()
     assert "Jour de Noël" in page and "Christmas Day" not in page and "décembre" in page
     assert "Jours fériés désignés payés" in page and "Lundi de Pâques" in page and "Congé civique" in page
@@ -234,7 +235,7 @@ def test_csv_export_neutralises_formulas(make_case, reviewer_client, start):
     import csv
     import io
 
-    from cases.models import Topic
+    from helpdesk.models import Topic
 
     Topic.objects.filter(slug="portal-access").update(name_en=f'{start}HYPERLINK("http://evil.example")')
     case = make_case()

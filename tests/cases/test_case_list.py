@@ -11,9 +11,10 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases.models import Case, CaseAccess, ClosureDay
+from cases.models import Case, CaseAccess
 from cases.selectors import AGE_BUCKETS, business_days_elapsed, open_cases_by_age
 from helpdesk.calendar import HELPDESK_TZ, is_business_day
+from helpdesk.models import ClosureDay
 from tests.conftest import make_staff, sign_in_staff
 
 CHANGELIST = reverse("admin:cases_case_changelist")

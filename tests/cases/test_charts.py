@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 
 from cases import charts
-from cases.models import ResponseClass
+from helpdesk.models import ResponseClass
 
 SVG = "{http://www.w3.org/2000/svg}"
 LABELS = [f"P{number}" for number in range(1, 13)]

@@ -10,8 +10,9 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils.html import escape
 
-from cases.models import Case, ResponseClass, Topic
+from cases.models import Case
 from helpdesk.calendar import HELPDESK_TZ
+from helpdesk.models import ResponseClass, Topic
 from triage.models import Node
 
 EC_1012 = "importer/yes/yes/error-code/ec-1012/"

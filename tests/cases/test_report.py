@@ -16,10 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.conversation import target_for
-from cases.models import Case, ClosureDay, Message, Topic
+from cases.models import Case, Message
 from cases.references import new_reference
 from cases.reports import business_days_between, median, monthly, percentile_90, weekly
 from helpdesk.calendar import HELPDESK_TZ
+from helpdesk.models import ClosureDay, Topic
 from tests.conftest import make_staff, sign_in_staff
 
 UTC = ZoneInfo("UTC")

@@ -105,7 +105,7 @@ def manage(environment, *arguments, **options):
 
 
 FILE_A_CASE = """
-from cases.models import Topic
+from helpdesk.models import Topic
 from cases.services import case_submit
 from tests.conftest import CONTACT
 topic = Topic.objects.get(slug="portal-access")

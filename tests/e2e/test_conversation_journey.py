@@ -9,7 +9,8 @@ from email import message_from_string, policy
 import pytest
 from playwright.sync_api import expect
 
-from cases.models import CannedResponse, Case, CaseEvent, CaseNote, Message, Topic
+from cases.models import CannedResponse, Case, CaseEvent, CaseNote, Message
+from helpdesk.models import Topic
 from tests.cases.pdfs import CLEAN as PDF  # a small well-formed PDF, without scripts
 from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS
 from tests.e2e.test_journeys import fill_contact_form, sign_in, staff

@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cases.models import ClosureDay
 from helpdesk.calendar import HELPDESK_TZ, designated_holidays, is_business_day, response_due
+from helpdesk.models import ClosureDay
 
 UTC = ZoneInfo("UTC")
 

@@ -233,7 +233,7 @@ def test_admin_pages_open(carm_tree, admin_client):
         reverse("admin:triage_tree_changelist"),
         reverse("admin:triage_tree_change", args=[carm_tree.pk]),
         reverse("admin:triage_node_add"),
-        reverse("admin:cases_topic_changelist"),
+        reverse("admin:helpdesk_topic_changelist"),
     ):
         assert admin_client.get(url).status_code == 200, url
 

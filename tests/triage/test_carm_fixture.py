@@ -7,9 +7,10 @@ from pathlib import Path
 
 from django.core.management import call_command
 
+from helpdesk.models import ResponseClass
 from tests.conftest import SEED
 from triage.integrity import tree_problems, tree_shapes
-from triage.models import Node, ResponseClass
+from triage.models import Node
 from triage.selectors import tree_graph
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

@@ -15,9 +15,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, ClosureDay, Message, ResponseClass, Topic
+from cases.models import Case, Message
 from cases.references import new_reference
 from helpdesk.calendar import eastern, eastern_date, is_business_day, response_due
+from helpdesk.models import ClosureDay, ResponseClass, Topic
 
 FIRST_NAMES = ["Ann", "Bruno", "Chloé", "Dev", "Elena", "Farid", "Grace", "Hiro", "Isabelle", "Jonas", "Kiran", "Léa"]
 LAST_NAMES = ["Smith", "Tremblay", "Nguyen", "Roy", "Patel", "Gagnon", "Wong", "Côté", "Singh", "Martin"]

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from triage.models import ResponseClass
+from helpdesk.models import ResponseClass
 from triage.outline import OutlineError, parse_outline
 
 
