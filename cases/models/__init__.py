@@ -1,0 +1,28 @@
+"""Support cases filed through the contact form, their conversation and the emails sent about them.
+
+One aggregate, `Case`, in four modules: the case itself (`case`), its audit trail (`events`), its
+conversation (`conversation`) and its outbox (`outbox`).
+"""
+
+from .case import CHANGE_CASES, VIEW_CASES, VIEW_SERVICE_STANDARD, Case, CaseAccess, CaseNote, overdue
+from .conversation import Attachment, CannedResponse, Message, attachment_path, attachment_storage
+from .events import CaseEvent
+from .outbox import MailboxCount, OutboundEmail
+
+__all__ = [
+    "CHANGE_CASES",
+    "VIEW_CASES",
+    "VIEW_SERVICE_STANDARD",
+    "Attachment",
+    "CannedResponse",
+    "Case",
+    "CaseAccess",
+    "CaseEvent",
+    "CaseNote",
+    "MailboxCount",
+    "Message",
+    "OutboundEmail",
+    "attachment_path",
+    "attachment_storage",
+    "overdue",
+]

@@ -1,0 +1,81 @@
+"""The emails sent to clients, and how many each mailbox was sent today."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .case import Case
+from .conversation import Message
+
+
+class OutboundEmail(models.Model):
+    """An email to a client, queued with what caused it and sent by the task worker.
+
+    It is written when it is sent, from the case and message, so that it holds no copy of
+    personal data; the attempt count and the last error show staff what became of it. Every
+    attempt carries the same Message-ID, so that copies of it are known as one email.
+
+    "Sent, unconfirmed": the mail server had the whole email, then timed out or hung up without
+    saying whether it took it, and it is not sent again by itself (see cases.outbox).
+    """
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGMENT = "acknowledgment", _("acknowledgment")
+        REPLY = "reply", _("reply")
+        CONVERSATION_LINK = "conversation_link", _("conversation link")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        UNCONFIRMED = "unconfirmed", _("Sent, unconfirmed")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emails")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="emails")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    # When the mail server last had the whole email, whether or not it said it took it.
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    internet_message_id = models.CharField(_("Message-ID header"), max_length=255, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.case}"
+
+
+class MailboxCount(models.Model):
+    """How many emails of one purpose a mailbox was sent (or had queued) on one day, Eastern time.
+
+    One row per mailbox, purpose and day, locked while it is read and raised, so that a daily cap
+    holds when many requests for one address arrive at once (see cases.mailboxes). The mailbox is
+    kept as a keyed digest, never as an address, and rows of past days are deleted.
+    """
+
+    class Purpose(models.TextChoices):
+        ACKNOWLEDGMENT = "acknowledgment", _("acknowledgment")
+        CONVERSATION_LINK = "conversation_link", _("conversation link")
+
+    mailbox_digest = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox_digest", "purpose", "day"], name="mailbox_count_per_day")
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self):
+        return f"{self.purpose} {self.day:%Y-%m-%d}: {self.count}"
