@@ -99,7 +99,7 @@ def test_only_services_write_the_audit_trail():
     offenders = [
         str(path.relative_to(ROOT))
         for path in (ROOT / "cases").rglob("*.py")
-        if "migrations" not in path.parts and path.name not in services
+        if "migrations" not in path.parts and "models" not in path.parts and path.name not in services
         if "CaseEvent.objects.create" in path.read_text(encoding="utf-8")
         or "CaseEvent(" in path.read_text(encoding="utf-8")
     ]
