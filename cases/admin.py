@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import F
-from django.http import HttpResponse
 from django.template.defaultfilters import linebreaksbr
 from django.urls import path
 from django.utils import timezone
@@ -26,7 +25,7 @@ from .admin_display import all_closure_days, eastern, eastern_field, overdue_mar
 from .admin_filters import AgeFilter, AssignedFilter, DueFilter, OverdueFilter, StatusFilter
 from .admin_workload import list_views, workload_view
 from .conversation import case_record_response, case_revoke_links
-from .exports import write_cases
+from .exports import cases_csv
 from .models import VIEW_CASES, Case, CaseAccess, CaseEvent, CaseNote
 from .references import InvalidReference, compact, normalise
 from .selectors import service_standard
@@ -449,7 +448,4 @@ class CaseAdmin(StaffModelAdmin):
 
     @admin.action(description=_("Export the selected cases as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="cases.csv"'
-        write_cases(response, queryset.select_related("topic", "assigned_to"))
-        return response
+        return cases_csv(queryset.select_related("topic", "assigned_to"))

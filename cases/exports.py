@@ -1,49 +1,23 @@
-"""Cases exported as CSV for spreadsheets, with no cell a spreadsheet would run as a formula."""
+"""The case list's selection exported as CSV for spreadsheets (carmsupport.tables: no cell runs as a formula)."""
 
-import csv
+from django.utils.translation import gettext_lazy as _
 
-# A cell starting with one of these is read as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-HEADER = [
-    "reference",
-    "received",
-    "topic",
-    "response class",
-    "status",
-    "due",
-    "first response",
-    "target met",
-    "assigned to",
+from carmsupport.tables import Column, csv_response
+
+FILENAME = "cases.csv"
+COLUMNS = [
+    Column(_("reference"), lambda case: case.display_reference),
+    Column(_("received"), lambda case: case.received_at.isoformat()),
+    Column(_("topic"), lambda case: case.topic.name),
+    Column(_("response class"), lambda case: case.response_class),
+    Column(_("status"), lambda case: case.status),
+    Column(_("due"), lambda case: case.due_at.isoformat()),
+    Column(_("first response"), lambda case: case.first_response_at.isoformat() if case.first_response_at else ""),
+    Column(_("target met"), lambda case: {True: "yes", False: "no", None: ""}[case.met_standard]),
+    Column(_("assigned to"), lambda case: case.assigned_to.get_username() if case.assigned_to else ""),
 ]
 
 
-def starts_formula(text: str) -> bool:
-    """Whether a spreadsheet program would read a cell holding this text as a formula."""
-    return text.startswith(FORMULA_STARTS)
-
-
-def spreadsheet_safe(value) -> str:
-    """The value as text, with a leading apostrophe when it would start a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if starts_formula(text) else text
-
-
-def write_cases(stream, cases):
-    """One header row, then one row per case, every cell made safe."""
-    writer = csv.writer(stream)
-    writer.writerow(HEADER)
-    for case in cases:
-        writer.writerow(
-            spreadsheet_safe(cell)
-            for cell in (
-                case.display_reference,
-                case.received_at.isoformat(),
-                case.topic.name,
-                case.response_class,
-                case.status,
-                case.due_at.isoformat(),
-                case.first_response_at.isoformat() if case.first_response_at else "",
-                {True: "yes", False: "no", None: ""}[case.met_standard],
-                case.assigned_to.get_username() if case.assigned_to else "",
-            )
-        )
+def cases_csv(cases):
+    """The cases as a CSV file to download: one header row, then one row per case."""
+    return csv_response(FILENAME, COLUMNS, cases)

@@ -6,7 +6,6 @@ It is wrapped in the admin's sign-in (``admin.site.admin_view``) in the root URL
 for the permission ``cases.view_service_standard`` besides.
 """
 
-import csv
 from datetime import date, timedelta
 
 from django import forms
@@ -19,13 +18,11 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 
 from helpdesk.calendar import eastern, eastern_date
-from helpdesk.models import ResponseClass
 
-from . import charts, reports
-from .exports import spreadsheet_safe
+from . import report_charts, report_tables, reports
 from .models import VIEW_SERVICE_STANDARD, Case
 
 PERIODS_SHOWN = 12
@@ -88,13 +85,13 @@ def service_standard_report(request):
     target = reports.target_percent()
 
     if wants_csv:
-        response = csv_response(periods, form.cleaned_data["by"], chart, target)
+        response = report_tables.figures_csv(periods, form.cleaned_data["by"], chart, target)
     elif chart:
-        labels = [period_label(period, short=True) for period in periods]
+        labels = [report_tables.period_label(period, short=True) for period in periods]
         if chart == "on-time":
-            svg = charts.on_time_chart(periods, labels, target)
+            svg = report_charts.on_time_chart(periods, labels, target)
         else:
-            svg = charts.volume_chart(periods, labels)
+            svg = report_charts.volume_chart(periods, labels)
         response = HttpResponse(svg, content_type="image/svg+xml")
     else:
         response = TemplateResponse(
@@ -127,26 +124,6 @@ def moment_text(moment):
     return f"{date_format(local, 'j F Y')}, {local:%H:%M} {local.tzname()}"
 
 
-def period_label(period, short=False):
-    """The period's name: "January 2026", or "Week 2026-W05: 26 January 2026 to 1 February 2026".
-
-    Short, for the charts' axes: "Jan 2026", or the week's Monday, "26 Jan 2026".
-    """
-    if period.kind == reports.MONTH:
-        label = date_format(period.first, "M Y" if short else "F Y")
-    elif short:
-        label = date_format(period.first, "j M Y")
-    else:
-        label = _("Week %(week)s: %(first)s to %(last)s") % {
-            "week": period.iso_week,
-            "first": date_format(period.first, "j F Y"),
-            "last": date_format(period.last, "j F Y"),
-        }
-    if not period.complete and not short:
-        label = _("%(period)s (so far)") % {"period": label}
-    return label
-
-
 def page_context(periods, choices, target):
     query = {"by": choices["by"], "end": choices["end"].isoformat()}
     address = reverse("service_standard_report")
@@ -154,32 +131,11 @@ def page_context(periods, choices, target):
     def link(**extra):
         return f"{address}?{urlencode({**query, **extra})}"
 
-    classes = [(value, str(ResponseClass(value).label)) for value in ResponseClass.values]
-    rows = [{"label": period_label(period), "period": period} for period in periods]
     return {
         "by": choices["by"],
         "first": periods[0].first,
         "last": periods[-1].last,
-        "sections": [
-            {
-                "value": value,
-                "label": label,
-                "rows": [
-                    {
-                        "label": row["label"],
-                        "figures": row["period"].classes[value],
-                        "met": row["period"].classes[value].target_met(target),
-                    }
-                    for row in rows
-                ],
-            }
-            for value, label in classes
-        ],
-        "classes": classes,
-        "chart_rows": [
-            {"label": row["label"], "figures": [row["period"].classes[value] for value, _label in classes]}
-            for row in rows
-        ],
+        **report_tables.page_tables(periods, target),
         "urls": {
             "csv": link(format="csv"),
             "on_time_chart": link(chart="on-time"),
@@ -188,93 +144,6 @@ def page_context(periods, choices, target):
             "volume_csv": link(chart="volume", format="csv"),
         },
     }
-
-
-def _number(value, decimals):
-    return "" if value is None else f"{value:.{decimals}f}"
-
-
-def csv_rows(periods, chart, target):
-    """The header, then a row a period (a chart's figures) or a row a period and class (all figures)."""
-    classes = [(value, str(ResponseClass(value).label)) for value in ResponseClass.values]
-    head = [_("Period"), _("First day"), _("Last day")]
-    if chart == "on-time":
-        yield [
-            *head,
-            *(_("%(class)s: percentage answered on time") % {"class": label} for _v, label in classes),
-            _("Target (percentage)"),
-        ]
-        for period in periods:
-            yield [
-                *_period_cells(period),
-                *(_number(period.classes[value].on_time_percent, 1) for value, _label in classes),
-                target,
-            ]
-        return
-    if chart == "volume":
-        yield [*head, *(_("%(class)s: received") % {"class": label} for _v, label in classes)]
-        for period in periods:
-            yield [*_period_cells(period), *(period.classes[value].received for value, _label in classes)]
-        return
-    yield [
-        *head,
-        _("Response class"),
-        pgettext("number of cases", "Received"),
-        _("Answered on time"),
-        _("Answered late"),
-        _("Waiting past the target"),
-        _("Waiting within the target"),
-        _("Closed without a response"),
-        _("Percentage answered on time"),
-        _("Target (percentage)"),
-        _("Target met"),
-        _("Median business days to the first response"),
-        _("90th percentile business days to the first response"),
-        _("Follow-ups received"),
-        _("Follow-ups answered"),
-        _("Follow-ups answered on time"),
-        _("Median business days to answer a follow-up"),
-        _("90th percentile business days to answer a follow-up"),
-    ]
-    for period in periods:
-        for value, label in classes:
-            figures = period.classes[value]
-            met = figures.target_met(target)
-            yield [
-                *_period_cells(period),
-                label,
-                figures.received,
-                figures.on_time,
-                figures.late,
-                figures.open_overdue,
-                figures.open_within,
-                figures.closed_unanswered,
-                _number(figures.on_time_percent, 1),
-                target,
-                {True: _("Met"), False: _("Missed"), None: ""}[met],
-                _number(figures.median_days, 2),
-                _number(figures.p90_days, 2),
-                figures.follow_ups,
-                figures.follow_ups_answered,
-                figures.follow_ups_on_time,
-                _number(figures.follow_up_median_days, 2),
-                _number(figures.follow_up_p90_days, 2),
-            ]
-
-
-def _period_cells(period):
-    name = period.iso_week if period.kind == reports.WEEK else f"{period.first:%Y-%m}"
-    return [name, period.first.isoformat(), period.last.isoformat()]
-
-
-def csv_response(periods, by, chart, target):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"service-standard-{chart or 'figures'}-by-{by}-{periods[0].first:%Y-%m-%d}-to-{periods[-1].last:%Y-%m-%d}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
-    for row in csv_rows(periods, chart, target):
-        writer.writerow(spreadsheet_safe(cell) for cell in row)
-    return response
 
 
 # Included by the root URLs at admin/cases/service-standard/, before the admin's own: the admin's

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 
-from .exports import starts_formula
+from carmsupport.tables import starts_formula
 
 TEXT_CHUNK = 64 * 1024
 SAMPLE_CHARS = 8 * 1024  # the start of the text, to tell CSV from plain text
@@ -69,7 +69,7 @@ def csv_dialect(sample):
 
 
 def has_formulas(upload, dialect):
-    """Whether a cell of the whole CSV file starts as a formula would (cases.exports.starts_formula).
+    """Whether a cell of the whole CSV file starts as a formula would (carmsupport.tables.starts_formula).
 
     A file the csv module cannot read to its end (a cell over its size limit) counts as having some:
     nothing vouches for it.

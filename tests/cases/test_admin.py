@@ -168,6 +168,28 @@ def test_actions_assign_record_and_export(make_case, reviewer_client, reviewer):
     assert "ann@example.org" not in response.content.decode()
 
 
+def test_export_in_french_has_french_headers(make_case, reviewer_client):
+    """The export's headers are in the staff member's language, the file otherwise the same."""
+    case = make_case()
+    response = reviewer_client.post(
+        CHANGELIST, {"action": "export_csv", "_selected_action": [case.pk]}, headers={"accept-language": "fr-CA"}
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="cases.csv"'
+    header, row = csv.reader(io.StringIO(response.content.decode()))
+    assert header == [
+        "référence",
+        "reçue",
+        "sujet",
+        "catégorie de délai de réponse",
+        "état",
+        "échéance",
+        "première réponse",
+        "délai cible respecté",
+        "attribuée à",
+    ]
+    assert row[0] == case.display_reference
+
+
 def test_first_response_after_the_target_is_missed(make_case, reviewer):
     """A first response after the due time counts as a missed target."""
     case = make_case()

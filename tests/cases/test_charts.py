@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import pytest
 from django.utils import translation
 
-from cases import charts
+from carmsupport import charts
+from cases import report_charts
 from helpdesk.models import ResponseClass
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -86,7 +87,7 @@ def language(request):
 @pytest.mark.parametrize("largest", [0, 1, 2, 3, 7, 11, 23, 250, 1234])
 def test_volume_axis_counts_in_whole_numbers(largest, language):
     """The axis reads 0, 1, 2 (never "0, 0, 0, 1, 1, 1, 2"): distinct whole numbers from 0, reaching the largest."""
-    root = parse(charts.volume_chart(periods({"standard": largest}), LABELS))
+    root = parse(report_charts.volume_chart(periods({"standard": largest}), LABELS))
     (axis,) = with_class(root, "y")
     ticks = [text.text for text in axis.iter(f"{SVG}text")]
     assert all(re.fullmatch(r"\d+", tick) for tick in ticks), ticks
@@ -107,7 +108,7 @@ def test_whole_number_ticks():
 
 def on_time_root():
     figures = {"standard": [100, 80, 90] + [None] * 9, "financial": [50, 60, 70] + [None] * 9}
-    return parse(charts.on_time_chart(periods({}, figures), LABELS, 90))
+    return parse(report_charts.on_time_chart(periods({}, figures), LABELS, 90))
 
 
 def test_each_line_has_its_own_dashes_and_the_legend_shows_them(language):
@@ -141,7 +142,10 @@ def test_the_classes_colours_differ_in_lightness(chart, language):
     if chart == "on-time":
         root, opacity_of = on_time_root(), "stroke-opacity"
     else:
-        root, opacity_of = parse(charts.volume_chart(periods({"standard": 3, "financial": 2}), LABELS)), "fill-opacity"
+        root, opacity_of = (
+            parse(report_charts.volume_chart(periods({"standard": 3, "financial": 2}), LABELS)),
+            "fill-opacity",
+        )
     background = css_value(root, ".plot > .background", "fill")
     opacity = float(css_value(root, ".reactive", opacity_of))
     drawn = [seen(css_value(root, f".color-{index}", "stroke"), opacity, background) for index in (0, 1)]
