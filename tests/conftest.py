@@ -400,15 +400,12 @@ def seeded(transactional_db):
     from django.apps import apps
     from django.core.cache import caches
 
-    topics = importlib.import_module("cases.migrations.0002_helpdesk_topics")
-    groups = importlib.import_module("cases.migrations.0004_staff_groups")
-    bilingual = importlib.import_module("cases.migrations.0006_bilingual")
+    helpdesk = importlib.import_module("helpdesk.migrations.0001_initial")
+    cases = importlib.import_module("cases.migrations.0001_squashed_0015_attachment_formulas")
     # The rate limits' counters live in a table that flushing the database leaves as it is.
     caches["shared"].clear()
-    topics.add_topics(apps, None)
-    bilingual.add_french_topic_names(apps, None)
-    groups.create_groups(apps)
-    importlib.import_module("cases.migrations.0011_reviewer_permissions").add_reviewer_permissions(apps)
+    helpdesk.add_topics(apps, None)
+    cases.create_groups(apps)
 
 
 @pytest.fixture(autouse=True)

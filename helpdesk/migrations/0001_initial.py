@@ -35,10 +35,11 @@ TOPICS = [
 
 def add_topics(apps, schema_editor):
     Topic = apps.get_model("helpdesk", "Topic")
-    Topic.objects.bulk_create(
-        Topic(slug=slug, name_en=name_en, name_fr=name_fr, response_class=response_class, position=position)
-        for position, (slug, name_en, name_fr, response_class) in enumerate(TOPICS, start=1)
-    )
+    for position, (slug, name_en, name_fr, response_class) in enumerate(TOPICS, start=1):
+        Topic.objects.update_or_create(
+            slug=slug,
+            defaults={"name_en": name_en, "name_fr": name_fr, "response_class": response_class, "position": position},
+        )
 
 
 class Migration(migrations.Migration):
