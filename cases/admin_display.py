@@ -7,10 +7,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 
 from helpdesk import calendar
+from helpdesk.calendar import business_days_elapsed
 from helpdesk.models import ClosureDay
 
 from .models import Case
-from .selectors import business_days_elapsed
 
 
 def eastern(value):

@@ -14,8 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from helpdesk.calendar import eastern_date, response_due
-from helpdesk.models import ClosureDay, ResponseClass
+from helpdesk.models import ResponseClass, response_target
 
 from . import mailboxes
 from .attachments import store_attachments
@@ -33,8 +32,7 @@ def new_conversation_key() -> str:
 
 def target_for(case: Case, received_at):
     """The response target of a client message received at `received_at`, by the case's class."""
-    closed_days = ClosureDay.dates_from(eastern_date(received_at))
-    return response_due(received_at, ResponseClass(case.response_class).business_days, closed_days)
+    return response_target(received_at, ResponseClass(case.response_class).business_days)
 
 
 def _locked(case: Case) -> Case:
@@ -154,8 +152,7 @@ def case_follow_up(case: Case, *, body: str, language: str, files=(), at=None) -
 def _may_reopen(case: Case, now) -> bool:
     if case.status != Case.Status.RESOLVED or case.resolved_at is None:
         return False
-    closed_days = ClosureDay.dates_from(eastern_date(case.resolved_at))
-    return now <= response_due(case.resolved_at, settings.REOPEN_BUSINESS_DAYS, closed_days)
+    return now <= response_target(case.resolved_at, settings.REOPEN_BUSINESS_DAYS)
 
 
 def _file_follow_on(old: Case, *, body, language, files, at) -> FollowUpResult:

@@ -15,19 +15,16 @@ count in the database and keep the durations for a sample.
 
 import math
 import statistics
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
-from helpdesk.calendar import CLOSES, HELPDESK_TZ, OPENS, eastern, eastern_date, is_business_day
+from helpdesk.calendar import HELPDESK_TZ, BusinessClock, eastern, eastern_date
 from helpdesk.models import ClosureDay, ResponseClass
 
 from .models import Case, Message
-
-OPEN_SECONDS_A_DAY = (datetime.combine(date.min, CLOSES) - datetime.combine(date.min, OPENS)).total_seconds()
 
 MONTH, WEEK = "month", "week"
 
@@ -35,47 +32,6 @@ MONTH, WEEK = "month", "week"
 def target_percent() -> int:
     """The share of cases the helpdesk means to answer by their target, in percent."""
     return getattr(settings, "SERVICE_STANDARD_TARGET_PERCENT", 90)
-
-
-class BusinessClock:
-    """Measures the helpdesk's open time between two moments, remembering which days are business days."""
-
-    def __init__(self, closed_days: Collection[date] = ()):
-        self.closed_days = frozenset(closed_days)
-        self._open = {}
-
-    def is_open_day(self, day: date) -> bool:
-        if day not in self._open:
-            self._open[day] = is_business_day(day, self.closed_days)
-        return self._open[day]
-
-    def business_days(self, start: datetime, end: datetime) -> float:
-        """The open time from `start` to `end`, in business days (0 if `end` is not after `start`)."""
-        if start.tzinfo is None or start.utcoffset() is None or end.tzinfo is None or end.utcoffset() is None:
-            raise ValueError("start and end must be aware datetimes")
-        if end <= start:
-            return 0.0
-        seconds = 0.0
-        day, last = eastern_date(start), eastern_date(end)
-        while day <= last:
-            if self.is_open_day(day):
-                # Opening and closing are always 12 real hours apart: clocks change at 2:00.
-                opens = datetime.combine(day, OPENS, tzinfo=HELPDESK_TZ).timestamp()
-                closes = datetime.combine(day, CLOSES, tzinfo=HELPDESK_TZ).timestamp()
-                seconds += max(0.0, min(closes, end.timestamp()) - max(opens, start.timestamp()))
-            day += timedelta(days=1)
-        return seconds / OPEN_SECONDS_A_DAY
-
-
-def business_days_between(start: datetime, end: datetime, closed_days: Collection[date] = ()) -> float:
-    """The helpdesk's open time between two aware datetimes, in business days.
-
-    One business day is the 12 open hours, 7:00 to 19:00 Toronto time, of a day that is a
-    business day (helpdesk.calendar.is_business_day: not a weekend, a designated holiday
-    or one of `closed_days`); time outside them counts nothing. Received Monday 18:00 and
-    answered Tuesday 8:00 is 2 open hours: 1/6 of a business day. 0 if `end` is not after `start`.
-    """
-    return BusinessClock(closed_days).business_days(start, end)
 
 
 def median(values):

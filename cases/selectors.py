@@ -1,13 +1,13 @@
 """Reads about cases that take more than a filter: the service-standard figures, and the workload:
 open cases by age in business days and by assignee."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from helpdesk.calendar import HELPDESK_TZ, designated_holidays, eastern_date, is_business_day
+from helpdesk.calendar import business_days_back, day_bounds, eastern_date
 from helpdesk.models import ClosureDay
 
 from .models import Case, Message, overdue
@@ -37,38 +37,6 @@ def service_standard(days=30, now=None):
 # How long open cases have waited, in the helpdesk's business days, and who holds them.
 
 
-def business_days_elapsed(start, end, closed_days=()):
-    """The business days elapsed from the moment `start` to the moment `end`, in whole days: a case's
-    age, or how late it is. (The service-standard report counts open hours instead, in fractions of a
-    day: cases.reports.business_days_between.)
-
-    Both moments are read in the helpdesk's time zone, and the business days counted are those
-    after the day of `start`, up to and including the day of `end`: Monday to Friday, except the
-    designated paid holidays and `closed_days` (the closure days staff entered). So a request
-    received on a Monday is 0 on that Monday, 1 on Tuesday, and 2 on Wednesday, the day a
-    two-day target falls due; one received on Friday evening or on the weekend is 1 on Monday.
-    The hour does not count: the day of `end` counts whole from its start. 0 if `end` is not
-    after `start`.
-    """
-    first = eastern_date(start)
-    last = eastern_date(end)
-    if last <= first:
-        return 0
-    span = (last - first).days
-    # Weekdays among the days first+1 … last: five a week, then those of the remaining days.
-    weekdays = span // 7 * 5 + sum(
-        (first + timedelta(days=n)).weekday() < 5 for n in range(span // 7 * 7 + 1, span + 1)
-    )
-    holidays = {
-        day
-        for year in range(first.year, last.year + 1)
-        for day, _name in designated_holidays(year)
-        if first < day <= last and day.weekday() < 5
-    }
-    closed = {day for day in closed_days if first < day <= last and day.weekday() < 5}
-    return weekdays - len(holidays | closed)
-
-
 # Ages of open cases, in business days since received: (lowest age, highest age or None).
 AGE_BUCKETS = [(0, 0), (1, 1), (2, 4), (5, 9), (10, 14), (15, None)]
 
@@ -93,14 +61,8 @@ def age_bounds(bucket, now=None, closed_days=None):
     today = eastern_date(now)
     if closed_days is None:
         closed_days = ClosureDay.dates_from(today - timedelta(days=366))
-    starts = {}  # k: midnight starting the k-th business day back
-    day, k = today, 0
-    while k < max(low, (high or 0) + 1):
-        if is_business_day(day, closed_days):
-            k += 1
-            starts[k] = datetime.combine(day, time(0), tzinfo=HELPDESK_TZ)
-        day -= timedelta(days=1)
-    return (None if high is None else starts[high + 1], starts[low] if low else None)
+    starts = business_days_back(today, max(low, (high or 0) + 1), closed_days)
+    return (None if high is None else starts[high], starts[low - 1] if low else None)
 
 
 def _received_in(bounds):
@@ -126,16 +88,10 @@ def open_cases_by_age(now=None):
     return [(bucket, figures[f"open{n}"], figures[f"overdue{n}"]) for n, bucket in enumerate(AGE_BUCKETS)]
 
 
-def today_bounds(now=None):
-    """The start of today and of tomorrow, in the helpdesk's time zone."""
-    today = timezone.localtime(now or timezone.now(), HELPDESK_TZ).date()
-    return tuple(datetime.combine(today + timedelta(days=n), time(0), tzinfo=HELPDESK_TZ) for n in (0, 1))
-
-
 def due_later_today(now=None):
     """Open cases whose next reply is due later today: not overdue yet, and to answer before midnight."""
     now = now or timezone.now()
-    return Q(status__in=Case.Status.open_statuses(), reply_due_at__gte=now, reply_due_at__lt=today_bounds(now)[1])
+    return Q(status__in=Case.Status.open_statuses(), reply_due_at__gte=now, reply_due_at__lt=day_bounds(now)[1])
 
 
 def open_cases_by_assignee(now=None):

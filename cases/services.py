@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carmsupport.bilingual import current_language
-from helpdesk.calendar import eastern_date, response_due
-from helpdesk.models import ClosureDay, ResponseClass
+from helpdesk.models import ResponseClass, response_target
 
 from . import mailboxes
 from .attachments import delete_attachment_files, store_attachments
@@ -78,8 +77,7 @@ def case_submit(
         # A case filed before its acknowledgment was decided in the same transaction gets it now.
         case_acknowledge(existing)
         return existing, False
-    closed_days = ClosureDay.dates_from(eastern_date(received_at))
-    due_at = response_due(received_at, ResponseClass(response_class).business_days, closed_days)
+    due_at = response_target(received_at, ResponseClass(response_class).business_days)
     for _attempt in range(REFERENCE_ATTEMPTS):
         try:
             with transaction.atomic():

@@ -1,5 +1,6 @@
-"""The helpdesk's calendar: its time zone, its business days, and the response target of a request
-received at a given time.
+"""The helpdesk's calendar: its time zone, its business days, the response target of a request
+received at a given time, and business time elapsed: whole business days (a case's age) or open
+hours (the service-standard report).
 
 A business day is Monday to Friday, except the federal public service's designated paid
 holidays (with their observed days) and the closure days staff add. The helpdesk is open
@@ -97,3 +98,97 @@ def response_due(received_at: datetime, business_days: int, closed_days: Collect
     for _ in range(business_days):
         day = next_business_day(day, closed_days)
     return datetime.combine(day, CLOSES, tzinfo=HELPDESK_TZ)
+
+
+def day_bounds(moment: datetime | None = None) -> tuple[datetime, datetime]:
+    """The start of the helpdesk's day at `moment` (today by default) and of the next one."""
+    day = eastern_date(moment)
+    return tuple(datetime.combine(day + timedelta(days=n), time(0), tzinfo=HELPDESK_TZ) for n in (0, 1))
+
+
+def business_days_back(today: date, count: int, closed_days: Collection[date] = ()) -> list[datetime]:
+    """The midnights starting the last `count` business days up to `today` (today first, if it is one)."""
+    starts, day = [], today
+    while len(starts) < count:
+        if is_business_day(day, closed_days):
+            starts.append(datetime.combine(day, time(0), tzinfo=HELPDESK_TZ))
+        day -= timedelta(days=1)
+    return starts
+
+
+def business_days_elapsed(start, end, closed_days=()):
+    """The business days elapsed from the moment `start` to the moment `end`, in whole days: a case's
+    age, or how late it is. (The service-standard report counts open hours instead, in fractions of a
+    day: business_days_between.)
+
+    Both moments are read in the helpdesk's time zone, and the business days counted are those
+    after the day of `start`, up to and including the day of `end`: Monday to Friday, except the
+    designated paid holidays and `closed_days` (the closure days staff entered). So a request
+    received on a Monday is 0 on that Monday, 1 on Tuesday, and 2 on Wednesday, the day a
+    two-day target falls due; one received on Friday evening or on the weekend is 1 on Monday.
+    The hour does not count: the day of `end` counts whole from its start. 0 if `end` is not
+    after `start`.
+    """
+    first = eastern_date(start)
+    last = eastern_date(end)
+    if last <= first:
+        return 0
+    span = (last - first).days
+    # Weekdays among the days first+1 … last: five a week, then those of the remaining days.
+    weekdays = span // 7 * 5 + sum(
+        (first + timedelta(days=n)).weekday() < 5 for n in range(span // 7 * 7 + 1, span + 1)
+    )
+    holidays = {
+        day
+        for year in range(first.year, last.year + 1)
+        for day, _name in designated_holidays(year)
+        if first < day <= last and day.weekday() < 5
+    }
+    closed = {day for day in closed_days if first < day <= last and day.weekday() < 5}
+    return weekdays - len(holidays | closed)
+
+
+# The helpdesk's open time: the 12 hours from OPENS to CLOSES, in seconds (always 12 real hours:
+# clocks change at 2:00).
+OPEN_SECONDS_A_DAY = (datetime.combine(date.min, CLOSES) - datetime.combine(date.min, OPENS)).total_seconds()
+
+
+class BusinessClock:
+    """Measures the helpdesk's open time between two moments, remembering which days are business days."""
+
+    def __init__(self, closed_days: Collection[date] = ()):
+        self.closed_days = frozenset(closed_days)
+        self._open = {}
+
+    def is_open_day(self, day: date) -> bool:
+        if day not in self._open:
+            self._open[day] = is_business_day(day, self.closed_days)
+        return self._open[day]
+
+    def business_days(self, start: datetime, end: datetime) -> float:
+        """The open time from `start` to `end`, in business days (0 if `end` is not after `start`)."""
+        if start.tzinfo is None or start.utcoffset() is None or end.tzinfo is None or end.utcoffset() is None:
+            raise ValueError("start and end must be aware datetimes")
+        if end <= start:
+            return 0.0
+        seconds = 0.0
+        day, last = eastern_date(start), eastern_date(end)
+        while day <= last:
+            if self.is_open_day(day):
+                # Opening and closing are always 12 real hours apart: clocks change at 2:00.
+                opens = datetime.combine(day, OPENS, tzinfo=HELPDESK_TZ).timestamp()
+                closes = datetime.combine(day, CLOSES, tzinfo=HELPDESK_TZ).timestamp()
+                seconds += max(0.0, min(closes, end.timestamp()) - max(opens, start.timestamp()))
+            day += timedelta(days=1)
+        return seconds / OPEN_SECONDS_A_DAY
+
+
+def business_days_between(start: datetime, end: datetime, closed_days: Collection[date] = ()) -> float:
+    """The helpdesk's open time between two aware datetimes, in business days.
+
+    One business day is the 12 open hours, 7:00 to 19:00 Toronto time, of a day that is a
+    business day (helpdesk.calendar.is_business_day: not a weekend, a designated holiday
+    or one of `closed_days`); time outside them counts nothing. Received Monday 18:00 and
+    answered Tuesday 8:00 is 2 open hours: 1/6 of a business day. 0 if `end` is not after `start`.
+    """
+    return BusinessClock(closed_days).business_days(start, end)

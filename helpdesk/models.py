@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from carmsupport.bilingual import Translated, bilingual
 
+from .calendar import eastern_date, response_due
+
 
 class ResponseClass(models.TextChoices):
     """How long the helpdesk has to answer, in its business days."""
@@ -76,3 +78,9 @@ class ClosureDay(models.Model):
     @classmethod
     def dates_from(cls, first):
         return set(cls.objects.filter(date__gte=first).values_list("date", flat=True))
+
+
+def response_target(received_at, business_days: int):
+    """helpdesk.calendar.response_due with the closure days staff entered: when the helpdesk must
+    have answered what it received at `received_at`, within `business_days`."""
+    return response_due(received_at, business_days, ClosureDay.dates_from(eastern_date(received_at)))

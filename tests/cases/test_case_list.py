@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases.models import Case, CaseAccess
-from cases.selectors import AGE_BUCKETS, business_days_elapsed, open_cases_by_age
-from helpdesk.calendar import HELPDESK_TZ, is_business_day
+from cases.selectors import AGE_BUCKETS, open_cases_by_age
+from helpdesk.calendar import HELPDESK_TZ, business_days_elapsed, is_business_day
 from helpdesk.models import ClosureDay
 from tests.conftest import make_staff, sign_in_staff
 

@@ -18,8 +18,8 @@ from django.urls import reverse
 from cases.conversation import target_for
 from cases.models import Case, Message
 from cases.references import new_reference
-from cases.reports import business_days_between, median, monthly, percentile_90, weekly
-from helpdesk.calendar import HELPDESK_TZ
+from cases.reports import median, monthly, percentile_90, weekly
+from helpdesk.calendar import HELPDESK_TZ, business_days_between
 from helpdesk.models import ClosureDay, Topic
 from tests.conftest import make_staff, sign_in_staff
 
