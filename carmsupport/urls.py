@@ -13,7 +13,7 @@ admin.site.index_title = _("Help trees and cases")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("admin/cases/service-standard/", include("cases.report_views")),  # admin.site.admin_view inside
+    path("admin/cases/service-standard/", include("cases.reports.views")),  # admin.site.admin_view inside
     path("admin/", admin.site.urls),
     path("", views.choose_language, name="choose_language"),
     # Addresses from before the pages had a language (in emails, bookmarks): the English page.

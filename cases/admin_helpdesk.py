@@ -10,7 +10,7 @@ from carmsupport.bilingual import columns
 
 from .canned import PLACEHOLDERS, unknown_placeholders
 from .models import CHANGE_CASES, CannedResponse, OutboundEmail
-from .outbox import retry
+from .outbox.queue import retry
 
 
 class CannedResponseForm(forms.ModelForm):

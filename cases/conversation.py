@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from helpdesk.models import ResponseClass, response_target
 
-from . import mailboxes
-from .attachments import store_attachments
+from .attachments.files import store_attachments
 from .models import Case, CaseEvent, Message, OutboundEmail
-from .outbox import queue_email
+from .outbox import mailboxes
+from .outbox.queue import queue_email
 from .services import CaseRuleError, case_change, case_submit, check_transition
 
 # The statuses staff may leave a case in when they send a reply.

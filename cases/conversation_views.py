@@ -25,7 +25,7 @@ from carmsupport.bilingual import current_language
 from carmsupport.ratelimits import form_as_typed, limit_posts, shown_as_typed
 from carmsupport.request_limits import accepts_attachments
 
-from .attachments import attachment_response
+from .attachments.files import attachment_response
 from .conversation import case_follow_up
 from .forms import FollowUpForm
 from .models import Attachment, Case

@@ -13,7 +13,7 @@ from stdnum.ca import bn
 
 from helpdesk.models import Topic
 
-from .attachments import AttachmentsField
+from .attachments.files import AttachmentsField
 from .models import Case
 from .references import InvalidReference, normalise
 from .tokens import InvalidToken, redeem_token

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from carmsupport.bilingual import current_language
 from helpdesk.models import ResponseClass, response_target
 
-from . import mailboxes
-from .attachments import delete_attachment_files, store_attachments
+from .attachments.files import delete_attachment_files, store_attachments
 from .models import Attachment, Case, CaseEvent, CaseNote, Message, OutboundEmail
-from .outbox import cancel_for_case, queue_email
+from .outbox import mailboxes
+from .outbox.queue import cancel_for_case, queue_email
 from .references import new_reference
 
 logger = logging.getLogger(__name__)

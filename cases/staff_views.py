@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from carmsupport.admin_input import key_or_404
 
-from .attachments import attachment_response
+from .attachments.files import attachment_response
 from .canned import filled, offered
 from .conversation import REPLY_STATUSES, case_reply
 from .models import Attachment, Case, CaseNote, Message

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from . import outbox
+from .outbox import queue as outbox
 
 
 @task()

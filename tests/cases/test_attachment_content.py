@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfWriter
 
-from cases import pdf_check
-from cases.attachments import check_files, store_attachments
+from cases.attachments import pdf_check
+from cases.attachments.files import check_files, store_attachments
+from cases.attachments.text_files import TEXT_CHUNK
 from cases.models import Attachment, Case
-from cases.text_files import TEXT_CHUNK
 from tests.cases.pdfs import CATALOG, CLEAN, PAGE, PAGES, build_pdf, object_stream
 from tests.cases.test_contact import FORM, contact_url, form_token
 

@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from django.utils.datastructures import MultiValueDict
 
 from carmsupport.request_limits import OversizedUpload, RequestSizeMiddleware
-from cases.attachments import (
+from cases.attachments.files import (
     AttachmentsField,
     attachment_response,
     check_files,

@@ -9,7 +9,7 @@ import pytest
 from django.utils import translation
 
 from carmsupport import charts
-from cases import report_charts
+from cases.reports import charts as report_charts
 from helpdesk.models import ResponseClass
 
 SVG = "{http://www.w3.org/2000/svg}"

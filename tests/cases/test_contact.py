@@ -287,7 +287,7 @@ def test_failed_email_keeps_the_case_and_is_sent_later(carm_tree, client, monkey
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
-    from cases import outbox
+    from cases.outbox import queue as outbox
 
     def refuse(self, messages):
         raise ConnectionRefusedError("mail server down")

@@ -258,10 +258,10 @@ def test_anonymising_removes_messages_and_files(make_case, reviewer, private_att
     """Anonymising a case blanks its messages, deletes its files and cancels what was not sent."""
     case = make_case()
     case_follow_up(case, body="My account 123", language="en", files=[])
-    from cases.attachments import check_files
+    from cases.attachments.files import check_files
 
     (checked,) = check_files([SimpleUploadedFile("s.png", PNG)])
-    from cases.attachments import store_attachments
+    from cases.attachments.files import store_attachments
 
     (attachment,) = store_attachments(case, [checked])
     assert any(private_attachments.rglob("*"))

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.attachments import check_files, store_attachments
+from cases.attachments.files import check_files, store_attachments
 from cases.conversation import case_reply, case_revoke_links
 from cases.models import Case, CaseEvent, Message, OutboundEmail
 from cases.services import case_change, cases_anonymise_closed

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from cases.mailboxes import mailbox
 from cases.models import Case, MailboxCount, OutboundEmail
+from cases.outbox.mailboxes import mailbox
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
-from cases import outbox
-from cases.emails import reply_message
 from cases.models import Case, CaseEvent, Message, OutboundEmail
+from cases.outbox import queue as outbox
+from cases.outbox.emails import reply_message
 from cases.tasks import deliver_email
 from cases.tokens import conversation_case
 from tests.cases.test_email_delivery import run_worker

@@ -18,7 +18,7 @@ from django.urls import reverse
 from cases.conversation import target_for
 from cases.models import Case, Message
 from cases.references import new_reference
-from cases.reports import median, monthly, percentile_90, weekly
+from cases.reports.service_standard import median, monthly, percentile_90, weekly
 from helpdesk.calendar import HELPDESK_TZ, business_days_between
 from helpdesk.models import ClosureDay, Topic
 from tests.conftest import make_staff, sign_in_staff
@@ -560,8 +560,8 @@ def test_csv(cases, manager_client):
 
 
 def test_csv_cells_are_spreadsheet_safe(manager_client, monkeypatch):
-    monkeypatch.setattr("cases.report_tables.period_name", lambda period: "=SUM(A1:A9)")
-    monkeypatch.setattr("cases.report_tables.response_classes", lambda: [("standard", "+1"), ("financial", "@x")])
+    monkeypatch.setattr("cases.reports.tables.period_name", lambda period: "=SUM(A1:A9)")
+    monkeypatch.setattr("cases.reports.tables.response_classes", lambda: [("standard", "+1"), ("financial", "@x")])
     rows = csv_rows(manager_client.get(REPORT, {"format": "csv"}))
     assert [rows[1][0], rows[1][3], rows[2][3]] == ["'=SUM(A1:A9)", "'+1", "'@x"]
     assert rows[1][4:10] == ["0", "0", "0", "0", "0", "0"]  # counts are numbers: written as they are

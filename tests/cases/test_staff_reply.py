@@ -10,8 +10,8 @@ from django.utils.translation import gettext
 from markdown_it.common.utils import escapeHtml
 
 from cases.canned import filled, unknown_placeholders
-from cases.emails import reply_message
 from cases.models import CannedResponse, Case, Message, OutboundEmail
+from cases.outbox.emails import reply_message
 from helpdesk.models import Topic
 from tests.conftest import make_staff, sign_in_staff
 from triage.guidance import render_markdown

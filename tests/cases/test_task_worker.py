@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from django.db import OperationalError, connection
 
-from cases import outbox
 from cases.models import OutboundEmail
+from cases.outbox import queue as outbox
 from tests.cases.test_email_delivery import run_worker
 from tests.conftest import free_port
 
@@ -173,7 +173,7 @@ def test_the_worker_survives_a_restart_and_a_ten_second_stop(postgres, smtp, tmp
 def test_an_email_sent_while_the_database_blinks_is_recorded_sent(make_case, smtp, task_queue, monkeypatch):
     """The mail server took the email, then the database failed twice to record it: the outcome waits for
     the database, so the email ends sent (not stuck being sent for staff to decide), once."""
-    monkeypatch.setattr("cases.outbox.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("cases.outbox.queue.time.sleep", lambda seconds: None)
     case = make_case()
     sent = outbox.attempts.sent
     tries = []
@@ -184,7 +184,7 @@ def test_an_email_sent_while_the_database_blinks_is_recorded_sent(make_case, smt
             raise OperationalError("terminating connection due to administrator command")
         return sent(email)
 
-    monkeypatch.setattr("cases.outbox.attempts.sent", blinking)
+    monkeypatch.setattr("cases.outbox.queue.attempts.sent", blinking)
     run_worker()
     assert len(tries) == 3 and len(smtp.inbox.messages) == 1
     email = case.emails.get()

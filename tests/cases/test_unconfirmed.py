@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from carmsupport.mail import DeliveryUnconfirmed
-from cases import outbox
 from cases.models import CaseEvent, OutboundEmail
+from cases.outbox import queue as outbox
 from tests.cases.test_outbox import LOCMEM, REFUSING, codes, reply
 
 Status = OutboundEmail.Status

@@ -11,8 +11,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cases import outbox
 from cases.models import OutboundEmail
+from cases.outbox import queue as outbox
 
 
 class Command(BaseCommand):

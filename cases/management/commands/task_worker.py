@@ -16,7 +16,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
-from cases import outbox
+from cases.outbox import queue as outbox
 
 logger = logging.getLogger("cases.task_worker")
 

@@ -14,7 +14,7 @@ from carmsupport.tables import Column, csv_response, page_table
 from helpdesk.models import ResponseClass
 from helpdesk.templatetags.dates import percent
 
-from . import reports
+from . import service_standard as reports
 
 
 @dataclass(frozen=True)

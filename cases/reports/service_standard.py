@@ -24,7 +24,7 @@ from django.utils import timezone
 from helpdesk.calendar import HELPDESK_TZ, BusinessClock, eastern, eastern_date
 from helpdesk.models import ClosureDay, ResponseClass
 
-from .models import Case, Message
+from ..models import Case, Message
 
 MONTH, WEEK = "month", "week"
 

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Case, CaseEvent, OutboundEmail
+from ..models import Case, CaseEvent, OutboundEmail
 
 logger = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from carmsupport.mail import DeliveryUnconfirmed
 
+from ..models import Case, OutboundEmail
 from . import attempts
-from .models import Case, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def enqueue(email_id: int, run_after=None) -> bool:
 
     An email whose task was lost is enqueued again by `requeue_stale`.
     """
-    from .tasks import deliver_email
+    from ..tasks import deliver_email
 
     task = deliver_email
     if run_after is not None:
@@ -185,7 +185,7 @@ def _waiting_task_ids() -> set[int]:
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
-    from .tasks import deliver_email
+    from ..tasks import deliver_email
 
     backend = deliver_email.get_backend()
     if not isinstance(backend, DatabaseBackend):

@@ -22,8 +22,10 @@ from django.utils.translation import gettext_lazy
 
 from helpdesk.calendar import eastern, eastern_date
 
-from . import report_charts, report_tables, reports
-from .models import VIEW_SERVICE_STANDARD, Case
+from ..models import VIEW_SERVICE_STANDARD, Case
+from . import charts as report_charts
+from . import service_standard as reports
+from . import tables as report_tables
 
 PERIODS_SHOWN = 12
 # The earliest period end. The report counts 12 months or weeks back from the end: an end long before

@@ -16,7 +16,7 @@ from django.utils.crypto import salted_hmac
 
 from helpdesk.calendar import eastern_date
 
-from .models import MailboxCount
+from ..models import MailboxCount
 
 Purpose = MailboxCount.Purpose
 

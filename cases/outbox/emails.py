@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from triage.guidance import render_markdown
 
-from .tokens import conversation_token
+from ..tokens import conversation_token
 
 
 def acknowledgment_message(case) -> EmailMultiAlternatives:

@@ -17,7 +17,7 @@ from filetype.types import archive, image
 
 from carmsupport.request_limits import OversizedUpload
 
-from .models import Attachment, Case
+from ..models import Attachment, Case
 from .pdf_check import PdfNotChecked, has_active_content
 from .text_files import CONTROL_BYTES, csv_dialect, has_formulas, read_text
 
