@@ -247,7 +247,7 @@ def test_times_are_eastern_whatever_the_server_zone(clock, make_case, reviewer, 
 
 def test_times_read_heure_de_l_est_once_translated(clock, make_case, reviewer_client, monkeypatch):
     """The zone is a translated string: French staff read their own words."""
-    from cases import admin_display
+    from cases.admin import display as admin_display
 
     monkeypatch.setattr(
         admin_display, "gettext", lambda message: "%(time)s heure de l'Est" if message == "%(time)s ET" else message

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, overdue
-from .selectors import AGE_BUCKETS, age_bounds, age_label, due_later_today
+from ..models import Case, overdue
+from ..selectors import AGE_BUCKETS, age_bounds, age_label, due_later_today
 
 OPEN, ALL = "open", "all"
 

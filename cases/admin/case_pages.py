@@ -1,4 +1,7 @@
-"""Staff pages of a case beside the admin's own: the reply to the client, and the client's files."""
+"""Staff pages of a case beside the admin's own: the reply to the client and the client's files; and
+the record of who opened the case."""
+
+from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
@@ -6,16 +9,17 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carmsupport.admin_input import key_or_404
 
-from .attachments.files import attachment_response
-from .canned import filled, offered
-from .conversation import REPLY_STATUSES, case_reply
-from .models import Attachment, Case, CaseNote, Message
-from .services import CaseRuleError, case_record_download
+from ..attachments.files import attachment_response
+from ..canned import filled, offered
+from ..conversation import REPLY_STATUSES, case_reply
+from ..models import Attachment, Case, CaseAccess, CaseNote, Message
+from ..services import CaseRuleError, case_record_download
 
 REPLY_MAX_LENGTH = 10_000
 
@@ -152,3 +156,15 @@ def thread(case):
             }
         )
     return sorted(entries, key=lambda entry: entry["at"])
+
+
+# A member of staff who opens a case again within this time is not recorded again.
+ACCESS_RECORDED_EVERY = timedelta(hours=1)
+
+
+def record_access(case, user, now=None):
+    """Record that `user` opened `case`, unless they already had in the last hour (one indexed query,
+    on the case's accesses by time, then an insert at most)."""
+    now = now or timezone.now()
+    if not CaseAccess.objects.filter(case=case, user=user, at__gt=now - ACCESS_RECORDED_EVERY).exists():
+        CaseAccess.objects.create(case=case, user=user, at=now)

@@ -10,7 +10,7 @@ from helpdesk import calendar
 from helpdesk.calendar import business_days_elapsed
 from helpdesk.models import ClosureDay
 
-from .models import Case
+from ..models import Case
 
 
 def eastern(value):

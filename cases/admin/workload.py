@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from .models import Case
-from .selectors import age_label, open_cases_by_age, open_cases_by_assignee
+from ..models import Case
+from ..selectors import age_label, open_cases_by_age, open_cases_by_assignee
 
 # Parameters that change how a view is shown, not which cases it holds.
 PRESENTATION = {"o", "p", "_facets", "e"}

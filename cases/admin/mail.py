@@ -8,9 +8,9 @@ from django.utils.translation import ngettext
 from carmsupport.admin_input import StaffModelAdmin
 from carmsupport.bilingual import columns
 
-from .canned import PLACEHOLDERS, unknown_placeholders
-from .models import CHANGE_CASES, CannedResponse, OutboundEmail
-from .outbox.queue import retry
+from ..canned import PLACEHOLDERS, unknown_placeholders
+from ..models import CHANGE_CASES, CannedResponse, OutboundEmail
+from ..outbox.queue import retry
 
 
 class CannedResponseForm(forms.ModelForm):
