@@ -19,6 +19,7 @@ from helpdesk.models import ClosureDay, ResponseClass
 
 from . import mailboxes
 from .attachments import store_attachments
+from .help_paths import PathTaken
 from .models import Case, CaseEvent, Message, OutboundEmail
 from .outbox import queue_email
 from .services import CaseRuleError, case_change, case_submit, check_transition
@@ -163,12 +164,7 @@ def _file_follow_on(old: Case, *, body, language, files, at) -> FollowUpResult:
     contact = {name: getattr(old, name) for name in [*Case.PERSONAL_DETAILS, "preferred_language"]}
     new, _created = case_submit(
         contact={**contact, "description": body},
-        topic=old.topic,
-        response_class=old.response_class,
-        path=old.path,
-        outcome_id=old.outcome_id,
-        outcome_title=old.outcome_title,
-        release_id=old.release_id,
+        path_taken=PathTaken.of_case(old),
         received_at=at,
         language=language,
         follows=old,
