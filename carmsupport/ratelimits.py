@@ -95,9 +95,22 @@ def shown_as_typed(request) -> bool:
     return request.method == "POST" and (LANGUAGE_SWITCH in request.POST or hasattr(request, "retry_after"))
 
 
-def form_as_typed(request, template, context):
-    """The form page again with what was typed: as a 429 saying when to try again when the rate limit
-    refused it, else as the page in the language it was toggled to."""
+def typed(data) -> dict:
+    """What the client typed in a form, to show again: every field but the CSRF token and the toggle."""
+    return {name: value for name, value in data.items() if name not in {"csrfmiddlewaretoken", LANGUAGE_SWITCH}}
+
+
+def form_as_typed(request, template, context_of):
+    """The form page again with what was typed, when its POST is only to be shown again (shown_as_typed):
+    as a 429 saying when to try again when the rate limit refused it, else as the page in the language
+    it was toggled to. None for a POST to act on.
+
+    `context_of(typed)` gives the page's context for what was typed (`typed`). Files are never kept:
+    `files_dropped` says whether any were chosen, to be chosen again.
+    """
+    if not shown_as_typed(request):
+        return None
+    context = {"files_dropped": bool(request.FILES), **context_of(typed(request.POST))}
     if hasattr(request, "retry_after"):
         return too_many_requests(request, request.retry_after, template, context)
     return render(request, template, context)

@@ -4,10 +4,9 @@ import re
 
 from django.db.models import Q
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from helpdesk.templatetags.dates import clock, weekday_date
+from helpdesk.times import DUE, eastern_time
 
 from .models import CannedResponse, Case
 
@@ -63,11 +62,10 @@ def filled(canned: CannedResponse, case: Case) -> str:
     """
     language = case.preferred_language
     with translation.override(language):
-        due = case.reply_due_local or case.due_local
         values = {
             "reference": case.display_reference,
             "client_name": case.full_name,
-            "due": _("%(time)s Eastern time on %(day)s") % {"time": clock(due), "day": weekday_date(due)},
+            "due": eastern_time(case.reply_due_at or case.due_at, DUE, html=False),
             "topic": case.topic.name,
         }
     text = getattr(canned, f"body_{language}", "") or canned.body_en

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from helpdesk.models import ResponseClass, response_target
 
 from .attachments.files import store_attachments
+from .help_paths import PathTaken
 from .models import Case, CaseEvent, Message, OutboundEmail
 from .outbox import mailboxes
 from .outbox.queue import queue_email
@@ -160,12 +161,7 @@ def _file_follow_on(old: Case, *, body, language, files, at) -> FollowUpResult:
     contact = {name: getattr(old, name) for name in [*Case.PERSONAL_DETAILS, "preferred_language"]}
     new, _created = case_submit(
         contact={**contact, "description": body},
-        topic=old.topic,
-        response_class=old.response_class,
-        path=old.path,
-        outcome_id=old.outcome_id,
-        outcome_title=old.outcome_title,
-        release_id=old.release_id,
+        path_taken=PathTaken.of_case(old),
         received_at=at,
         language=language,
         follows=old,

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from carmsupport.bilingual import current_language
-from carmsupport.ratelimits import form_as_typed, limit_posts, shown_as_typed
+from carmsupport.ratelimits import form_as_typed, limit_posts
 from carmsupport.request_limits import accepts_attachments
 
 from .attachments.files import attachment_response
@@ -101,12 +101,14 @@ def conversation(request):
     case = _case_in_session(request)
     if case is None:
         return render(request, "cases/conversation_closed.html", status=403)
+    # The message as typed; files must be chosen again.
+    page = form_as_typed(
+        request, "cases/conversation.html", lambda typed: _page_context(case, FollowUpForm(initial=typed))
+    )
+    if page is not None:
+        return page
     form = FollowUpForm()
     files_dropped = bool(request.method == "POST" and request.FILES)
-    if shown_as_typed(request):
-        # The message as typed; files must be chosen again.
-        form = FollowUpForm(initial={"body": request.POST.get("body", "")})
-        return form_as_typed(request, "cases/conversation.html", _page_context(case, form, files_dropped=files_dropped))
     if request.method == "POST":
         form = FollowUpForm(request.POST, request.FILES)
         if form.is_valid():

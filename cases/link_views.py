@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from carmsupport.ratelimits import form_as_typed, limit_posts, shown_as_typed
+from carmsupport.ratelimits import form_as_typed, limit_posts
 
 from .conversation import case_email_link
 from .forms import StatusLookupForm
@@ -30,9 +30,11 @@ def conversation_link(request):
     """The form (reference and email address), and what it does: email a link, or say the same without."""
     if request.method != "POST":
         return render(request, "cases/conversation_link.html", {"form": StatusLookupForm()})
-    typed = {name: request.POST.get(name, "") for name in ("reference", "email")}
-    if shown_as_typed(request):
-        return form_as_typed(request, "cases/conversation_link.html", {"form": StatusLookupForm(initial=typed)})
+    page = form_as_typed(
+        request, "cases/conversation_link.html", lambda typed: {"form": StatusLookupForm(initial=typed)}
+    )
+    if page is not None:
+        return page
     if "found" in request.POST:
         case = _found_by_status_lookup(request)
     else:

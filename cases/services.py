@@ -13,6 +13,7 @@ from carmsupport.bilingual import current_language
 from helpdesk.models import ResponseClass, response_target
 
 from .attachments.files import delete_attachment_files, store_attachments
+from .help_paths import PathTaken
 from .models import Attachment, Case, CaseEvent, CaseNote, Message, OutboundEmail
 from .outbox import mailboxes
 from .outbox.queue import cancel_for_case, queue_email
@@ -51,33 +52,29 @@ def check_transition(old, new):
 def case_submit(
     *,
     contact: dict,
-    topic,
-    response_class: str,
-    path=(),
-    outcome_id=None,
-    outcome_title="",
+    path_taken: PathTaken,
     submission_token=None,
     received_at=None,
     language=None,
     follows=None,
     attachments=(),
-    release_id=None,
 ) -> tuple[Case, bool]:
     """File a case and acknowledge it by email; return it and whether it is new.
 
-    A form sent again with the same token returns the case it already filed. The
-    acknowledgment is queued in the outbox (or withheld) in the case's own transaction, and sent
-    by the task worker (cases.outbox), so a slow or failing mail server never holds the client up. `language` is
-    that of the page it was filed from, the active language unless given. `follows` is the
-    earlier case a client's follow-up came to after it was resolved; `attachments` are the
-    request's checked files, saved with the case; `release_id` the help tree's release walked.
+    `path_taken` is the way the client came: topic, response class, and the help tool's answers,
+    outcome and release when there were any. A form sent again with the same token returns the case
+    it already filed. The acknowledgment is queued in the outbox (or withheld) in the case's own
+    transaction, and sent by the task worker (cases.outbox), so a slow or failing mail server never
+    holds the client up. `language` is that of the page it was filed from, the active language unless
+    given. `follows` is the earlier case a client's follow-up came to after it was resolved;
+    `attachments` are the request's checked files, saved with the case.
     """
     received_at = received_at or timezone.now()
     if submission_token and (existing := Case.objects.filter(submission_token=submission_token).first()):
         # A case filed before its acknowledgment was decided in the same transaction gets it now.
         case_acknowledge(existing)
         return existing, False
-    due_at = response_target(received_at, ResponseClass(response_class).business_days)
+    due_at = response_target(received_at, ResponseClass(path_taken.response_class).business_days)
     for _attempt in range(REFERENCE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -89,13 +86,8 @@ def case_submit(
                     reply_due_at=due_at,
                     conversation_key=secrets.token_hex(16),
                     follows=follows,
-                    release_id=release_id,
-                    topic=topic,
-                    response_class=response_class,
-                    outcome_id=outcome_id,
-                    path=list(path),
-                    outcome_title=outcome_title,
                     language=language or current_language(),
+                    **path_taken.case_fields(),
                     **contact,
                 )
                 CaseEvent.objects.create(case=case, at=received_at, code=CaseEvent.Code.RECEIVED)

@@ -2,7 +2,6 @@
 
 import hashlib
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -12,17 +11,16 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from carmsupport.bilingual import LANGUAGE_SWITCH, current_language
+from carmsupport.bilingual import current_language
 from carmsupport.middleware import service_unavailable
 from carmsupport.page_cache import CSRF_PLACEHOLDER, kept_page
-from carmsupport.ratelimits import form_as_typed, limit_posts, shown_as_typed
+from carmsupport.ratelimits import form_as_typed, limit_posts
 from carmsupport.request_limits import accepts_attachments
 from helpdesk.models import Topic
 from triage.analytics import count_contact_start
-from triage.models import Tree
-from triage.selectors import PathNotFound, answer_slugs, is_slug, published_tree, step_url, tree_graph
 
 from .forms import HONEYPOT, ContactForm, StatusLookupForm
+from .help_paths import InvalidOrigin, PathTaken, named_help_path
 from .link_views import STATUS_SESSION_KEY
 from .models import Case
 from .services import case_submit
@@ -43,43 +41,28 @@ CLIENT_STATUS = {
 }
 
 
-@dataclass(frozen=True)
-class HelpPath:
-    """The help-tool path a client followed to the contact form, recomputed from the address."""
-
-    tree: Tree
-    slugs: list
-    snapshot: list  # [{"question": ..., "answer": ...}], as the texts read now
-    outcome: object  # triage.selectors.NodeView
-
-    @property
-    def outcome_url(self):
-        return step_url(self.tree.slug, self.slugs)
-
-
-class InvalidOrigin(Exception):
-    """The address names a help-tool path that does not lead to a contactable outcome."""
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @accepts_attachments
 @limit_posts("contact", keep_form=True)
 def contact(request):
     try:
-        origin = _help_path(request.GET)
+        origin = named_help_path(request.GET)
     except InvalidOrigin:
         return render(request, "cases/contact_unavailable.html", status=400)
     ask_topic = origin is None or origin.outcome.topic_id is None
-    if shown_as_typed(request):
-        typed = _typed(request.POST, exclude=[HONEYPOT])
+
+    def as_typed(typed):
+        typed.pop(HONEYPOT, None)
         try:
             redeem_token(typed.get("token", ""))
         except InvalidToken:
             typed["token"] = issue_token()
-        form = ContactForm(ask_topic=ask_topic, initial=typed)
-        context = _form_context(form, origin, files_dropped=bool(request.FILES))
-        return form_as_typed(request, "cases/contact.html", context)
+        return _form_context(ContactForm(ask_topic=ask_topic, initial=typed), origin)
+
+    page = form_as_typed(request, "cases/contact.html", as_typed)
+    if page is not None:
+        return page
     if request.method == "POST":
         if request.POST.get(HONEYPOT):
             # Filled in by a robot, which is not told so.
@@ -142,12 +125,6 @@ def _form_context(form, origin, **extra):
     return {"form": form, "origin": origin, "privacy": privacy, **extra}
 
 
-def _typed(data, exclude=()):
-    """What the client typed in a form, to show again: every field but the CSRF token and the toggle."""
-    skipped = {"csrfmiddlewaretoken", LANGUAGE_SWITCH, *exclude}
-    return {name: value for name, value in data.items() if name not in skipped}
-
-
 @require_safe
 @never_cache
 def confirmation(request):
@@ -169,8 +146,9 @@ def status(request):
     """
     if request.method != "POST":
         return render(request, "cases/status.html", {"form": StatusLookupForm()})
-    if shown_as_typed(request):
-        return form_as_typed(request, "cases/status.html", {"form": StatusLookupForm(initial=_typed(request.POST))})
+    page = form_as_typed(request, "cases/status.html", lambda typed: {"form": StatusLookupForm(initial=typed)})
+    if page is not None:
+        return page
     form = StatusLookupForm(request.POST)
     if form.is_valid():
         # A reference that fails its check character is never looked up, but the same
@@ -208,40 +186,11 @@ def _case_in_session(request, key):
     return Case.objects.select_related("topic").filter(reference=reference).first() if reference else None
 
 
-def _help_path(query):
-    """The path named by ?tree=…&answers=…, None when there is none; raises InvalidOrigin."""
-    tree_slug, answers = query.get("tree"), query.get("answers")
-    if tree_slug is None and answers is None:
-        return None
-    slugs = answer_slugs(answers or "")
-    if slugs is None or not is_slug(tree_slug or ""):
-        raise InvalidOrigin
-    tree = published_tree(tree_slug)
-    if tree is None:
-        raise InvalidOrigin
-    try:
-        given, outcome = tree_graph(tree).walk(tree.start_id, slugs)
-    except PathNotFound:
-        raise InvalidOrigin from None
-    if outcome.is_question or not outcome.contact_allowed:
-        raise InvalidOrigin
-    snapshot = [{"question": answer.question.text, "answer": answer.choice.label} for answer in given]
-    return HelpPath(tree=tree, slugs=slugs, snapshot=snapshot, outcome=outcome)
-
-
 def _submit(form, origin):
-    if origin is None or origin.outcome.topic_id is None:
-        topic = form.cleaned_data["topic"]
-    else:
-        topic = Topic.objects.get(pk=origin.outcome.topic_id)
+    chosen = form.cleaned_data.get("topic")
     case, _created = case_submit(
         contact=form.contact_details(),
-        topic=topic,
-        response_class=origin.outcome.response_class if origin else topic.response_class,
-        path=origin.snapshot if origin else (),
-        outcome_id=origin.outcome.id if origin else None,
-        outcome_title=origin.outcome.title if origin else "",
-        release_id=origin.tree.release_id if origin else None,
+        path_taken=PathTaken.straight(chosen) if origin is None else PathTaken.of_help_path(origin, chosen),
         submission_token=form.cleaned_data["token"],
         attachments=form.cleaned_data["attachments"],
     )

@@ -222,16 +222,21 @@ CONTACT = {
 
 @pytest.fixture
 def make_case(db):
-    """File a case through the service, as the contact form does."""
+    """File a case through the service, as the contact form does; the fields of the path taken
+    (response_class, path, outcome_id, outcome_title, release_id) given by name like the others."""
+    from dataclasses import fields
+
+    from cases.help_paths import PathTaken
     from cases.services import case_submit
     from helpdesk.models import Topic
 
     def make(topic="portal-access", **overrides):
         topic = Topic.objects.get(slug=topic)
+        taken = {field.name for field in fields(PathTaken)}
         contact = {**CONTACT, **{k: v for k, v in overrides.items() if k in CONTACT}}
-        options = {k: v for k, v in overrides.items() if k not in CONTACT}
-        options.setdefault("response_class", topic.response_class)
-        case, _created = case_submit(contact=contact, topic=topic, **options)
+        path = {"response_class": topic.response_class, **{k: v for k, v in overrides.items() if k in taken}}
+        options = {k: v for k, v in overrides.items() if k not in CONTACT and k not in taken}
+        case, _created = case_submit(contact=contact, path_taken=PathTaken(topic=topic, **path), **options)
         return case
 
     return make

@@ -6,32 +6,15 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 
-from helpdesk import calendar
 from helpdesk.calendar import business_days_elapsed
 from helpdesk.models import ClosureDay
+from helpdesk.times import eastern_time as eastern  # the stamp, "2026-11-25 19:00 ET", as the case admin names it
 
 from ..models import Case
 
 
-def eastern(value):
-    """A moment as "2026-11-25 19:00 ET" in the helpdesk's time zone, whatever the server's; None stays None.
-
-    The date and the time each stay whole: a narrow column breaks the line between them only."""
-    if value is None:
-        return None
-    local = calendar.eastern(value)
-    # Translators: a time of day in Eastern time, e.g. "19:00 ET"; in French "19:00 heure de l'Est".
-    clock = gettext("%(time)s ET") % {"time": f"{local:%H:%M}"}
-    return format_html(
-        '<time class="case-time" datetime="{}"><span>{}</span> <span>{}</span></time>',
-        local.replace(microsecond=0).isoformat(),
-        f"{local:%Y-%m-%d}",
-        clock,
-    )
-
-
 def eastern_field(name, model=Case, description=None):
-    """A read-only column or field showing the datetime field `name` of `model` with eastern()."""
+    """A read-only column or field showing the datetime field `name` of `model` as a stamp in Eastern time."""
 
     @admin.display(description=description or model._meta.get_field(name).verbose_name, ordering=name)
     def show(model_admin, obj):

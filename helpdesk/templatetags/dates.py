@@ -1,30 +1,20 @@
 """Dates, times and percentages in the page's language, with each language's formats ({% load dates %})."""
 
 from django import template
-from django.utils import formats
 from django.utils.translation import gettext
 
-from helpdesk import calendar
+from helpdesk import times
 
 register = template.Library()
 
-
-@register.filter
-def weekday_date(value):
-    """ "Wednesday, November 25, 2026"; « mercredi 25 novembre 2026 »."""
-    return formats.date_format(value, "WEEKDAY_DATE_FORMAT")
+register.filter("weekday_date", times.weekday_date)
 
 
-@register.filter
-def clock(value):
-    """ "7 p.m." or "2:05 p.m."; « 19 h » or « 14 h 05 »."""
-    return formats.time_format(value, "HOUR_FORMAT" if value.minute == 0 else "TIME_FORMAT")
-
-
-@register.filter
-def eastern(value):
-    """The moment in the helpdesk's time zone, where its business days are counted."""
-    return calendar.eastern(value) if value else value
+@register.filter(needs_autoescape=True)
+def eastern_time(value, form=times.STAMP, autoescape=True):
+    """{{ message.created_at|eastern_time:"day" }}: the moment as helpdesk.times.eastern_time writes it,
+    "stamp" (the default), "day" or "due"; in a plain-text email (autoescape off), as plain text."""
+    return times.eastern_time(value, form, html=autoescape) if value else ""
 
 
 @register.filter

@@ -245,16 +245,14 @@ def test_times_are_eastern_whatever_the_server_zone(clock, make_case, reviewer, 
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d ET - Received through the contact form", page)
 
 
-def test_times_read_heure_de_l_est_once_translated(clock, make_case, reviewer_client, monkeypatch):
-    """The zone is a translated string: French staff read their own words."""
-    from cases.admin import display as admin_display
-
-    monkeypatch.setattr(
-        admin_display, "gettext", lambda message: "%(time)s heure de l'Est" if message == "%(time)s ET" else message
-    )
-    set_case(make_case(), reply_due_at=eastern(2026, 11, 27, 19, 0))
-    page = text(reviewer_client.get(CHANGELIST).content.decode())
-    assert "2026-11-27 19:00 heure de l'Est" in page
+def test_times_read_he_in_french(clock, make_case, reviewer_client):
+    """The zone is a translated string: French staff read « HE », on the list and in the conversation."""
+    case = set_case(make_case(received_at=eastern(2026, 11, 23, 10, 5)), reply_due_at=eastern(2026, 11, 27, 19, 0))
+    page = text(reviewer_client.get(CHANGELIST, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert "2026-11-27 19:00 HE" in page and "19:00 ET" not in page
+    change = reverse("admin:cases_case_change", args=[case.pk])
+    page = text(reviewer_client.get(change, HTTP_ACCEPT_LANGUAGE="fr").content.decode())
+    assert "2026-11-23 10:05 HE — Ann Smith" in page and "10:05 ET" not in page
 
 
 # The case page: request, conversation, record.

@@ -17,6 +17,7 @@ from cases.models import Case, CaseEvent, CaseNote, Message, OutboundEmail, over
 from cases.services import CaseRuleError, case_change, cases_anonymise_closed
 from cases.tokens import LINK_SIGNER, conversation_token
 from helpdesk.calendar import response_due
+from tests.cases.test_contact import EC_1012, contact_url, send
 from tests.conftest import sign_in_staff
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -121,6 +122,18 @@ def test_late_follow_up_files_a_linked_case(make_case, reviewer):
     assert result.case.email == case.email and result.case.reference != case.reference
     assert case.status == Case.Status.RESOLVED
     assert case.events.get(code=CaseEvent.Code.FOLLOWED_BY).params == {"reference": result.case.display_reference}
+
+
+def test_late_follow_up_keeps_the_way_the_first_case_came(carm_tree, client, reviewer):
+    """The new case has the old one's topic, class, help-tool answers, outcome and release."""
+    send(client, contact_url(EC_1012))
+    case = Case.objects.get()
+    assert case.outcome_id is not None and case.release_id is not None and len(case.path) == 5
+    case_reply(case, author=reviewer, body="Done.", status=Case.Status.RESOLVED)
+    case.refresh_from_db()
+    new = case_follow_up(case, body="Again", language="en", at=case.resolved_at + timedelta(days=20)).case
+    kept = ["topic_id", "response_class", "path", "outcome_id", "outcome_title", "release_id"]
+    assert [getattr(new, name) for name in kept] == [getattr(case, name) for name in kept]
 
 
 # The client's side

@@ -52,6 +52,7 @@ def test_the_counts_keep_no_address(make_case):
 @pytest.mark.django_db(transaction=True)
 def test_thirty_simultaneous_submissions_queue_three_acknowledgments(seeded):
     """30 forms for one mailbox at once, each in its own connection: at most 3 acknowledgments are queued."""
+    from cases.help_paths import PathTaken
     from cases.services import case_submit
     from helpdesk.models import Topic
     from tests.conftest import CONTACT
@@ -64,9 +65,7 @@ def test_thirty_simultaneous_submissions_queue_three_acknowledgments(seeded):
         try:
             start.wait()
             case_submit(
-                contact={**CONTACT, "email": f"victim+{number}@example.org"},
-                topic=topic,
-                response_class=topic.response_class,
+                contact={**CONTACT, "email": f"victim+{number}@example.org"}, path_taken=PathTaken.straight(topic)
             )
         except Exception as error:  # reported below
             errors.append(error)
