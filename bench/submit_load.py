@@ -97,8 +97,8 @@ def run_clients(base, submissions, clients):
 def verify(environment, results):
     """Every confirmed submission is a stored case with what was sent; references distinct."""
     harness.use_database(environment)
+    from cases.intake.references import normalise
     from cases.models import Case
-    from cases.references import normalise
 
     stored = {case.reference: case for case in Case.objects.all()}
     problems = []

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import conversation_views, link_views, views
+from .conversation import links as link_views
+from .conversation import views as conversation_views
+from .intake import views
 
 app_name = "cases"
 

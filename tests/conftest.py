@@ -226,8 +226,8 @@ def make_case(db):
     (response_class, path, outcome_id, outcome_title, release_id) given by name like the others."""
     from dataclasses import fields
 
-    from cases.help_paths import PathTaken
-    from cases.services import case_submit
+    from cases.intake.help_paths import PathTaken
+    from cases.intake.submission import case_submit
     from helpdesk.models import Topic
 
     def make(topic="portal-access", **overrides):

@@ -40,7 +40,7 @@ def pages(client, make_case, language, settings):
     case = make_case()
     client.post(home + "/status/", {"reference": case.display_reference, "email": case.email})
     yield "status result", client.get(home + "/status/request/")
-    from cases.conversation import case_reply
+    from cases.conversation.services import case_reply
     from cases.tokens import conversation_token
 
     if not case.messages.exists():

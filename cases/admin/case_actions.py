@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from ..conversation import case_record_response, case_revoke_links
+from ..conversation.services import case_record_response, case_revoke_links
 from ..models import Case
 from ..services import case_change
 from .exports import cases_csv

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from carmsupport.admin_input import StaffModelAdmin
 
+from ..intake.references import InvalidReference, compact, normalise
 from ..models import Case, CaseNote
-from ..references import InvalidReference, compact, normalise
 from ..selectors import service_standard
 from ..services import CaseRuleError, case_add_note, case_change
 from . import case_pages

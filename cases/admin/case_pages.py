@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from carmsupport.admin_input import key_or_404
 
 from ..attachments.files import attachment_response
-from ..canned import filled, offered
-from ..conversation import REPLY_STATUSES, case_reply
+from ..conversation.canned import filled, offered
+from ..conversation.services import REPLY_STATUSES, case_reply
 from ..models import Attachment, Case, CaseAccess, CaseNote, Message
 from ..services import CaseRuleError, case_record_download
 

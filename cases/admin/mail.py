@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from carmsupport.admin_input import StaffModelAdmin
 from carmsupport.bilingual import columns
 
-from ..canned import PLACEHOLDERS, unknown_placeholders
+from ..conversation.canned import PLACEHOLDERS, unknown_placeholders
 from ..models import CHANGE_CASES, CannedResponse, OutboundEmail
 from ..outbox.queue import retry
 

@@ -165,7 +165,7 @@ class Case(models.Model):
 
     @property
     def display_reference(self):
-        from ..references import display
+        from ..intake.references import display
 
         return display(self.reference)
 

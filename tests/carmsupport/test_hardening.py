@@ -84,7 +84,7 @@ def test_database_failure_while_filing_keeps_the_form(carm_tree, client, monkeyp
     def locked(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr("cases.services.CaseEvent.objects.create", locked)
+    monkeypatch.setattr("cases.intake.submission.CaseEvent.objects.create", locked)
     response = client.post(url, data)
     page = response.content.decode()
     assert response.status_code == 503

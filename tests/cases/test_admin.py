@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.conversation import case_record_response
+from cases.conversation.services import case_record_response
 from cases.models import Case
 from helpdesk.models import ClosureDay
 from tests.conftest import make_staff, sign_in_staff

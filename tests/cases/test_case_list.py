@@ -222,7 +222,7 @@ def test_times_are_eastern_whatever_the_server_zone(clock, make_case, reviewer, 
     """Received, due, first response, events and accesses all in Eastern time, "ET" written."""
     settings.TIME_ZONE = "America/Vancouver"
     case = make_case(received_at=eastern(2026, 11, 23, 10, 5))  # due Wednesday 19:00
-    from cases.conversation import case_record_response
+    from cases.conversation.services import case_record_response
 
     case_record_response(case, actor=reviewer, channel="telephone", at=eastern(2026, 11, 24, 9, 30))
     page = text(reviewer_client.get(CHANGELIST, {"status": "all"}).content.decode())

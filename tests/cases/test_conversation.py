@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carmsupport.middleware import RedactLinksFilter
-from cases.conversation import case_follow_up, case_record_response, case_reply, case_revoke_links
+from cases.conversation.services import case_follow_up, case_record_response, case_reply, case_revoke_links
 from cases.models import Case, CaseEvent, CaseNote, Message, OutboundEmail, overdue
 from cases.services import CaseRuleError, case_change, cases_anonymise_closed
 from cases.tokens import LINK_SIGNER, conversation_token

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.attachments.files import check_files, store_attachments
-from cases.conversation import case_reply, case_revoke_links
+from cases.conversation.services import case_reply, case_revoke_links
 from cases.models import Case, CaseEvent, Message, OutboundEmail
 from cases.services import case_change, cases_anonymise_closed
 from cases.tokens import conversation_token
@@ -116,7 +116,7 @@ def test_an_open_page_closes_when_its_link_expires(client, answered_case, settin
     open_by_link(client, f"/en/conversation/open/{conversation_token(answered_case)}/")
     assert client.get("/en/conversation/").status_code == 200
     later = timezone.now() + timedelta(days=settings.CONVERSATION_LINK_DAYS, minutes=1)
-    with mock.patch("cases.conversation_views.timezone.now", return_value=later):
+    with mock.patch("cases.conversation.views.timezone.now", return_value=later):
         assert client.get("/en/conversation/").status_code == 403
 
 
@@ -146,7 +146,7 @@ def test_after_revoke_expiry_or_anonymisation_only_a_new_link_opens_it(client, a
             later.enter_context(
                 mock.patch("django.core.signing.time.time", return_value=time.time() + days.total_seconds())
             )
-            later.enter_context(mock.patch("cases.conversation_views.timezone.now", return_value=timezone.now() + days))
+            later.enter_context(mock.patch("cases.conversation.views.timezone.now", return_value=timezone.now() + days))
         else:
             case_change(answered_case, actor=None, status=Case.Status.RESOLVED)
             case_change(answered_case, actor=None, status=Case.Status.CLOSED)
@@ -175,7 +175,7 @@ def test_after_revoke_expiry_or_anonymisation_only_a_new_link_opens_it(client, a
 )
 def test_every_request_for_a_link_gets_the_same_answer(client, make_case, reference, email, sent):
     """Found or not, the answer is the same page; only the right pair sends an email, to the case's address."""
-    from cases.references import new_reference
+    from cases.intake.references import new_reference
 
     case = make_case()
     mail.outbox.clear()

@@ -10,7 +10,7 @@ from django.db import OperationalError
 from django.utils import translation
 from django.utils.translation import gettext
 
-from cases.conversation import case_reply
+from cases.conversation.services import case_reply
 from cases.models import Case
 from cases.tokens import conversation_token
 from tests.cases.test_contact import EC_1012, FORM, form_token
@@ -59,7 +59,8 @@ def test_contact_form_refused_by_the_rate_limit(carm_tree, client, settings, lan
 def test_contact_form_refused_by_a_database_outage(carm_tree, client, language):
     url = f"/{language}/contact/?tree=carm&answers={EC_1012}"
     data = {**FORM, "token": form_token(client, url)}
-    with mock.patch("cases.services.queue_email", side_effect=OperationalError("server closed the connection")):
+    failing = OperationalError("server closed the connection")
+    with mock.patch("cases.intake.submission.queue_email", side_effect=failing):
         response = client.post(url, data)
     assert response.status_code == 503
     page = assert_error_page(response, language, "Your request was not sent")

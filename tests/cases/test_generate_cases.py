@@ -4,8 +4,8 @@ import io
 
 from django.core.management import call_command
 
+from cases.intake.references import normalise
 from cases.models import Case
-from cases.references import normalise
 from helpdesk.calendar import HELPDESK_TZ
 
 

@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from cases.help_paths import HelpPath, PathTaken
+from cases.intake.help_paths import HelpPath, PathTaken
 from helpdesk.models import ResponseClass, Topic
 
 ANSWERS = [{"question": "Who are you?", "answer": "Importer"}]

@@ -12,7 +12,7 @@ from django.test import TestCase
 from django.utils import translation
 from django.utils.translation import gettext
 
-from cases.conversation import case_follow_up, case_reply
+from cases.conversation.services import case_follow_up, case_reply
 from cases.models import Case, CaseEvent
 from cases.tokens import conversation_token
 from helpdesk.calendar import HELPDESK_TZ

@@ -52,8 +52,8 @@ def test_the_counts_keep_no_address(make_case):
 @pytest.mark.django_db(transaction=True)
 def test_thirty_simultaneous_submissions_queue_three_acknowledgments(seeded):
     """30 forms for one mailbox at once, each in its own connection: at most 3 acknowledgments are queued."""
-    from cases.help_paths import PathTaken
-    from cases.services import case_submit
+    from cases.intake.help_paths import PathTaken
+    from cases.intake.submission import case_submit
     from helpdesk.models import Topic
     from tests.conftest import CONTACT
 

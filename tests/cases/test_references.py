@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from cases import references
+from cases.intake import references
+from cases.intake.references import ALPHABET, InvalidReference, display, new_reference, normalise
 from cases.models import Case
-from cases.references import ALPHABET, InvalidReference, display, new_reference, normalise
 
 
 def test_format():
@@ -80,7 +80,7 @@ def test_a_taken_reference_is_retried(make_case, monkeypatch):
     first = make_case()
     fresh = new_reference()
     offered = iter([first.reference, first.reference, fresh])
-    monkeypatch.setattr("cases.services.new_reference", lambda: next(offered))
+    monkeypatch.setattr("cases.intake.submission.new_reference", lambda: next(offered))
     second = make_case()
     assert second.reference == fresh
     assert Case.objects.count() == 2
@@ -90,7 +90,7 @@ def test_a_reference_whose_characters_start_like_the_prefix():
     """A stored reference may begin with C and S; typed with or without the prefix, it is itself."""
     from stdnum import luhn
 
-    from cases.references import ALPHABET, compact, display, normalise
+    from cases.intake.references import ALPHABET, compact, display, normalise
 
     body = "CS7KQ2M9"
     reference = body + luhn.calc_check_digit(body, alphabet=ALPHABET)

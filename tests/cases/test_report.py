@@ -15,9 +15,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.conversation import target_for
+from cases.conversation.services import target_for
+from cases.intake.references import new_reference
 from cases.models import Case, Message
-from cases.references import new_reference
 from cases.reports.service_standard import median, monthly, percentile_90, weekly
 from helpdesk.calendar import HELPDESK_TZ, business_days_between
 from helpdesk.models import ClosureDay, Topic

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from cases.conversation import case_follow_up, case_reply
+from cases.conversation.services import case_follow_up, case_reply
 from cases.services import case_add_note
 
 PATH = [

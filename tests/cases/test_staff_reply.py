@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 from markdown_it.common.utils import escapeHtml
 
-from cases.canned import filled, unknown_placeholders
+from cases.conversation.canned import filled, unknown_placeholders
 from cases.models import CannedResponse, Case, Message, OutboundEmail
 from cases.outbox.emails import reply_message
 from helpdesk.models import Topic

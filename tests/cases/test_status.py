@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from cases.references import display
+from cases.intake.references import display
 
 NOT_FOUND = "We could not find a request with this reference number and email address."
 
@@ -39,7 +39,7 @@ def test_found_shows_only_status_received_target_topic(make_case, client):
 )
 def test_every_miss_gets_the_same_answer(make_case, client, reference, email):
     """A wrong email, an unknown reference and a mistyped one all read the same."""
-    from cases.references import new_reference
+    from cases.intake.references import new_reference
 
     case = make_case()
     typo = case.reference[:-1] + ("0" if case.reference[-1] != "0" else "1")
@@ -56,7 +56,7 @@ def test_mistyped_reference_is_never_looked_up(make_case, client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from cases.references import new_reference
+    from cases.intake.references import new_reference
 
     case = make_case()
     typo = case.reference[:-1] + ("0" if case.reference[-1] != "0" else "1")

@@ -24,7 +24,8 @@ def test_a_failure_between_the_case_and_its_email_saves_neither(client, form):
     """The outbox row fails: the case is rolled back with it, the client keeps what they typed, and
     sending the form again files one case with its acknowledgment."""
     url, data = form
-    with mock.patch("cases.services.queue_email", side_effect=OperationalError("server closed the connection")):
+    failing = OperationalError("server closed the connection")
+    with mock.patch("cases.intake.submission.queue_email", side_effect=failing):
         response = client.post(url, data)
     assert response.status_code == 503 and FORM["description"] in response.content.decode()
     assert not Case.objects.exists() and not acknowledgments().exists()

@@ -106,8 +106,8 @@ def manage(environment, *arguments, **options):
 
 FILE_A_CASE = """
 from helpdesk.models import Topic
-from cases.help_paths import PathTaken
-from cases.services import case_submit
+from cases.intake.help_paths import PathTaken
+from cases.intake.submission import case_submit
 from tests.conftest import CONTACT
 topic = Topic.objects.get(slug="portal-access")
 case_submit(contact={**CONTACT, "email": "client-%s@example.org"}, path_taken=PathTaken.straight(topic))

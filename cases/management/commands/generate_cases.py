@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from cases.intake.references import new_reference
 from cases.models import Case, Message
-from cases.references import new_reference
 from helpdesk.calendar import eastern, eastern_date, is_business_day, response_due
 from helpdesk.models import ClosureDay, ResponseClass, Topic
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from helpdesk.times import DUE, eastern_time
 
-from .models import CannedResponse, Case
+from ..models import CannedResponse, Case
 
 # What each placeholder stands for, as the admin's help text lists them.
 PLACEHOLDERS = {

@@ -25,12 +25,12 @@ from carmsupport.bilingual import current_language
 from carmsupport.ratelimits import form_as_typed, limit_posts
 from carmsupport.request_limits import accepts_attachments
 
-from .attachments.files import attachment_response
-from .conversation import case_follow_up
+from ..attachments.files import attachment_response
+from ..models import Attachment, Case
+from ..services import CaseRuleError
+from ..tokens import InvalidToken, conversation_case
 from .forms import FollowUpForm
-from .models import Attachment, Case
-from .services import CaseRuleError
-from .tokens import InvalidToken, conversation_case
+from .services import case_follow_up
 
 SESSION_KEY = "conversation"
 logger = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from carmsupport.ratelimits import form_as_typed, limit_posts
 
-from .conversation import case_email_link
-from .forms import StatusLookupForm
-from .models import Case
+from ..intake.forms import StatusLookupForm
+from ..models import Case
+from .services import case_email_link
 
 # Set by the status lookup: the request this browser found, whose link it may ask for in one click.
 STATUS_SESSION_KEY = "status_case"

@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 
 from helpdesk.models import ResponseClass, response_target
 
-from .attachments.files import store_attachments
-from .help_paths import PathTaken
-from .models import Case, CaseEvent, Message, OutboundEmail
-from .outbox import mailboxes
-from .outbox.queue import queue_email
-from .services import CaseRuleError, case_change, case_submit, check_transition
+from ..attachments.files import store_attachments
+from ..intake.help_paths import PathTaken
+from ..intake.submission import case_submit
+from ..models import Case, CaseEvent, Message, OutboundEmail
+from ..outbox import mailboxes
+from ..outbox.queue import queue_email
+from ..services import CaseRuleError, case_change, check_transition
 
 # The statuses staff may leave a case in when they send a reply.
 REPLY_STATUSES = [Case.Status.WAITING_ON_CLIENT, Case.Status.RESOLVED, Case.Status.IN_PROGRESS]

@@ -13,7 +13,7 @@ from helpdesk.models import Topic
 from triage.models import Tree
 from triage.selectors import PathNotFound, answer_slugs, is_slug, published_tree, step_url, tree_graph
 
-from .models import Case
+from ..models import Case
 
 
 @dataclass(frozen=True)

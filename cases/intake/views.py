@@ -19,12 +19,12 @@ from carmsupport.request_limits import accepts_attachments
 from helpdesk.models import Topic
 from triage.analytics import count_contact_start
 
+from ..conversation.links import STATUS_SESSION_KEY
+from ..models import Case
+from ..tokens import InvalidToken, issue_token, redeem_token
 from .forms import HONEYPOT, ContactForm, StatusLookupForm
 from .help_paths import InvalidOrigin, PathTaken, named_help_path
-from .link_views import STATUS_SESSION_KEY
-from .models import Case
-from .services import case_submit
-from .tokens import InvalidToken, issue_token, redeem_token
+from .submission import case_submit
 
 SESSION_KEY = "submitted_case"
 # Stands in a kept form page for the form's one-time token.

@@ -1,4 +1,4 @@
-"""The contact form, the request status lookup and the client's follow-up."""
+"""The contact form and the request status lookup."""
 
 import re
 
@@ -13,10 +13,10 @@ from stdnum.ca import bn
 
 from helpdesk.models import Topic
 
-from .attachments.files import AttachmentsField
-from .models import Case
+from ..attachments.files import AttachmentsField
+from ..models import Case
+from ..tokens import InvalidToken, redeem_token
 from .references import InvalidReference, normalise
-from .tokens import InvalidToken, redeem_token
 
 DESCRIPTION_MAX_LENGTH = 5000
 NAME_MAX_LENGTH = 100
@@ -234,27 +234,3 @@ class StatusLookupForm(forms.Form):
             return normalise(self.cleaned_data["reference"])
         except InvalidReference:
             return None
-
-
-class FollowUpForm(forms.Form):
-    """A client's message on the conversation page, with files."""
-
-    body = forms.CharField(
-        label=_("Your message"),
-        max_length=DESCRIPTION_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=with_length_limit(
-            gettext_noop("Do not include passwords or passcodes. You can enter up to %(max)s characters.")
-        ),
-        error_messages={
-            "required": _("Write your message."),
-            "max_length": _("Your message must be %(limit_value)d characters or fewer; it has %(show_value)d."),
-        },
-    )
-    attachments = AttachmentsField(label=_("Attach files (optional)"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
