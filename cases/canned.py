@@ -7,6 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from carmsupport.bilingual import in_language
 from helpdesk.templatetags.dates import clock, weekday_date
 
 from .models import CannedResponse, Case
@@ -70,5 +71,5 @@ def filled(canned: CannedResponse, case: Case) -> str:
             "due": _("%(time)s Eastern time on %(day)s") % {"time": clock(due), "day": weekday_date(due)},
             "topic": case.topic.name,
         }
-    text = getattr(canned, f"body_{language}", "") or canned.body_en
+    text = in_language(canned, "body", language)
     return PLACEHOLDER.sub(lambda match: as_markdown_text(values[match[1]]) if match[1] in values else match[0], text)
