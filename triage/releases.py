@@ -15,6 +15,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carmsupport.bilingual import in_language
+
 from .integrity import publishing_problems
 from .models import Choice, Node, Release, Tree
 
@@ -51,6 +53,20 @@ def snapshot(tree, node_model=Node, choice_model=Choice) -> dict:
         nodes.append(entry)
     head = {"slug": tree.slug, **{name: getattr(tree, name) for name in TREE_FIELDS}, "start": tree.start_id}
     return {"format": FORMAT, "tree": head, "nodes": nodes}
+
+
+def node_heading(entry: dict, language: str) -> str:
+    """What clients read first of a snapshot's node in `language`, or in English when it has none: a question's
+    text or an outcome's title; else its internal name; "" when it has neither."""
+    return in_language(entry, "text" if entry["kind"] == "question" else "title", language) or entry.get("name") or ""
+
+
+def topic_ids(snapshot: dict) -> dict:
+    """{slug: topic id} of the case topics a snapshot's outcomes name (read through Node.topic: triage does
+    not import the app that holds topics); no query when it names none."""
+    slugs = {entry["topic"] for entry in snapshot["nodes"] if entry.get("topic")}
+    topic_model = Node._meta.get_field("topic").related_model
+    return dict(topic_model.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
 
 
 def tree_publish(tree: Tree, *, by=None, note: str = "", restores: Release | None = None) -> Release:
