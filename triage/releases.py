@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from carmsupport.bilingual import in_language
 
 from .integrity import publishing_problems
-from .models import Choice, Node, Release, Tree
+from .models import Choice, Node, Release, Tree, new_revision
 
 FORMAT = 1
 QUESTION_FIELDS = ["text_en", "text_fr", "hint_en", "hint_fr"]
@@ -94,7 +94,10 @@ def tree_publish(tree: Tree, *, by=None, note: str = "", restores: Release | Non
             published_at=timezone.now(),
             restores=restores,
         )
-        Tree.objects.filter(pk=tree.pk).update(current_release=release, changed_at=release.published_at)
+        # The draft's pages give the date of the tree's last change: a new revision, so that none kept is shown again.
+        Tree.objects.filter(pk=tree.pk).update(
+            current_release=release, changed_at=release.published_at, revision=new_revision()
+        )
     return release
 
 
