@@ -6,8 +6,11 @@ A model declares both columns of a field with `bilingual` and reads them through
     title_en, title_fr = bilingual(models.CharField, _("title"), max_length=200)
     title = Translated()
 
-On a French page `tree.title` is `tree.title_fr`; on an English one, `tree.title_en`.
+On a French page `tree.title` is `tree.title_fr`; on an English one, `tree.title_en`. Plain data
+with the same columns (a help tree's snapshot) is read the same way, by `in_language`.
 """
+
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.utils import translation
@@ -31,6 +34,18 @@ def current_language() -> str:
 
 def other_language(code: str) -> str:
     return next(other for other in LANGUAGE_CODES if other != code)
+
+
+def in_language(values, name: str, language: str | None = None) -> str:
+    """The text of field `name` in `language` (the active one when None), or the English one when that is empty.
+
+    `values` holds the columns: an object (a model instance) or a mapping (a snapshot's node, a choice).
+    in_language({"title_en": "Help", "title_fr": ""}, "title", "fr") == "Help"; "" when neither has text.
+    """
+    code = current_language() if language is None else language
+    if isinstance(values, Mapping):
+        return values.get(f"{name}_{code}") or values.get(f"{name}_en") or ""
+    return getattr(values, f"{name}_{code}", "") or getattr(values, f"{name}_en", "") or ""
 
 
 def columns(name: str) -> tuple[str, ...]:
@@ -58,7 +73,7 @@ class Translated:
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
-        return getattr(instance, f"{self.name}_{current_language()}") or getattr(instance, f"{self.name}_en")
+        return in_language(instance, self.name)
 
 
 def missing_languages(values: dict, name: str) -> list[str]:

@@ -14,16 +14,9 @@ are not told apart (no sniffing of the User-Agent): one that follows links count
 which need the form. A reload, the browser's Back button and the language toggle show the page again,
 and count again.
 
-Only daily totals are kept (triage.models.StepCount): no cookie, no address, nothing of one visitor's
-path. The page counts in this process's memory (a Counter behind a lock, a few microseconds); the
-counts go to the database in one statement every FLUSH_SECONDS, or sooner after FLUSH_EVENTS counts,
-from the request that finds them due (which does not wait when another thread of the process is
-writing already), and when the process exits. Each process (gunicorn worker) writes its own: the
-statement adds to the rows (INSERT … ON CONFLICT … DO UPDATE SET count = count + excluded.count, which
-SQLite and PostgreSQL both run), so processes writing at the same time never overwrite each other.
-When the database fails, the page is served all the same and the counts wait in memory for the next
-try, up to MAX_KEYS rows (new rows beyond that are dropped, and the number dropped is logged). A
-process killed outright (SIGKILL, a gunicorn timeout) loses the counts it had not written yet.
+Only daily totals are kept (triage.models.StepCount), by triage.step_counter: no cookie, no
+address, nothing of one visitor's path. A page counts in this process's memory; the counts go to
+the database every few seconds, from the request that finds them due, and when the process exits.
 
 Reading. tree_figures() gives, for a period of Toronto days: per outcome, its visits, its "Did you
 find what you were looking for?" answers, the contact forms opened from it, the cases filed from it,
@@ -34,158 +27,28 @@ whatever the size of the tree.
 
 import atexit
 import logging
-import threading
-import time
-from collections import Counter, deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
-from itertools import batched
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from carmsupport.bilingual import current_language
 from helpdesk.calendar import HELPDESK_TZ, eastern_date
 
+from .figures import ChoiceFigures, OutcomeFigures, QuestionFigures, TreeFigures
 from .models import Node, OutcomeFeedback, StepCount, Tree
-from .selectors import TreeGraph, release_graph
+from .selectors import tree_graph
+from .step_counter import StepCounter
 
 # What counts the cases filed from each outcome, registered by the app that files them (cases, in its
 # AppConfig.ready): triage reads no case itself, as the layers run one way. Each is called with a
 # tree's id and a period [since, until) and gives (outcome id, cases filed) pairs.
 FILED_COUNTERS: list[Callable[[int, datetime, datetime], Iterable[tuple[int, int]]]] = []
 
-# Counts are written every FLUSH_SECONDS, or as soon as FLUSH_EVENTS have been counted.
-FLUSH_SECONDS = 30
-FLUSH_EVENTS = 1000
-# Rows kept in memory at the most while the database cannot be written to.
-MAX_KEYS = 50_000
-# Rows per INSERT statement (each row takes 7 parameters).
-ROWS_PER_STATEMENT = 100
-
 logger = logging.getLogger(__name__)
-
-# (tree id, node id, choice slug or "", day, kind, language)
-type Key = tuple[int, int, str, date, str, str]
-
-
-# Writing.
-
-
-def write_counts(counts: dict, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Add the counts to the StepCount rows, in one transaction: one statement per ROWS_PER_STATEMENT rows.
-
-    Rows go in the order of their keys, so that two processes writing the same rows at once take
-    their locks in the same order (no deadlock on PostgreSQL). Counts of a tree deleted meanwhile
-    are dropped with it.
-    """
-    rows = sorted(counts.items())
-    tree_ids = {key[0] for key, _n in rows}
-    kept = set(Tree.objects.using(using).filter(pk__in=tree_ids).values_list("pk", flat=True))
-    rows = [(key, n) for key, n in rows if key[0] in kept and n > 0]
-    if not rows:
-        return
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    table = quote(StepCount._meta.db_table)
-    fields = ["tree", "node_id", "choice_slug", "day", "kind", "language", "count"]
-    columns = [quote(StepCount._meta.get_field(name).column) for name in fields]
-    count = columns[-1]
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with transaction.atomic(using=using), connection.cursor() as cursor:
-        for chunk in batched(rows, ROWS_PER_STATEMENT):
-            parameters = []
-            for (tree_id, node_id, slug, day, kind, language), n in chunk:
-                day = connection.ops.adapt_datefield_value(day)
-                parameters += [tree_id, node_id, slug, day, kind, language, n]
-            cursor.execute(
-                # Names from the model, values as parameters.
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(chunk))} "  # noqa: S608
-                f"ON CONFLICT ({', '.join(columns[:-1])}) "
-                f"DO UPDATE SET {count} = {table}.{count} + excluded.{count}",
-                parameters,
-            )
-
-
-class StepCounter:
-    """Counts kept in one process's memory until flush() adds them to the database. Thread-safe."""
-
-    def __init__(self, *, flush_seconds=FLUSH_SECONDS, flush_events=FLUSH_EVENTS, max_keys=MAX_KEYS, write=None):
-        self.flush_seconds, self.flush_events, self.max_keys = flush_seconds, flush_events, max_keys
-        self.write = write or write_counts
-        self._lock = threading.Lock()  # guards what follows
-        self._writing = threading.Lock()  # one flush at a time in this process
-        self._counts: Counter = Counter()
-        self._events = 0
-        self._due_at = time.monotonic() + flush_seconds
-        self._dropped = 0
-
-    def add(self, key: Key, n: int = 1) -> bool:
-        """Count `n` for the key; whether a flush is due."""
-        with self._lock:
-            if key in self._counts or len(self._counts) < self.max_keys:
-                self._counts[key] += n
-                self._events += n
-            else:
-                self._dropped += n
-            return self._events >= self.flush_events or time.monotonic() >= self._due_at
-
-    def flush(self, *, wait: bool = True) -> int:
-        """Add the counts to the database; how many were written.
-
-        Without `wait`, returns 0 at once when another thread is flushing. Never raises: when
-        writing fails, the counts are kept for the next flush, which comes no sooner than the next
-        FLUSH_SECONDS or FLUSH_EVENTS.
-        """
-        if not self._writing.acquire(blocking=wait):
-            return 0
-        try:
-            with self._lock:
-                taken, self._counts = self._counts, Counter()
-                self._events = 0
-                self._due_at = time.monotonic() + self.flush_seconds
-                dropped, self._dropped = self._dropped, 0
-            if dropped:
-                logger.error("%s step counts were dropped: the database could not be written to for too long.", dropped)
-            if not taken:
-                return 0
-            try:
-                self.write(taken)
-            except DatabaseError as error:
-                logger.warning("Step counts not saved (%s); kept for the next try.", type(error).__name__)
-                self._put_back(taken)
-                return 0
-            except Exception:
-                logger.exception("Step counts not saved; kept for the next try.")
-                self._put_back(taken)
-                return 0
-            return sum(taken.values())
-        finally:
-            self._writing.release()
-
-    def _put_back(self, taken):
-        with self._lock:
-            for key, n in taken.items():
-                if key in self._counts or len(self._counts) < self.max_keys:
-                    self._counts[key] += n
-                else:
-                    self._dropped += n
-
-    def pending(self) -> dict:
-        """The counts not written yet: {key: n}."""
-        with self._lock:
-            return dict(self._counts)
-
-    def discard(self) -> None:
-        """Forget the counts not written yet (tests), and start the time to the next flush again."""
-        with self._lock:
-            self._counts = Counter()
-            self._events = self._dropped = 0
-            self._due_at = time.monotonic() + self.flush_seconds
-
 
 # This process's counter, and the database it counted for (see _flush_at_exit).
 counter = StepCounter()
@@ -270,92 +133,6 @@ def percent(ratio: float | None) -> float | None:
     return None if ratio is None else round(ratio * 100, 1)
 
 
-@dataclass
-class OutcomeFigures:
-    node_id: int
-    label: str
-    removed: bool = False  # no longer in the release clients see
-    reached_by: tuple[str, ...] = ()  # the labels of the shortest path of answers from the start
-    visits: int = 0
-    helpful_yes: int = 0
-    helpful_no: int = 0
-    contact_starts: int = 0
-    cases: int = 0
-
-    @property
-    def deflection(self) -> float | None:
-        """1 − cases filed ÷ visits: the share of its visits after which no case was filed; None without visits."""
-        return None if not self.visits else 1 - self.cases / self.visits
-
-
-@dataclass
-class ChoiceFigures:
-    slug: str
-    label: str
-    removed: bool = False
-    taken: int = 0
-    share: float | None = None  # of the question's visits
-
-
-@dataclass
-class QuestionFigures:
-    node_id: int
-    label: str
-    removed: bool = False
-    reached_by: tuple[str, ...] = ()
-    visits: int = 0
-    choices: list[ChoiceFigures] = field(default_factory=list)
-
-    @property
-    def taken(self) -> int:
-        return sum(choice.taken for choice in self.choices)
-
-    @property
-    def drop_off(self) -> int:
-        """Visits after which no choice was taken (never below 0)."""
-        return max(0, self.visits - self.taken)
-
-    @property
-    def drop_off_rate(self) -> float | None:
-        return None if not self.visits else self.drop_off / self.visits
-
-
-@dataclass
-class TreeFigures:
-    start: date
-    end: date
-    outcomes: list[OutcomeFigures]
-    questions: list[QuestionFigures]
-
-    @property
-    def outcome_visits(self) -> int:
-        return sum(row.visits for row in self.outcomes)
-
-    @property
-    def cases(self) -> int:
-        return sum(row.cases for row in self.outcomes)
-
-    @property
-    def deflection(self) -> float | None:
-        visits = self.outcome_visits
-        return None if not visits else 1 - self.cases / visits
-
-
-def _paths(graph: TreeGraph) -> dict[int, tuple[str, ...]]:
-    """Each node's shortest path of answers from the start, as the answers' labels (one walk of the graph)."""
-    if graph.start_id not in graph.nodes:
-        return {}
-    paths = {graph.start_id: ()}
-    queue = deque([graph.start_id])
-    while queue:
-        current = queue.popleft()
-        for choice in graph.nodes[current].choices:
-            if choice.target_id in graph.nodes and choice.target_id not in paths:
-                paths[choice.target_id] = (*paths[current], choice.label)
-                queue.append(choice.target_id)
-    return paths
-
-
 def _removed_label(label):
     return _("%(label)s (removed)") % {"label": label}
 
@@ -368,8 +145,8 @@ def tree_figures(tree: Tree, start: date, end: date) -> TreeFigures:
     the feedback, the cases, and the nodes no longer in the release when there are any (the
     release's graph comes from memory, or from two queries the first time).
     """
-    graph = release_graph(tree.current_release_id) if tree.current_release_id else TreeGraph(nodes={})
-    paths = _paths(graph)
+    graph = tree_graph(tree)
+    paths = dict(graph.shortest_paths(graph.start_id, by="label"))
     outcomes: dict[int, OutcomeFigures] = {}
     questions: dict[int, QuestionFigures] = {}
     for node in graph.nodes.values():

@@ -176,7 +176,7 @@ def analytics_view(model_admin, request, object_id):
         "question_rows": question_rows,
         "outcomes_csv": _csv_link(query, "outcomes"),
         "questions_csv": _csv_link(query, "questions"),
-        "flush_seconds": analytics.FLUSH_SECONDS,
+        "flush_seconds": analytics.counter.flush_seconds,
     }
     return TemplateResponse(request, "admin/triage/tree/analytics.html", context)
 

@@ -5,7 +5,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -13,22 +12,17 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from carmsupport.bilingual import current_language, missing_languages
+from carmsupport.bilingual import current_language
+from carmsupport.page_cache import kept, revision_key
 
 from . import analytics
-from .graph import (
-    GraphRenderError,
-    GraphvizMissing,
-    outline_html,
-    problems_by_node,
-    render_svg,
-    snapshot_shapes,
-    svg_for_html,
-    tree_dot,
-)
-from .integrity import publishing_problems, tree_problems, tree_shapes
+from .graph import tree_dot
+from .graph_outline import outline_html
+from .graph_svg import GraphRenderError, GraphvizMissing, render_svg, svg_for_html
+from .integrity import problems_by_node, publishing_problems, snapshot_shapes, tree_shapes, unpublishable
 from .models import Release, Tree
 from .releases import snapshot
+from .selectors import draft_revision, release_revision
 from .staff_trees import tree_for_staff
 
 # Each format's content type, for the downloads.
@@ -52,9 +46,9 @@ class Shown:
     problems: list  # every problem, as sentences for staff
 
     @property
-    def key(self):
-        """Names the drawing in the cache: a release never changes, the draft changes revision at each edit."""
-        return f"release-{self.release.pk}" if self.release else f"draft-{self.tree.revision}"
+    def revision(self):
+        """Names what is drawn, for the drawing kept in cache: a release never changes, the draft does at each edit."""
+        return release_revision(self.release.pk) if self.release else draft_revision(self.tree)
 
     @property
     def file_name(self):
@@ -82,13 +76,8 @@ def _shown(tree, number) -> Shown:
     taken = release.snapshot
     shapes = snapshot_shapes(taken)
     head = taken["tree"]
-    own = [
-        _("The tree: %(field)s is empty.") % {"field": Tree._meta.get_field(f"{name}_{code}").verbose_name}
-        for name in ("title", "intro")
-        for code in missing_languages(head, name)
-    ]
-    rules = tree_problems(head.get("start"), shapes, require_both_languages=True)
-    return Shown(tree, release, taken, problems_by_node(head.get("start"), shapes), own + rules)
+    problems = unpublishable(head.get("start"), head, shapes)
+    return Shown(tree, release, taken, problems_by_node(head.get("start"), shapes), problems)
 
 
 def _visits(tree):
@@ -113,23 +102,29 @@ def _dot(shown, language, node_url, visits=None):
     )
 
 
-def _svg(shown, language, dot_source) -> bytes:
-    """The drawing, from the cache when this tree's draft or release was drawn already."""
+def _svg(shown, dot_source) -> bytes:
+    """The drawing, kept for what is drawn (shown.revision), in the language, with this source.
+
+    A drawing that failed (too slow, say) is not tried again for FAILURE_SECONDS.
+    """
     digest = hashlib.sha256(dot_source.encode()).hexdigest()[:24]
-    key = f"triage:graph-svg:{shown.tree.pk}:{shown.key}:{language}:{digest}"
-    svg = cache.get(key)
-    if isinstance(svg, str):  # why it failed, a moment ago
+    key = revision_key("triage:graph-svg", shown.revision, digest)
+    svg = kept(
+        key, lambda: _drawing(dot_source), lambda svg: FAILURE_SECONDS if isinstance(svg, str) else CACHE_SECONDS
+    )
+    if isinstance(svg, str):
         raise GraphRenderError(svg)
-    if svg is None:
-        try:
-            svg = render_svg(dot_source)
-        except GraphvizMissing:
-            raise  # may be installed at any moment
-        except GraphRenderError as error:
-            cache.set(key, str(error), FAILURE_SECONDS)
-            raise
-        cache.set(key, svg, CACHE_SECONDS)
     return svg
+
+
+def _drawing(dot_source):
+    """Graphviz's SVG, or why it failed (a text); GraphvizMissing is raised, since it may be installed at any moment."""
+    try:
+        return render_svg(dot_source)
+    except GraphvizMissing:
+        raise
+    except GraphRenderError as error:
+        return str(error)
 
 
 def _node_change_url(key):
@@ -144,7 +139,7 @@ def graph_view(model_admin, request, object_id):
     visits = _visits(tree)
     svg, render_error = None, None
     try:
-        svg = svg_for_html(_svg(shown, language, _dot(shown, language, _node_change_url, visits)))
+        svg = svg_for_html(_svg(shown, _dot(shown, language, _node_change_url, visits)))
     except GraphRenderError as error:
         render_error = str(error)
     releases = list(tree.releases.only("pk", "number", "published_at").order_by("-number"))
@@ -193,7 +188,7 @@ def graph_file_view(model_admin, request, object_id, fmt):
         content = source.encode()
     else:
         try:
-            content = _svg(shown, language, source)
+            content = _svg(shown, source)
         except GraphRenderError as error:
             return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content, content_type=FILE_TYPES[fmt])

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from carmsupport.bilingual import columns, missing_languages
 
 from .models import Choice, Node, Tree
+from .traversal import loops, reachable
 
 # The texts of each kind of node; each has an English and a French column.
 NODE_TEXTS = {Node.Kind.QUESTION: ["text", "hint"], Node.Kind.OUTCOME: ["title", "guidance"]}
@@ -63,31 +64,72 @@ def tree_shapes(tree) -> dict:
     return {node.pk: node_shape(node, choices.get(node.pk, ())) for node in Node.objects.filter(tree=tree)}
 
 
-def tree_problems(start, shapes: dict, may_be_unreachable=(), *, require_both_languages=False) -> list[str]:
-    """Every broken rule, as a sentence for staff; an empty list when the tree is sound.
+def snapshot_shapes(snapshot: dict, labels=None) -> dict:
+    """The shapes of a snapshot's nodes (see triage.releases: a release's, the draft's, a document's), keyed by id.
+
+    Each is labelled as the admin names a node, "Who are you? (#3)", unless `labels` gives its
+    label ({id: label}), so that a problem known before keeps its wording.
+    """
+    shapes = {}
+    for entry in snapshot["nodes"]:
+        texts = {column: entry.get(column) or "" for name in NODE_TEXTS[entry["kind"]] for column in columns(name)}
+        node = Node(kind=entry["kind"], name=entry.get("name") or "", **texts)
+        choices = [
+            (choice["slug"], choice["target"], {column: choice.get(column) or "" for column in columns("label")})
+            for choice in entry.get("choices", ())
+        ]
+        shape = node_shape(node, choices)
+        shape.label = (labels or {}).get(entry["id"]) or f"{shape.label} (#{entry['id']})"
+        shapes[entry["id"]] = shape
+    return shapes
+
+
+def located_problems(start, shapes: dict, may_be_unreachable=(), *, require_both_languages=False):
+    """Every broken rule, as (the nodes it is about, a sentence for staff), in the order staff read them.
 
     `may_be_unreachable` names nodes being created, which no choice can lead to yet.
     With `require_both_languages`, a text in one language only is a problem too.
     """
-    problems = []
-    for shape in shapes.values():
-        problems.extend(_node_problems(shape, shapes))
-        if require_both_languages:
-            problems.extend(
-                _("%(node)s: %(field)s is empty.") % {"node": shape.label, "field": field}
-                for field in shape.untranslated
-            )
-    if start is None or start not in shapes:
-        problems.append(_("The tree has no first question."))
-        return problems
-    if shapes[start].kind != Node.Kind.QUESTION:
-        problems.append(_("The first node of the tree, %(node)s, is not a question.") % {"node": shapes[start].label})
-    problems.extend(_cycle_problems(shapes))
-    reachable = _reachable(start, shapes)
     for key, shape in shapes.items():
-        if key not in reachable and key not in may_be_unreachable:
-            problems.append(_("%(node)s cannot be reached from the first question.") % {"node": shape.label})
-    return problems
+        for sentence in _node_problems(shape, shapes):
+            yield (key,), sentence
+        if require_both_languages:
+            for field in shape.untranslated:
+                yield (key,), _("%(node)s: %(field)s is empty.") % {"node": shape.label, "field": field}
+    if start is None or start not in shapes:
+        yield (), _("The tree has no first question.")
+        return
+    if shapes[start].kind != Node.Kind.QUESTION:
+        yield (start,), _("The first node of the tree, %(node)s, is not a question.") % {"node": shapes[start].label}
+
+    def choices(key):
+        return shapes[key].choices
+
+    for loop, slug in loops(shapes, choices):
+        names = {"slug": slug, "node": shapes[loop[-1]].label, "target": shapes[loop[0]].label}
+        yield loop, _('Choice "%(slug)s" of %(node)s leads back to %(target)s, making a loop.') % names
+    reached = reachable(start, shapes, choices)
+    for key, shape in shapes.items():
+        if key not in reached and key not in may_be_unreachable:
+            yield (key,), _("%(node)s cannot be reached from the first question.") % {"node": shape.label}
+
+
+def tree_problems(start, shapes: dict, may_be_unreachable=(), *, require_both_languages=False) -> list[str]:
+    """Every broken rule (see located_problems), as a sentence for staff; an empty list when the tree is sound."""
+    located = located_problems(start, shapes, may_be_unreachable, require_both_languages=require_both_languages)
+    return [sentence for _nodes, sentence in located]
+
+
+def problems_by_node(start, shapes: dict, *, require_both_languages: bool = True) -> dict[int, list[str]]:
+    """The nodes that break a rule or lack a text, each with its problems as sentences (for the tree's graph).
+
+    Every node of a loop has the loop's sentence; a tree without a first question marks no node.
+    """
+    found: dict[int, list[str]] = {}
+    for nodes, sentence in located_problems(start, shapes, require_both_languages=require_both_languages):
+        for key in nodes:
+            found.setdefault(key, []).append(sentence)
+    return found
 
 
 def problems_after_change(tree, key, shape):
@@ -109,19 +151,26 @@ _STORED = object()
 
 
 def publishing_problems(tree: Tree, *, start_id=_STORED, own_texts=None) -> list[str]:
-    """Everything that keeps a tree from being published: every broken rule and every missing text.
+    """Everything that keeps a tree's draft from being published (see unpublishable).
 
     `start_id` and `own_texts` (the tree's title and introduction columns) stand for the
     stored ones when given, for a form being saved.
     """
     start_id = tree.start_id if start_id is _STORED else start_id
     own_texts = own_texts or {column: getattr(tree, column) for column in [*columns("title"), *columns("intro")]}
+    return unpublishable(start_id, own_texts, tree_shapes(tree))
+
+
+def unpublishable(start, own_texts: dict, shapes: dict) -> list[str]:
+    """Everything that keeps a tree from being published: its own title or introduction in one language
+    only, every broken rule and every missing text. `own_texts` holds the tree's title and introduction
+    columns (a Tree's, or a snapshot's "tree")."""
     problems = [
         _("The tree: %(field)s is empty.") % {"field": field}
         for name in ("title", "intro")
         for field in _empty_columns(Tree, own_texts, name)
     ]
-    return problems + tree_problems(start_id, tree_shapes(tree), require_both_languages=True)
+    return problems + tree_problems(start, shapes, require_both_languages=True)
 
 
 def _node_problems(shape, shapes):
@@ -141,42 +190,3 @@ def _node_problems(shape, shapes):
             yield _('Choice "%(slug)s" of %(node)s leads nowhere.') % {**node, "slug": slug}
         elif target not in shapes:
             yield _('Choice "%(slug)s" of %(node)s leads to a node of another tree.') % {**node, "slug": slug}
-
-
-def _reachable(start, shapes):
-    seen, pending = {start}, [start]
-    while pending:
-        for _slug, target in shapes[pending.pop()].choices:
-            if target in shapes and target not in seen:
-                seen.add(target)
-                pending.append(target)
-    return seen
-
-
-def _cycle_problems(shapes):
-    """One sentence per choice that leads back to a node already on the way to it."""
-    done, problems = set(), []
-    for root in shapes:
-        if root in done:
-            continue
-        on_path = {root}
-        stack = [(root, iter(shapes[root].choices))]
-        while stack:
-            key, choices = stack[-1]
-            for slug, target in choices:
-                if target not in shapes or target in done:
-                    continue
-                if target in on_path:
-                    problems.append(
-                        _('Choice "%(slug)s" of %(node)s leads back to %(target)s, making a loop.')
-                        % {"slug": slug, "node": shapes[key].label, "target": shapes[target].label}
-                    )
-                    continue
-                on_path.add(target)
-                stack.append((target, iter(shapes[target].choices)))
-                break
-            else:
-                stack.pop()
-                on_path.discard(key)
-                done.add(key)
-    return problems

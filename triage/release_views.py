@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .diff import compare
-from .exchange import DraftImportError, import_draft, write_document
+from .comparison import compare
+from .exchange import DraftImportError, write_document
+from .exchange_import import import_draft
 from .integrity import publishing_problems
 from .models import Release, Tree
 from .releases import PublishError, snapshot, tree_publish, tree_roll_back

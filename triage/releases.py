@@ -15,8 +15,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carmsupport.bilingual import in_language
+
 from .integrity import publishing_problems
-from .models import Choice, Node, Release, Tree
+from .models import Choice, Node, Release, Tree, new_revision
 
 FORMAT = 1
 QUESTION_FIELDS = ["text_en", "text_fr", "hint_en", "hint_fr"]
@@ -53,6 +55,20 @@ def snapshot(tree, node_model=Node, choice_model=Choice) -> dict:
     return {"format": FORMAT, "tree": head, "nodes": nodes}
 
 
+def node_heading(entry: dict, language: str) -> str:
+    """What clients read first of a snapshot's node in `language`, or in English when it has none: a question's
+    text or an outcome's title; else its internal name; "" when it has neither."""
+    return in_language(entry, "text" if entry["kind"] == "question" else "title", language) or entry.get("name") or ""
+
+
+def topic_ids(snapshot: dict) -> dict:
+    """{slug: topic id} of the case topics a snapshot's outcomes name (read through Node.topic: triage does
+    not import the app that holds topics); no query when it names none."""
+    slugs = {entry["topic"] for entry in snapshot["nodes"] if entry.get("topic")}
+    topic_model = Node._meta.get_field("topic").related_model
+    return dict(topic_model.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
+
+
 def tree_publish(tree: Tree, *, by=None, note: str = "", restores: Release | None = None) -> Release:
     """Check the draft, take its snapshot and make it the release clients see, in one transaction.
 
@@ -78,7 +94,10 @@ def tree_publish(tree: Tree, *, by=None, note: str = "", restores: Release | Non
             published_at=timezone.now(),
             restores=restores,
         )
-        Tree.objects.filter(pk=tree.pk).update(current_release=release, changed_at=release.published_at)
+        # The draft's pages give the date of the tree's last change: a new revision, so that none kept is shown again.
+        Tree.objects.filter(pk=tree.pk).update(
+            current_release=release, changed_at=release.published_at, revision=new_revision()
+        )
     return release
 
 

@@ -8,16 +8,17 @@ staff preview. A graph holds the texts of one language, that of the page.
 """
 
 import re
-from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.urls import reverse
 
-from carmsupport.bilingual import current_language
+from carmsupport.bilingual import current_language, in_language
 
+from . import traversal
 from .guidance import render_markdown
 from .models import PUBLISHED, Node, Release, Tree
+from .releases import snapshot, topic_ids
 
 
 @dataclass(frozen=True)
@@ -68,35 +69,41 @@ class TreeGraph:
     intro: str = ""
     start_id: int | None = None
 
+    def steps(self, start_id, slugs):
+        """(question, choice made) for each answer from the start, as far as they lead to a node of the graph."""
+        node = self.nodes.get(start_id)
+        for slug in slugs:
+            choice = node.choice(slug) if node else None
+            if choice is None or choice.target_id not in self.nodes:
+                return
+            yield node, choice
+            node = self.nodes[choice.target_id]
+
     def walk(self, start_id, slugs):
         """Follow the answers from the start; return the answers given and the node reached."""
-        node = self.nodes.get(start_id)
-        answers = []
-        for index, slug in enumerate(slugs):
-            choice = node.choice(slug) if node else None
-            if choice is None:
-                raise PathNotFound(slug)
-            answers.append(Answer(node, choice, tuple(slugs[:index])))
-            node = self.nodes.get(choice.target_id)
+        answers = [
+            Answer(node, choice, tuple(slugs[:index]))
+            for index, (node, choice) in enumerate(self.steps(start_id, slugs))
+        ]
+        if len(answers) < len(slugs):
+            raise PathNotFound(slugs[len(answers)])
+        node = self.nodes.get(answers[-1].choice.target_id if answers else start_id)
         if node is None:
             raise PathNotFound("")
         return answers, node
 
     def path_to(self, start_id, node_id):
         """The shortest list of answers from the start to the node, or None if none leads there."""
-        if start_id not in self.nodes:
-            return None
-        seen = {start_id: ()}
-        queue = deque([start_id])
-        while queue:
-            current = queue.popleft()
-            if current == node_id:
-                return list(seen[current])
-            for choice in self.nodes[current].choices:
-                if choice.target_id not in seen and choice.target_id in self.nodes:
-                    seen[choice.target_id] = (*seen[current], choice.slug)
-                    queue.append(choice.target_id)
-        return None
+        return next((list(path) for reached, path in self.shortest_paths(start_id) if reached == node_id), None)
+
+    def shortest_paths(self, start_id, by="slug"):
+        """Each node a path from the start reaches, nearest first, with the shortest path to it as its
+        choices' slugs (or, `by` "label", their labels): see triage.traversal."""
+
+        def choices(node_id):
+            return ((getattr(choice, by), choice.target_id) for choice in self.nodes[node_id].choices)
+
+        return traversal.shortest_paths(start_id, self.nodes, choices)
 
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -129,7 +136,7 @@ class ShownTree:
     pk: int
     slug: str
     graph: TreeGraph
-    revision: str  # names what the page shows, for the pages kept in cache
+    revision: str  # names what the page shows, for the pages kept in cache: release_revision or draft_revision
     changed_at: object
     release_number: int | None = None
     release_id: int | None = None
@@ -157,34 +164,37 @@ class ShownTree:
         return step_url(self.slug, slugs)
 
 
+def release_revision(release_id) -> str:
+    """Names a release in what is kept in cache (carmsupport.page_cache): a release never changes."""
+    return f"release{release_id}"
+
+
+def draft_revision(tree) -> str:
+    """Names the draft as it reads now in what is kept in cache: any edit gives the tree a new revision."""
+    return f"draft{tree.revision}"
+
+
 def published_tree(slug):
     """The tree with this slug as clients see it, its current release, or None.
 
     One query, since every public page of a tree asks it; the release's texts come from memory.
     """
-    found = (
-        Tree.objects.filter(slug=slug, **PUBLISHED)
-        .values_list("pk", "current_release_id", "current_release__number", "current_release__published_at")
-        .order_by()[:1]
-    )
-    row = next(iter(found), None)
-    if row is None:
-        return None
-    pk, release_id, number, published_at = row
-    graph = release_graph(release_id)
-    return ShownTree(pk, slug, graph, f"release{release_id}", published_at, number, release_id)
+    return next(iter(_as_published(Tree.objects.filter(slug=slug, **PUBLISHED).order_by()[:1])), None)
 
 
 def published_trees():
     """Every tree clients may walk, as its current release shows it (one query)."""
-    rows = Tree.objects.published().values_list(
+    return sorted(_as_published(Tree.objects.published()), key=lambda tree: tree.title)
+
+
+def _as_published(trees):
+    rows = trees.values_list(
         "pk", "slug", "current_release_id", "current_release__number", "current_release__published_at"
     )
-    shown = [
-        ShownTree(pk, slug, release_graph(release_id), f"release{release_id}", published_at, number, release_id)
+    return [
+        ShownTree(pk, slug, release_graph(release_id), release_revision(release_id), published_at, number, release_id)
         for pk, slug, release_id, number, published_at in rows
     ]
-    return sorted(shown, key=lambda tree: tree.title)
 
 
 def draft_tree(slug):
@@ -193,7 +203,7 @@ def draft_tree(slug):
     if tree is None:
         return None
     graph = _draft_graph(tree.pk, tree.revision, current_language())
-    return ShownTree(tree.pk, slug, graph, f"draft{tree.revision}", tree.changed_at, preview=True)
+    return ShownTree(tree.pk, slug, graph, draft_revision(tree), tree.changed_at, preview=True)
 
 
 def tree_graph(tree) -> TreeGraph:
@@ -209,25 +219,21 @@ def release_graph(release_id) -> TreeGraph:
 
 @lru_cache(maxsize=64)
 def _release_graph(release_id, language) -> TreeGraph:
-    snapshot = Release.objects.values_list("snapshot", flat=True).get(pk=release_id)
-    return graph_of(snapshot, language)
+    taken = Release.objects.values_list("snapshot", flat=True).get(pk=release_id)
+    return graph_of(taken, language)
 
 
 @lru_cache(maxsize=16)
 def _draft_graph(tree_id, revision, language) -> TreeGraph:
-    from .releases import snapshot
-
     return graph_of(snapshot(Tree.objects.get(pk=tree_id)), language)
 
 
 def graph_of(snapshot, language) -> TreeGraph:
     """The graph of a snapshot (see triage.releases) with its texts in the language."""
-    topic_model = Node._meta.get_field("topic").related_model
-    slugs = {node.get("topic") for node in snapshot["nodes"]} - {None}
-    topics = dict(topic_model.objects.filter(slug__in=slugs).values_list("slug", "pk")) if slugs else {}
+    topics = topic_ids(snapshot)
 
     def text(entry, name):
-        return entry.get(f"{name}_{language}") or entry.get(f"{name}_en") or ""
+        return in_language(entry, name, language)
 
     nodes = {}
     for entry in snapshot["nodes"]:
@@ -274,14 +280,7 @@ def led_somewhere_before(tree: ShownTree, slugs) -> bool:
 
 def valid_prefix(graph: TreeGraph, start_id, slugs) -> list:
     """The longest first part of the answers that is still a path: where a client can go on from."""
-    kept, node = [], graph.nodes.get(start_id)
-    for slug in slugs:
-        choice = node.choice(slug) if node else None
-        if choice is None or choice.target_id not in graph.nodes:
-            break
-        kept.append(slug)
-        node = graph.nodes[choice.target_id]
-    return kept
+    return [choice.slug for _question, choice in graph.steps(start_id, slugs)]
 
 
 def draft_graph(tree) -> TreeGraph:

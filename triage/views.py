@@ -144,14 +144,14 @@ def _question_page(request, tree, answers, question, given):
         form = AnswerForm(question, initial={"answer": previous} if previous else None)
         return _render_question(request, tree, question, form, given)
 
-    return kept_page(request, f"tree{tree.pk}:{tree.revision}", render_page)
+    return kept_page(request, tree.revision, render_page)
 
 
 def _outcome_page(request, tree, slugs, given, outcome):
     """An outcome as first shown, or after feedback: the same for everyone but the CSRF token."""
     return kept_page(
         request,
-        f"tree{tree.pk}:{tree.revision}",
+        tree.revision,
         lambda: _render_outcome(request, tree, slugs, given, outcome, FeedbackForm(), CSRF_PLACEHOLDER),
     )
 

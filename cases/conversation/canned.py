@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
+from carmsupport.bilingual import in_language
 from helpdesk.times import DUE, eastern_time
 
 from ..models import CannedResponse, Case
@@ -68,5 +69,5 @@ def filled(canned: CannedResponse, case: Case) -> str:
             "due": eastern_time(case.reply_due_at or case.due_at, DUE, html=False),
             "topic": case.topic.name,
         }
-    text = getattr(canned, f"body_{language}", "") or canned.body_en
+    text = in_language(canned, "body", language)
     return PLACEHOLDER.sub(lambda match: as_markdown_text(values[match[1]]) if match[1] in values else match[0], text)

@@ -102,7 +102,7 @@ def _blank_form(request, origin, ask_topic):
     """The form as first shown: the same for everyone but its tokens, so it is rendered once for the
     help-tool path's tree revision, or for the topics offered."""
     if origin is not None:
-        revision = f"tree{origin.tree.pk}:{origin.tree.revision}"
+        revision = origin.tree.revision
     else:
         topics = Topic.objects.values_list("pk", "position", "name_en", "name_fr")
         revision = "topics:" + hashlib.sha256(repr(list(topics)).encode()).hexdigest()

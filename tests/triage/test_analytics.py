@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.conftest import build_chain_tree, build_tree, make_staff, sign_in_staff
-from triage import analytics
-from triage.analytics import StepCounter
+from triage import analytics, figures, step_counter
 from triage.models import Node, OutcomeFeedback, StepCount
+from triage.step_counter import StepCounter
 
 SMALL = "/help/small/questions/"
 VISIT, CHOICE, CONTACT = StepCount.Kind.VISIT, StepCount.Kind.CHOICE, StepCount.Kind.CONTACT_START
@@ -290,10 +290,10 @@ def test_a_large_flush_takes_several_statements(small_tree):
     """More rows than one statement takes: all written, in one transaction."""
     counter = StepCounter()
     day = analytics.toronto_today()
-    for node_id in range(analytics.ROWS_PER_STATEMENT * 2 + 7):
+    for node_id in range(step_counter.ROWS_PER_STATEMENT * 2 + 7):
         counter.add((small_tree.pk, node_id, "", day, VISIT, "en"), node_id + 1)
     counter.flush()
-    assert StepCount.objects.count() == analytics.ROWS_PER_STATEMENT * 2 + 7
+    assert StepCount.objects.count() == step_counter.ROWS_PER_STATEMENT * 2 + 7
     assert StepCount.objects.get(node_id=10).count == 11
 
 
@@ -407,9 +407,9 @@ def test_labels_follow_the_current_release_and_language(small_tree, counted):
 
 def test_rows_sort_by_any_column_with_empty_values_last():
     rows = [
-        analytics.OutcomeFigures(1, "b", visits=10, cases=5),
-        analytics.OutcomeFigures(2, "a", visits=10, cases=1),
-        analytics.OutcomeFigures(3, "c", visits=0),
+        figures.OutcomeFigures(1, "b", visits=10, cases=5),
+        figures.OutcomeFigures(2, "a", visits=10, cases=1),
+        figures.OutcomeFigures(3, "c", visits=0),
     ]
     columns = analytics.OUTCOME_COLUMNS
     assert [row.node_id for row in analytics.sorted_rows(rows, columns, "visits", True)] == [2, 1, 3]

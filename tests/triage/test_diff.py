@@ -7,8 +7,9 @@ import pytest
 from django.utils.safestring import SafeString
 
 from triage import diff as diff_module
-from triage.diff import compare, draft_changes, text_diff_html
+from triage.comparison import compare, draft_changes
 from triage.models import Node
+from triage.word_diff import text_diff_html
 
 
 def question(node_id, text, choices, hint=""):

@@ -8,7 +8,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.conftest import build_tree
-from triage.exchange import DraftImportError, export_draft, import_draft, read_document, write_document
+from triage.exchange import DraftImportError, export_draft, write_document
+from triage.exchange_import import import_draft
+from triage.exchange_reader import read_document
 from triage.models import Choice, Node, Release, Tree
 from triage.releases import snapshot
 

@@ -9,18 +9,10 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import build_chain_tree, build_tree, make_staff, sign_in_staff
-from triage import graph
-from triage.graph import (
-    PROBLEM_COLOUR,
-    GraphRenderError,
-    GraphvizMissing,
-    outline_html,
-    problem_node_ids,
-    render_svg,
-    snapshot_problems,
-    svg_for_html,
-    tree_dot,
-)
+from triage import graph_svg
+from triage.graph import PROBLEM_COLOUR, problem_node_ids, snapshot_problems, tree_dot
+from triage.graph_outline import outline_html
+from triage.graph_svg import GraphRenderError, GraphvizMissing, render_svg, svg_for_html
 from triage.models import Choice, Node
 from triage.releases import snapshot
 
@@ -184,7 +176,7 @@ def test_svg_for_html_drops_the_prolog_and_any_style_attribute():
 
 
 def test_a_missing_dot_command_says_so(monkeypatch):
-    monkeypatch.setattr(graph.shutil, "which", lambda name: None)
+    monkeypatch.setattr(graph_svg.shutil, "which", lambda name: None)
     with pytest.raises(GraphvizMissing, match="Graphviz"):
         render_svg("digraph { a }")
 
@@ -309,7 +301,7 @@ def test_downloads_are_attachments_of_the_right_type(small_tree, admin_client):
 
 
 def test_without_graphviz_the_page_still_gives_the_outline(small_tree, admin_client, monkeypatch):
-    monkeypatch.setattr(graph.shutil, "which", lambda name: None)
+    monkeypatch.setattr(graph_svg.shutil, "which", lambda name: None)
     response = admin_client.get(graph_url(small_tree))
     page = response.content.decode()
     assert response.status_code == 200 and 'class="tree-graph"' not in page

@@ -1,7 +1,10 @@
 """Tree releases: staff edit a draft, preview it, publish it as an immutable release, and roll back."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from cases.models import Case
@@ -130,6 +133,21 @@ def test_preview_shows_an_edit_of_the_tree_itself_at_once(carm_tree, admin_clien
         assert f"<h1>{title}</h1>" in start and f"<p>{intro}</p>" in start
         assert f'<p class="tree-title">{title}</p>' in question and f" – {title} – " in question
         assert escape(old_title) not in start + question
+
+
+def test_preview_pages_kept_before_a_publish_show_the_date_it_gives(carm_tree, admin_client, clock):
+    """Publishing dates the tree's last change, which the preview's pages give as their date modified:
+    a page of the draft kept before the publish is not shown again with the date before it."""
+    today = clock.now
+    clock.to(today - timedelta(days=3))
+    reword(carm_tree, "Which error code?")
+    preview = "/en/help/carm/preview/questions/importer/yes/yes/error-code/"
+    edited = timezone.localdate(clock.now).isoformat()
+    assert f"<time>{edited}</time>" in admin_client.get(preview).content.decode()
+    clock.to(today)
+    tree_publish(carm_tree)
+    page = admin_client.get(preview).content.decode()
+    assert f"<time>{timezone.localdate(today).isoformat()}</time>" in page and edited not in page
 
 
 def test_tree_editors_publish_and_roll_back_in_the_admin(carm_tree, client):

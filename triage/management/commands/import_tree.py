@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from triage.exchange import DraftImportError, import_draft
+from triage.exchange import DraftImportError
+from triage.exchange_import import import_draft
 
 from .publish_tree import get_tree
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from triage.diff import compare
+from triage.comparison import compare
 from triage.models import Tree
 from triage.releases import PublishError, tree_publish
 
