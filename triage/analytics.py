@@ -114,13 +114,9 @@ atexit.register(_flush_at_exit)
 # Reading.
 
 
-def toronto_today() -> date:
-    return eastern_date()
-
-
 def default_period(days: int = 30, today: date | None = None) -> tuple[date, date]:
     """The last `days` days, today (in Toronto) included: (first day, last day)."""
-    end = today or toronto_today()
+    end = today or eastern_date()
     return end - timedelta(days=days - 1), end
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carmsupport.charts import table_bar
+from helpdesk.calendar import eastern_date
 
 from . import analytics, analytics_tables
 from .models import Tree
@@ -32,7 +33,7 @@ class PeriodForm(forms.Form):
 
     def clean_end(self):
         end = self.cleaned_data["end"]
-        if end > analytics.toronto_today():
+        if end > eastern_date():
             raise forms.ValidationError(_("The period cannot end after today."))
         return end
 
@@ -152,7 +153,7 @@ def analytics_view(model_admin, request, object_id):
         }
         for row in questions
     ]
-    today = analytics.toronto_today()
+    today = eastern_date()
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Tree._meta,

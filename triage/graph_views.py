@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from carmsupport.bilingual import current_language
 from carmsupport.page_cache import kept, revision_key
+from helpdesk.calendar import eastern_date
 
 from . import analytics
 from .graph import tree_dot
@@ -85,7 +86,7 @@ def _visits(tree):
 
     Whole days: the figures, and so the drawing, stay the same all day, and the drawing stays cached.
     """
-    end = analytics.toronto_today() - timedelta(days=1)
+    end = eastern_date() - timedelta(days=1)
     period = _("in the %(days)s days to %(day)s") % {"days": VISIT_DAYS, "day": end.isoformat()}
     return analytics.node_visits(tree.pk, end - timedelta(days=VISIT_DAYS - 1), end), period
 

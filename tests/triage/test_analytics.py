@@ -11,6 +11,7 @@ from django.db import OperationalError, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from helpdesk.calendar import eastern_date
 from tests.conftest import build_chain_tree, build_tree, make_staff, sign_in_staff
 from triage import analytics, figures, step_counter
 from triage.models import Node, OutcomeFeedback, StepCount
@@ -57,7 +58,7 @@ def count(tree, node_id, kind=VISIT, n=1, day=None, language="en", slug=""):
         node_id=node_id,
         kind=kind,
         count=n,
-        day=day or analytics.toronto_today(),
+        day=day or eastern_date(),
         language=language,
         choice_slug=slug,
     )
@@ -101,7 +102,7 @@ def test_a_walk_is_counted_in_the_language_of_its_pages(small_tree, client):
             (help_page.pk, CONTACT, "", language): times,
         }
     assert rows(small_tree) == expected
-    assert set(StepCount.objects.values_list("day", flat=True)) == {analytics.toronto_today()}
+    assert set(StepCount.objects.values_list("day", flat=True)) == {eastern_date()}
     assert analytics.pending() == {} and analytics.flush() == 0
 
 
@@ -158,7 +159,7 @@ def test_a_failing_database_never_breaks_a_page_and_keeps_the_counts(small_tree,
     monkeypatch.setattr(StepCount._meta, "db_table", "triage_no_such_table")  # a real database error
     for _ in range(3):
         assert client.get(f"/en{SMALL}").status_code == 200
-    assert analytics.pending() == {(small_tree.pk, who.pk, "", analytics.toronto_today(), VISIT, "en"): 3}
+    assert analytics.pending() == {(small_tree.pk, who.pk, "", eastern_date(), VISIT, "en"): 3}
     assert OutcomeFeedback.objects.count() == 0  # the test's transaction still works
     monkeypatch.undo()
     assert analytics.flush() == 3
@@ -174,7 +175,7 @@ def test_counts_kept_after_a_failure_are_bounded():
         raise OperationalError("database is locked")
 
     counter = StepCounter(max_keys=2, write=failing)
-    day = analytics.toronto_today()
+    day = eastern_date()
     counter.add((1, 1, "", day, VISIT, "en"), 5)
     counter.add((1, 2, "", day, VISIT, "en"))
     counter.add((1, 3, "", day, VISIT, "en"))  # a third row: dropped
@@ -192,7 +193,7 @@ def test_a_failed_flush_is_not_tried_again_at_once():
         raise OperationalError("database is locked")
 
     counter = StepCounter(flush_events=10, write=failing)
-    day = analytics.toronto_today()
+    day = eastern_date()
     due = [counter.add((1, 1, "", day, VISIT, "en")) for _ in range(10)]
     assert due == [False] * 9 + [True]
     counter.flush()
@@ -202,7 +203,7 @@ def test_a_failed_flush_is_not_tried_again_at_once():
 def test_counts_of_a_tree_deleted_meanwhile_are_dropped(small_tree, client):
     """Counts of a tree gone before they were written are dropped, and the others written."""
     client.get(f"/en{SMALL}")
-    analytics.counter.add((small_tree.pk + 1000, 1, "", analytics.toronto_today(), VISIT, "en"))
+    analytics.counter.add((small_tree.pk + 1000, 1, "", eastern_date(), VISIT, "en"))
     assert analytics.flush() == 2
     assert list(StepCount.objects.values_list("tree_id", "count")) == [(small_tree.pk, 1)]
 
@@ -210,7 +211,7 @@ def test_counts_of_a_tree_deleted_meanwhile_are_dropped(small_tree, client):
 def test_counts_from_many_threads_are_exact():
     """Threads of one process counting at once lose nothing."""
     counter = StepCounter(flush_events=10**9)
-    day = analytics.toronto_today()
+    day = eastern_date()
     keys = [(1, node_id, "", day, VISIT, "en") for node_id in range(4)]
     start = threading.Barrier(8)
 
@@ -233,7 +234,7 @@ def test_counting_and_flushing_at_once_from_threads_is_exact():
     real database: the rows add up to every count."""
     tree = build_tree("threads", {"Threads?": {"Yes": "Thread help"}})
     counter = StepCounter(flush_events=50)
-    day = analytics.toronto_today()
+    day = eastern_date()
     keys = [(tree.pk, node_id, "", day, VISIT, language) for node_id in (1, 2) for language in ("en", "fr")]
     start = threading.Barrier(6)
 
@@ -260,7 +261,7 @@ def test_counting_and_flushing_at_once_from_threads_is_exact():
 def test_processes_flushing_the_same_rows_at_once_add_up():
     """Two workers (two counters) write the same rows at the same moment, over and over: each adds its own."""
     tree = build_tree("racing", {"Racing?": {"Yes": "Racing help"}})
-    day = analytics.toronto_today()
+    day = eastern_date()
     keys = [(tree.pk, node_id, "", day, VISIT, "en") for node_id in range(1, 30)]
     workers = [StepCounter(flush_events=10**9) for _ in range(2)]
     rounds = 5
@@ -289,7 +290,7 @@ def test_processes_flushing_the_same_rows_at_once_add_up():
 def test_a_large_flush_takes_several_statements(small_tree):
     """More rows than one statement takes: all written, in one transaction."""
     counter = StepCounter()
-    day = analytics.toronto_today()
+    day = eastern_date()
     for node_id in range(step_counter.ROWS_PER_STATEMENT * 2 + 7):
         counter.add((small_tree.pk, node_id, "", day, VISIT, "en"), node_id + 1)
     counter.flush()
@@ -303,7 +304,7 @@ def test_a_large_flush_takes_several_statements(small_tree):
 @pytest.fixture
 def counted(small_tree, make_case):
     """Counts, feedback and cases of the small tree, in the period (the last 30 days) and out of it."""
-    today = analytics.toronto_today()
+    today = eastern_date()
     who, resident = node(small_tree, "Who are you?"), node(small_tree, "Are you a non-resident business?")
     non_resident, resident_help = node(small_tree, "Non-resident help"), node(small_tree, "Resident help")
     general = node(small_tree, "General help")
@@ -376,7 +377,7 @@ def test_figures_per_question(small_tree, counted):
 
 def test_a_period_of_one_day(small_tree, counted):
     """The period's days are Toronto days, both ends included."""
-    first = analytics.toronto_today() - timedelta(days=30)
+    first = eastern_date() - timedelta(days=30)
     figures = analytics.tree_figures(small_tree, first, first)
     assert {row.node_id: row.visits for row in figures.questions}[counted["who"].pk] == 500
     assert sum(row.cases for row in figures.outcomes) == 0
@@ -497,7 +498,7 @@ def test_tables_sort_by_the_column_chosen(small_tree, counted, admin_client):
 
 
 def test_the_period_is_chosen_with_a_form(small_tree, counted, admin_client):
-    first = (analytics.toronto_today() - timedelta(days=30)).isoformat()
+    first = (eastern_date() - timedelta(days=30)).isoformat()
     page = admin_client.get(analytics_url(small_tree, start=first, end=first)).content.decode()
     assert f"From {first} to {first}, both included" in page
     assert f'<input type="date" name="start" value="{first}"' in page
@@ -598,7 +599,7 @@ def test_queries_do_not_grow_with_the_tree(small_tree, admin_client, django_asse
 def test_the_graph_gives_each_nodes_visits(small_tree, admin_client):
     """Up to yesterday, so that the drawing is the same all day."""
     who = node(small_tree, "Who are you?")
-    yesterday = analytics.toronto_today() - timedelta(days=1)
+    yesterday = eastern_date() - timedelta(days=1)
     count(small_tree, who.pk, n=7, day=yesterday)
     count(small_tree, who.pk, n=100)  # today: not yet
     page = admin_client.get(reverse("admin:triage_tree_graph", args=[small_tree.pk])).content.decode()
