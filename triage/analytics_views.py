@@ -61,6 +61,17 @@ def _path_text(labels, shown=4):
     return f"… › {text}" if len(labels) > shown else text
 
 
+def _node_row(row, most_visits):
+    """What the tables show of every node: its figures, its page in the admin unless removed, the
+    end of the path to it, and its visits as a bar against the most visited."""
+    return {
+        "row": row,
+        "url": None if row.removed else reverse("admin:triage_node_change", args=[row.node_id]),
+        "path": _path_text(row.reached_by),
+        "bar": table_bar(row.visits, most_visits),
+    }
+
+
 def _sorting(query, table):
     """(column, descending) asked for a table in the query, visits first by default."""
     column = query.get(f"{table}_sort", "visits")
@@ -125,22 +136,10 @@ def analytics_view(model_admin, request, object_id):
     query = request.GET
     most_outcome_visits = max((row.visits for row in outcomes), default=0)
     most_question_visits = max((row.visits for row in questions), default=0)
-    outcome_rows = [
-        {
-            "row": row,
-            "url": None if row.removed else reverse("admin:triage_node_change", args=[row.node_id]),
-            "path": _path_text(row.reached_by),
-            "bar": table_bar(row.visits, most_outcome_visits),
-            "deflection": _percent(row.deflection),
-        }
-        for row in outcomes
-    ]
+    outcome_rows = [{**_node_row(row, most_outcome_visits), "deflection": _percent(row.deflection)} for row in outcomes]
     question_rows = [
         {
-            "row": row,
-            "url": None if row.removed else reverse("admin:triage_node_change", args=[row.node_id]),
-            "path": _path_text(row.reached_by),
-            "bar": table_bar(row.visits, most_question_visits),
+            **_node_row(row, most_question_visits),
             "drop_off_rate": _percent(row.drop_off_rate),
             "choices": [
                 {

@@ -45,6 +45,17 @@ def on_a_real_domain(email):
     return len(labels) >= 2 and labels[-1].isalpha() and len(labels[-1]) >= 2 and domain != "localhost"
 
 
+def email_field(help_text):
+    """A client's email address, as every public form asks for it."""
+    return forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=help_text,
+        error_messages=EMAIL_ERRORS,
+    )
+
+
 class TelephoneInput(forms.TextInput):
     input_type = "tel"
 
@@ -75,13 +86,7 @@ class ContactForm(forms.Form):
             "max_length": _("Enter your name only, in %(limit_value)d characters or fewer."),
         },
     )
-    email = forms.EmailField(
-        label=_("Email address"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text=_("We will send the reply and your reference number here."),
-        error_messages=EMAIL_ERRORS,
-    )
+    email = email_field(_("We will send the reply and your reference number here."))
     telephone = forms.CharField(
         label=_("Telephone (optional)"),
         max_length=40,
@@ -214,13 +219,7 @@ class StatusLookupForm(forms.Form):
         help_text=_("As in your acknowledgment email, like CS-7KQ-2M9-XDT."),
         error_messages={"required": _("Enter your reference number.")},
     )
-    email = forms.EmailField(
-        label=_("Email address"),
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text=_("The one you gave when you sent the request."),
-        error_messages=EMAIL_ERRORS,
-    )
+    email = email_field(_("The one you gave when you sent the request."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

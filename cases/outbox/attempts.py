@@ -92,12 +92,7 @@ def failed(email: OutboundEmail, error: Exception) -> str:
         OutboundEmail.objects.filter(pk=email.pk).update(
             status=status, next_attempt_at=email.next_attempt_at, last_error=text
         )
-        CaseEvent.objects.create(
-            case=case,
-            at=now,
-            code=CaseEvent.Code.EMAIL_FAILED,
-            params={"kind": email.kind, "attempt": email.attempts, "error": name},
-        )
+        _record_attempt(email, CaseEvent.Code.EMAIL_FAILED, now, name)
         if email.kind == Kind.ACKNOWLEDGMENT and status == Status.UNCONFIRMED:
             _acknowledged(case, email.sent_at)
         elif email.kind == Kind.ACKNOWLEDGMENT and status == Status.FAILED:
@@ -114,6 +109,12 @@ def failed(email: OutboundEmail, error: Exception) -> str:
     else:
         logger.warning("Email %s (%s, case %s) not sent, attempt %s of %s, sent unconfirmed before: %s", *ids, name)
     return status.value
+
+
+def _record_attempt(email: OutboundEmail, code, at, error_name: str) -> None:
+    """The attempt on the case's audit trail: which email, which attempt, which error (its class only)."""
+    params = {"kind": email.kind, "attempt": email.attempts, "error": error_name}
+    CaseEvent.objects.create(case=email.case, at=at, code=code, params=params)
 
 
 def unconfirmed(email: OutboundEmail, error: Exception) -> str:
@@ -136,12 +137,7 @@ def unconfirmed(email: OutboundEmail, error: Exception) -> str:
             next_attempt_at=email.next_attempt_at,
             last_error=describe_error(cause, case.email),
         )
-        CaseEvent.objects.create(
-            case=case,
-            at=now,
-            code=CaseEvent.Code.EMAIL_UNCONFIRMED,
-            params={"kind": email.kind, "attempt": email.attempts, "error": name},
-        )
+        _record_attempt(email, CaseEvent.Code.EMAIL_UNCONFIRMED, now, name)
         if email.kind == Kind.ACKNOWLEDGMENT and status == Status.UNCONFIRMED:
             _acknowledged(case, now)
     ids = (email.pk, email.kind, case.pk, email.attempts, settings.EMAIL_MAX_ATTEMPTS)
