@@ -68,7 +68,7 @@ def _usage(request, group):
 
     The limits fail open: a cache outage must not cost a client their request. They hold back
     floods, and for the length of an outage they do not; the caps that protect strangers'
-    mailboxes (cases.mailboxes) live in the database and still hold. The outage is logged as a
+    mailboxes (cases.outbox.mailboxes) live in the database and still hold. The outage is logged as a
     warning at most once a minute per process.
     """
     try:

@@ -186,7 +186,7 @@ STATIC_URL = "static/"
 # collectstatic writes here; production serves from it. Elsewhere files come from the source tree.
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or (BASE_DIR / "staticfiles" if PRODUCTION else None)
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Clients' attachments: private, served only by the views that check who asks (cases.attachments).
+# Clients' attachments: private, served only by the views that check who asks (cases.attachments.files).
 # A directory no URL maps to, or with ATTACHMENTS_S3_BUCKET, a private bucket of S3-compatible
 # object storage (AWS_S3_ENDPOINT_URL and the AWS_* credentials of django-storages).
 ATTACHMENTS_ROOT = os.environ.get("ATTACHMENTS_ROOT") or str(BASE_DIR / "private" / "attachments")
@@ -325,7 +325,7 @@ LOGGING = {
     },
 }
 
-# Emails go out through an outbox (cases.outbox), sent by a task worker: django-tasks-db keeps the
+# Emails go out through an outbox (cases.outbox.queue), sent by a task worker: django-tasks-db keeps the
 # queue in the database and `manage.py task_worker` runs it. TASKS_BACKEND=immediate sends at once,
 # in the web process (tests).
 TASKS = {

@@ -37,7 +37,7 @@ def case_submit(
     `path_taken` is the way the client came: topic, response class, and the help tool's answers,
     outcome and release when there were any. A form sent again with the same token returns the case
     it already filed. The acknowledgment is queued in the outbox (or withheld) in the case's own
-    transaction, and sent by the task worker (cases.outbox), so a slow or failing mail server never
+    transaction, and sent by the task worker (cases.outbox.queue), so a slow or failing mail server never
     holds the client up. `language` is that of the page it was filed from, the active language unless
     given. `follows` is the earlier case a client's follow-up came to after it was resolved;
     `attachments` are the request's checked files, saved with the case.
@@ -82,7 +82,7 @@ def case_acknowledge(case: Case) -> bool:
     """Queue the acknowledgment email, sent by the task worker once this commits; True when queued.
 
     No mailbox gets more than ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY a day, however its address is
-    spelt (cases.mailboxes), so that the form cannot be used to flood a stranger's mailbox: past
+    spelt (cases.outbox.mailboxes), so that the form cannot be used to flood a stranger's mailbox: past
     that, the case is filed and its acknowledgment withheld for good. A case gets one
     acknowledgment: a failed one is sent again by staff (`outbox.retry`), not from here.
     """

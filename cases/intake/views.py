@@ -141,7 +141,7 @@ def status(request):
     """Show where a request stands to whoever has its reference and email address.
 
     Both are in every email's subject and To line, so they show the status only: the conversation
-    opens with an emailed link alone (cases.link_views). The request found is kept in the session
+    opens with an emailed link alone (cases.conversation.links). The request found is kept in the session
     and shown at its own address (post/redirect/get).
     """
     if request.method != "POST":

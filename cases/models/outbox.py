@@ -16,7 +16,7 @@ class OutboundEmail(models.Model):
     attempt carries the same Message-ID, so that copies of it are known as one email.
 
     "Sent, unconfirmed": the mail server had the whole email, then timed out or hung up without
-    saying whether it took it, and it is not sent again by itself (see cases.outbox).
+    saying whether it took it, and it is not sent again by itself (see cases.outbox.queue).
     """
 
     class Kind(models.TextChoices):
@@ -58,7 +58,7 @@ class MailboxCount(models.Model):
     """How many emails of one purpose a mailbox was sent (or had queued) on one day, Eastern time.
 
     One row per mailbox, purpose and day, locked while it is read and raised, so that a daily cap
-    holds when many requests for one address arrive at once (see cases.mailboxes). The mailbox is
+    holds when many requests for one address arrive at once (see cases.outbox.mailboxes). The mailbox is
     kept as a keyed digest, never as an address, and rows of past days are deleted.
     """
 

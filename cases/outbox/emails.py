@@ -1,7 +1,7 @@
 """The emails the portal writes to clients: the acknowledgment of a request, staff replies, and a
 fresh conversation link the client asked for.
 
-Each is written in the client's preferred language when it is sent (cases.outbox), as plain text
+Each is written in the client's preferred language when it is sent (cases.outbox.queue), as plain text
 with an HTML alternative. They quote nothing the client wrote; a reply carries the staff member's
 text only, signed by the helpdesk, not by a person. Each links to the client's conversation page
 with a signed link (cases.tokens), and says where to ask for a new link once it has expired.

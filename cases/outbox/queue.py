@@ -5,7 +5,7 @@ a staff reply). Once that transaction commits, the `deliver_email` task is enque
 row's id; if it rolls back, there is neither row nor task. The worker claims the row with a
 conditional UPDATE (queued and due → being sent), so an email whose task runs twice, or on two
 workers at once, is sent once. Every attempt carries the same Message-ID, made on the first.
-What became of an attempt is recorded by cases.attempts: failures are retried with waits
+What became of an attempt is recorded by cases.outbox.attempts: failures are retried with waits
 doubling from a minute, up to EMAIL_MAX_ATTEMPTS, then the row is marked failed for staff to
 see; an attempt whose outcome is unknown (the mail server had the whole email, then timed out)
 gets one more try at most, then the row is marked sent, unconfirmed.
