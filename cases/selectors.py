@@ -18,7 +18,9 @@ def service_standard(days=30, now=None):
     of those by their target, and how many wait past a target; of the follow-ups received in
     that time and answered, how many by their own target (two queries)."""
     now = now or timezone.now()
-    figures = Case.objects.filter(received_at__gte=now - timedelta(days=days)).aggregate(
+    # A merged case counts once, as the case that continues it (cases.merging).
+    received = Case.objects.filter(received_at__gte=now - timedelta(days=days), merged_into__isnull=True)
+    figures = received.aggregate(
         received=Count("pk"),
         answered=Count("pk", filter=Q(first_response_at__isnull=False)),
         on_time=Count("pk", filter=Q(first_response_at__lte=F("due_at"))),

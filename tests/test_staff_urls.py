@@ -96,6 +96,7 @@ QUERIES = {
         {"app_label": "triage", "model_name": "node", "field_name": "start", "page": HUGE},
     ],
     "cases_case_change": [{"_changelist_filters": "%%%"}, {"_to_field": "x"}],
+    "cases_case_merge": [{"into": value} for value in ["", "abc", "\x00", "x" * 3000, "CS-000-000-000"]],
 }
 # Forms sent to the pages that take one, with values they do not offer.
 POSTS = {
@@ -104,6 +105,7 @@ POSTS = {
         for action in ["insert", "preview", "send", "x"]
         for status, canned in [("x", "abc"), ("waiting_on_client", HUGE), ("resolved", "-1")]
     ],
+    "cases_case_merge": [{"into": value} for value in ["", "abc", HUGE, "\x00", "x" * 3000, "CS-000-000-000"]],
     "triage_tree_publish": [{"note": ""}, {"note": "x" * 3000}, {"note": "\x00"}],
     "triage_tree_roll_back": [{}],
     "triage_tree_to_draft": [{}],

@@ -2,7 +2,8 @@
 
 The case list shows open cases by default, the next reply due first (`filters`); its columns and
 the page's fields are in `case_columns`, the actions on several cases in `case_actions`, the
-status form and the record's inlines in `case_form`, the reply and files pages in `case_pages`.
+status form and the record's inlines in `case_form`, the reply and files pages in `case_pages`, the
+merge page in `case_merge`.
 """
 
 from functools import partial
@@ -22,13 +23,14 @@ from . import case_pages
 from .case_actions import CaseActions
 from .case_columns import CaseColumns
 from .case_form import CaseForm, EventInline, NewNoteInline, NoteInline
+from .case_merge import CaseMerging
 from .display import eastern
 from .filters import AgeFilter, AssignedFilter, DueFilter, OverdueFilter, StatusFilter
 from .workload import list_views, workload_view
 
 
 @admin.register(Case)
-class CaseAdmin(CaseColumns, CaseActions, StaffModelAdmin):
+class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
     form = CaseForm
     # Fits 1280 pixels beside the filters; the response class is a filter, not a column.
     list_display = [
@@ -86,6 +88,8 @@ class CaseAdmin(CaseColumns, CaseActions, StaffModelAdmin):
         "next_reply",
         "resolved",
         "follows",
+        "merged_into",
+        "merged_cases",
         "acknowledged",
         "acknowledgment_error",
         "withheld",
@@ -108,6 +112,8 @@ class CaseAdmin(CaseColumns, CaseActions, StaffModelAdmin):
                     "help_tool_answers",
                     "release",
                     "follows",
+                    "merged_into",
+                    "merged_cases",
                     "description_text",
                 ],
             },

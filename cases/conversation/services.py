@@ -41,6 +41,12 @@ def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
+def _locked_continuing(case: Case) -> Case:
+    """The case locked, or, once merged into another, the case that continues it (cases.merging)."""
+    case = _locked(case)
+    return case if case.merged_into_id is None else Case.objects.select_for_update().get(pk=case.merged_into_id)
+
+
 def _answer_pending(case: Case, *, actor, at, channel) -> None:
     """Mark every client message waiting for an answer as answered at `at`; record the first response."""
     case.messages.filter(kind=Message.Kind.FOLLOW_UP, answered_at__isnull=True).update(answered_at=at)
@@ -121,11 +127,11 @@ def case_follow_up(case: Case, *, body: str, language: str, files=(), at=None) -
     On an open case it waits for an answer with its own target; a case waiting on the
     client goes back in progress. A resolved case is reopened within REOPEN_BUSINESS_DAYS
     business days of its resolution; after that, or once closed, the follow-up files a new
-    case that names the old one.
+    case that names the old one. To a merged case, it goes to the case that continues it.
     """
     now = at or timezone.now()
     with transaction.atomic():
-        case = _locked(case)
+        case = _locked_continuing(case)
         if case.anonymised_at is not None:
             raise CaseRuleError(_("This request can no longer be answered."))
         if not case.is_open and not _may_reopen(case, now):
@@ -188,10 +194,11 @@ def case_email_link(case: Case, now=None) -> bool:
 
     Never for an anonymised case, nor past CONVERSATION_LINKS_PER_ADDRESS_PER_DAY to one mailbox
     (each withheld link is recorded on the case). The link is written when the email is sent,
-    with the case's conversation key then.
+    with the case's conversation key then. For a merged case, it is the link of the case that
+    continues it.
     """
     with transaction.atomic():
-        case = _locked(case)
+        case = _locked_continuing(case)
         if case.anonymised_at is not None or not case.email or not case.conversation_key:
             return False
         cap = settings.CONVERSATION_LINKS_PER_ADDRESS_PER_DAY

@@ -26,6 +26,7 @@ from carmsupport.ratelimits import form_as_typed, limit_posts
 from carmsupport.request_limits import accepts_attachments
 
 from ..attachments.files import attachment_response
+from ..merging import continuing
 from ..models import Attachment, Case
 from ..services import CaseRuleError
 from ..tokens import InvalidToken, conversation_case
@@ -51,7 +52,10 @@ def open_conversation(request, case: Case, until: datetime) -> None:
 
 
 def _case_in_session(request):
-    """The case this session may read, or None: its key must still be the case's, and its link unexpired."""
+    """The case this session may read, or None: its key must still be the case's, and its link unexpired.
+
+    A case merged into another leads to the one that continues it (same client, cases.merging).
+    """
     kept = request.session.get(SESSION_KEY) or {}
     if not kept.get("key"):
         return None
@@ -60,11 +64,13 @@ def _case_in_session(request):
             return None
     except (KeyError, TypeError, ValueError):
         return None
-    return (
-        Case.objects.select_related("topic")
+    case = (
+        Case.objects.select_related("topic", "merged_into__topic")
         .filter(reference=kept.get("reference"), conversation_key=kept["key"], anonymised_at__isnull=True)
         .first()
     )
+    case = continuing(case) if case is not None else None
+    return case if case is not None and case.anonymised_at is None else None
 
 
 def _keeps_its_secret(response, policy="no-referrer"):

@@ -20,6 +20,7 @@ from helpdesk.models import Topic
 from triage.analytics import count_contact_start
 
 from ..conversation.links import STATUS_SESSION_KEY
+from ..merging import continuing
 from ..models import Case
 from ..tokens import InvalidToken, issue_token, redeem_token
 from .forms import HONEYPOT, ContactForm, StatusLookupForm
@@ -173,17 +174,22 @@ def status(request):
 @require_safe
 @never_cache
 def status_result(request):
-    """The request found by this browser's last status lookup, in the page's language."""
-    case = _case_in_session(request, STATUS_SESSION_KEY)
-    if case is None:
+    """The request found by this browser's last status lookup, in the page's language; for a request
+    merged into another, the one that continues it, saying so."""
+    found = _case_in_session(request, STATUS_SESSION_KEY)
+    if found is None:
         return redirect("cases:status")
-    return render(request, "cases/status_result.html", {"case": case, "status": CLIENT_STATUS[case.status]})
+    case = continuing(found)
+    context = {"case": case, "status": CLIENT_STATUS[case.status], "joined_from": found if case != found else None}
+    return render(request, "cases/status_result.html", context)
 
 
 def _case_in_session(request, key):
     """The case whose reference this browser's session keeps under `key`, or None."""
     reference = request.session.get(key)
-    return Case.objects.select_related("topic").filter(reference=reference).first() if reference else None
+    if not reference:
+        return None
+    return Case.objects.select_related("topic", "merged_into__topic").filter(reference=reference).first()
 
 
 def _submit(form, origin):

@@ -142,6 +142,18 @@ class Case(models.Model):
         related_name="followed_by",
         help_text=_("The earlier case a client answered after it was resolved."),
     )
+    # Set when staff merge this case into another of the same client (cases.merging): that case
+    # continues this one, and this one is closed.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_cases",
+        help_text=_("The case that continues this one: its conversation, files, notes and audit trail moved there."),
+    )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)

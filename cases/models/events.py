@@ -44,6 +44,8 @@ class CaseEvent(models.Model):
             _("Conversation link not emailed: the address had its daily number already"),
         )
         ANONYMISED = "anonymised", _("Personal data removed after the retention period")
+        MERGED_INTO = "merged_into", _("Merged into another case")
+        MERGED_FROM = "merged_from", _("Another case merged into this one")
         TEXT = "text", _("Event written as text")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
@@ -62,8 +64,15 @@ class CaseEvent(models.Model):
 
     @property
     def description(self) -> str:
-        """The event as a sentence in the active language."""
-        return str(self._sentence())
+        """The event as a sentence in the active language; an event moved here from a merged case
+        (cases.merging) names that case."""
+        sentence = str(self._sentence())
+        if (self.params or {}).get("merged_from"):
+            return _("%(event)s (moved from %(reference)s)") % {
+                "event": sentence,
+                "reference": self.params["merged_from"],
+            }
+        return sentence
 
     def _sentence(self):
         params = self.params or {}
@@ -111,6 +120,10 @@ class CaseEvent(models.Model):
                 }
             case self.Code.ATTACHMENT_DOWNLOADED:
                 return _("Attachment downloaded: %(name)s") % {"name": params.get("name", "?")}
+            case self.Code.MERGED_INTO:
+                return _("Merged into %(reference)s") % {"reference": params.get("reference", "?")}
+            case self.Code.MERGED_FROM:
+                return _("%(reference)s merged into this case") % {"reference": params.get("reference", "?")}
             case self.Code.TEXT:
                 return params.get("text", "")
         return str(self.Code(self.code).label)

@@ -23,6 +23,7 @@ class OutboundEmail(models.Model):
         ACKNOWLEDGMENT = "acknowledgment", _("acknowledgment")
         REPLY = "reply", _("reply")
         CONVERSATION_LINK = "conversation_link", _("conversation link")
+        MERGED = "merged", _("notice of a merged case")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

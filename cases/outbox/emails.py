@@ -1,5 +1,5 @@
-"""The emails the portal writes to clients: the acknowledgment of a request, staff replies, and a
-fresh conversation link the client asked for.
+"""The emails the portal writes to clients: the acknowledgment of a request, staff replies, a
+fresh conversation link the client asked for, and the notice that a case was merged into another.
 
 Each is written in the client's preferred language when it is sent (cases.outbox.queue), as plain text
 with an HTML alternative. They quote nothing the client wrote; a reply carries the staff member's
@@ -39,6 +39,12 @@ def link_message(case) -> EmailMultiAlternatives:
     return _message(case, "conversation_link", {})
 
 
+def merged_message(case) -> EmailMultiAlternatives:
+    """The notice that the client's case was merged into another (cases.merging): the reference that
+    continues, and the links to that case's conversation and status."""
+    return _message(case, "merged", {"continuing": case.merged_into}, links_of=case.merged_into)
+
+
 def _links(case) -> dict:
     links = {
         "status_url": settings.SITE_URL + reverse("cases:status"),
@@ -53,9 +59,11 @@ def _links(case) -> dict:
     return links
 
 
-def _message(case, name: str, extra: dict) -> EmailMultiAlternatives:
+def _message(case, name: str, extra: dict, links_of=None) -> EmailMultiAlternatives:
+    """The email `name` to the client of `case`, in their language, linking to the pages of `links_of`
+    (the case itself unless given)."""
     with translation.override(case.preferred_language):
-        context = {"case": case, "language": case.preferred_language, **_links(case), **extra}
+        context = {"case": case, "language": case.preferred_language, **_links(links_of or case), **extra}
         subject = " ".join(render_to_string(f"cases/email/{name}_subject.txt", context).split())
         context["subject"] = subject
         text = render_to_string(f"cases/email/{name}.txt", context)

@@ -149,7 +149,7 @@ def new_message_id() -> str:
 
 
 def _message(email: OutboundEmail):
-    from .emails import acknowledgment_message, link_message, reply_message
+    from .emails import acknowledgment_message, link_message, merged_message, reply_message
 
     if email.kind == Kind.ACKNOWLEDGMENT:
         message = acknowledgment_message(email.case)
@@ -157,6 +157,8 @@ def _message(email: OutboundEmail):
         message = link_message(email.case)
     elif email.kind == Kind.REPLY and email.message is not None:
         message = reply_message(email.case, email.message)
+    elif email.kind == Kind.MERGED and email.case.merged_into_id is not None:
+        message = merged_message(email.case)
     else:
         raise ValueError(f"email {email.pk} of kind {email.kind!r} cannot be written")
     message.extra_headers["Message-ID"] = email.internet_message_id

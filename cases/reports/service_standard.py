@@ -4,7 +4,8 @@ Every figure follows the rule of the response targets themselves (helpdesk.calen
 helpdesk's time is its open hours, 7:00 to 19:00 Toronto time on business days, and a
 business day is those 12 open hours. A case belongs to the month (or ISO week, Monday to
 Sunday) of the date it was received, in Toronto time; a follow-up to that of the date it
-arrived. Anonymised cases count like the others: their dates stay.
+arrived. Anonymised cases count like the others: their dates stay. A case merged into another
+(cases.merging) is not a case received: its request and messages count as the other's follow-ups.
 
 Each report reads three queries, whatever the number of cases: the few columns it needs of
 every case received in the period (one query), of every follow-up received in it (one query,
@@ -186,7 +187,9 @@ def _report(kind, starts, now) -> list[Period]:
     clock = BusinessClock(ClosureDay.dates_from(starts[0]))
     open_statuses = set(Case.Status.open_statuses())
 
-    cases = Case.objects.filter(received_at__gte=begin, received_at__lt=end).values_list(
+    # A merged case is counted once, as the case that continues it: its request is one of that case's
+    # client messages (cases.merging).
+    cases = Case.objects.filter(received_at__gte=begin, received_at__lt=end, merged_into__isnull=True).values_list(
         "received_at", "response_class", "due_at", "first_response_at", "status"
     )
     for received_at, response_class, due_at, first_response_at, status in cases.order_by():
