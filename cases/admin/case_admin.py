@@ -85,6 +85,8 @@ class CaseAdmin(CaseColumns, CaseActions, StaffModelAdmin):
         "first_response_channel",
         "next_reply",
         "resolved",
+        "client_answer",
+        "client_comment",
         "follows",
         "acknowledged",
         "acknowledgment_error",
@@ -147,7 +149,10 @@ class CaseAdmin(CaseColumns, CaseActions, StaffModelAdmin):
                 ],
             },
         ),
-        (_("Resolved and closed"), {"classes": ["case-record"], "fields": ["resolved", "closed"]}),
+        (
+            _("Resolved and closed"),
+            {"classes": ["case-record"], "fields": ["resolved", "client_answer", "client_comment", "closed"]},
+        ),
     ]
 
     def has_add_permission(self, request):

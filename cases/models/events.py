@@ -44,6 +44,8 @@ class CaseEvent(models.Model):
             _("Conversation link not emailed: the address had its daily number already"),
         )
         ANONYMISED = "anonymised", _("Personal data removed after the retention period")
+        ANSWERED_RESOLVED = "answered_resolved", _("The client answered Yes: the request was resolved")
+        ANSWERED_NOT_RESOLVED = "answered_not_resolved", _("The client answered No: the request was not resolved")
         TEXT = "text", _("Event written as text")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
@@ -111,6 +113,10 @@ class CaseEvent(models.Model):
                 }
             case self.Code.ATTACHMENT_DOWNLOADED:
                 return _("Attachment downloaded: %(name)s") % {"name": params.get("name", "?")}
+            case self.Code.ANSWERED_NOT_RESOLVED if params.get("assignee"):
+                return _("The client answered No: the request was not resolved (for %(user)s)") % {
+                    "user": params["assignee"]
+                }
             case self.Code.TEXT:
                 return params.get("text", "")
         return str(self.Code(self.code).label)
