@@ -17,8 +17,8 @@ from carmsupport.middleware import RedactLinksFilter  # noqa: E402  (the rule Dj
 
 
 class RedactingLogger(Logger):
-    """gunicorn's logger, with /conversation/open/<token>/ blanked in every access and error line: the
-    request line, the path and the Referer alike."""
+    """gunicorn's logger, with /conversation/open/<token>/ and /resolved/<token>/ blanked in every access
+    and error line: the request line, the path and the Referer alike."""
 
     def setup(self, cfg):
         super().setup(cfg)

@@ -24,13 +24,14 @@ class RequestIdFilter(logging.Filter):
 
 
 class RedactLinksFilter(logging.Filter):
-    """Blanks the secret of clients' conversation links in any logged line (a request's path included)."""
+    """Blanks the secret of clients' links in any logged line (a request's path included): conversation
+    links, and the links that answer "Did we resolve your request?"."""
 
-    LINK = re.compile(r"(/conversation/open/)[^/\s\"']+")
+    LINK = re.compile(r"(/conversation/open/|/resolved/(?!recorded/))[^/\s\"']+")
 
     def filter(self, record):
         message = record.getMessage()
-        if "/conversation/open/" in message:
+        if "/conversation/open/" in message or "/resolved/" in message:
             record.msg, record.args = self.LINK.sub(r"\1[redacted]", message), ()
         return True
 

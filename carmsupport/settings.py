@@ -280,6 +280,7 @@ RATE_LIMITS = {
     "feedback": os.environ.get("RATE_LIMIT_FEEDBACK", "30/h"),
     "follow_up": os.environ.get("RATE_LIMIT_FOLLOW_UP", "20/h"),
     "conversation_link": os.environ.get("RATE_LIMIT_CONVERSATION_LINK", "10/h"),
+    "resolved": os.environ.get("RATE_LIMIT_RESOLVED", "20/h"),
 }
 
 # Acknowledgment emails one mailbox may receive in a day (Eastern time), however its address is

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .attachments.files import delete_attachment_files
-from .models import Attachment, Case, CaseEvent, CaseNote, Message
-from .outbox.queue import cancel_for_case
+from .models import Attachment, Case, CaseEvent, CaseNote, Message, OutboundEmail, SatisfactionAnswer
+from .outbox.queue import cancel_for_case, queue_email
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +41,14 @@ def check_transition(old, new):
     )
 
 
-def case_change(case: Case, *, actor, status=None, assigned_to=None, unassign=False) -> list[str]:
-    """Change a case's status or assignment, recording each change; return what changed."""
+def case_change(case: Case, *, actor, status=None, assigned_to=None, unassign=False, tell_client=True) -> list[str]:
+    """Change a case's status or assignment, recording each change; return what changed.
+
+    A case that becomes resolved is emailed to the client as resolved, the email asking "Did we resolve
+    your request?"; with `tell_client=False` the caller's own email does that (a reply that resolves it).
+    """
     events = []
+    resolves = status == Case.Status.RESOLVED and case.status != status
     with transaction.atomic():
         if status is not None and status != case.status:
             check_transition(case.status, status)
@@ -65,6 +70,8 @@ def case_change(case: Case, *, actor, status=None, assigned_to=None, unassign=Fa
             for event in events:
                 event.case, event.actor = case, actor
             CaseEvent.objects.bulk_create(events)
+        if resolves and tell_client:
+            queue_email(case, OutboundEmail.Kind.RESOLUTION, asks_if_resolved=True)
     return [event.description for event in events]
 
 
@@ -99,7 +106,8 @@ def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
 
     What the service-standard figures need stays: dates, topic, class, status, the
     help-tool answers (which hold nothing about the client) and the audit trail. Messages are
-    blanked, attachments deleted with their files, unsent emails cancelled.
+    blanked, and the client's comment on "Did we resolve your request?" (its answer stays), attachments
+    deleted with their files, unsent emails cancelled.
     """
     now = now or timezone.now()
     due = Case.objects.filter(
@@ -110,6 +118,7 @@ def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
         removed = _("(removed after the retention period)")
         CaseNote.objects.filter(case__in=ids).update(text=removed)
         Message.objects.filter(case__in=ids).update(body=removed)
+        SatisfactionAnswer.objects.filter(case__in=ids).update(comment="")
         delete_attachment_files(Attachment.objects.filter(case__in=ids))
         cancel_for_case(ids)
         # An empty conversation key: every link the client was sent stops working.

@@ -53,3 +53,26 @@ def conversation_case(token: str, max_age_days: int):
     if case is None or not case.conversation_key or not secrets.compare_digest(case.conversation_key, key):
         raise InvalidToken
     return case, signed_at + max_age
+
+
+# "Did we resolve your request?" links: the case's reference and the answer, signed with the time the
+# email was written. They open nothing and show nothing of the case but its reference: a link only
+# offers to record its answer, on a page whose button sends it.
+RESOLVED_SIGNER = signing.TimestampSigner(salt="cases.resolved-answer")
+RESOLVED_LINK_DAYS = 30
+
+
+def resolved_token(case, answer: str) -> str:
+    return RESOLVED_SIGNER.sign(f"{case.reference}.{answer}")
+
+
+def resolved_answer(token: str, answers) -> tuple[str, str]:
+    """The reference and answer a link carries; raises InvalidToken for a tampered link, one older than
+    RESOLVED_LINK_DAYS, or one whose answer is not among `answers`, all alike."""
+    try:
+        reference, answer = RESOLVED_SIGNER.unsign(token, max_age=timedelta(days=RESOLVED_LINK_DAYS)).split(".", 1)
+    except (signing.BadSignature, ValueError):
+        raise InvalidToken from None
+    if answer not in answers:
+        raise InvalidToken
+    return reference, answer

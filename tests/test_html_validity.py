@@ -55,6 +55,17 @@ def pages(client, make_case, language, settings):
     yield "get a link", client.get(home + "/conversation/link/")
     yield "get a link with errors", client.post(home + "/conversation/link/", {"reference": "", "email": "x"})
     yield "link sent", client.get(home + "/conversation/link/sent/")
+    from cases.services import case_change
+    from cases.tokens import resolved_token
+
+    resolved = make_case()
+    case_change(resolved, actor=None, status="resolved")
+    no_link = home + f"/resolved/{resolved_token(resolved, 'no')}/"
+    yield "did we resolve: yes", client.get(home + f"/resolved/{resolved_token(resolved, 'yes')}/")
+    yield "did we resolve: no", client.get(no_link)
+    yield "did we resolve: comment too long", client.post(no_link, {"comment": "x" * 1001})
+    yield "did we resolve: recorded", client.get(home + "/resolved/recorded/no/")
+    yield "did we resolve: link not valid", client.get(home + "/resolved/not-a-token/")
     session = client.session
     session["submitted_case"] = case.reference
     session.save()

@@ -87,6 +87,8 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
         "first_response_channel",
         "next_reply",
         "resolved",
+        "client_answer",
+        "client_comment",
         "follows",
         "merged_into",
         "merged_cases",
@@ -153,7 +155,10 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
                 ],
             },
         ),
-        (_("Resolved and closed"), {"classes": ["case-record"], "fields": ["resolved", "closed"]}),
+        (
+            _("Resolved and closed"),
+            {"classes": ["case-record"], "fields": ["resolved", "client_answer", "client_comment", "closed"]},
+        ),
     ]
 
     def has_add_permission(self, request):

@@ -7,7 +7,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Case
+from ..models import Case, SatisfactionAnswer
 from .display import all_closure_days, eastern, eastern_field, overdue_marker
 
 
@@ -91,3 +91,26 @@ class CaseColumns:
     @admin.display(description=_("description"))
     def description_text(self, case):
         return format_html('<div lang="{}">{}</div>', case.language, linebreaksbr(case.description, autoescape=True))
+
+    # The client's answer to "Did we resolve your request?" (cases.satisfaction), the last one given.
+
+    @admin.display(description=_("client's answer to “Did we resolve your request?”"))
+    def client_answer(self, case):
+        answer = _satisfaction(case)
+        if answer is None:
+            return _("Not answered")
+        return format_html("{} ({})", answer.get_answer_display(), eastern(answer.answered_at))
+
+    @admin.display(description=_("client's comment"))
+    def client_comment(self, case):
+        answer = _satisfaction(case)
+        if answer is None or not answer.comment:
+            return self.get_empty_value_display()
+        return format_html('<div lang="{}">{}</div>', answer.language, linebreaksbr(answer.comment, autoescape=True))
+
+
+def _satisfaction(case):
+    try:
+        return case.satisfaction
+    except SatisfactionAnswer.DoesNotExist:
+        return None

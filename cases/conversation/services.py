@@ -69,7 +69,9 @@ def case_reply(case: Case, *, author, body: str, status: str) -> Message:
     """Send a staff reply: saved on the case, emailed to the client, answering what was waiting.
 
     The case goes to `status` (waiting on the client, resolved or still in progress); the
-    email is queued in the same transaction, so it leaves only if the reply is saved.
+    email is queued in the same transaction, so it leaves only if the reply is saved. A reply that
+    resolves the case is the email that says so: it asks "Did we resolve your request?", and no
+    resolution email goes besides.
     """
     if status not in REPLY_STATUSES:
         raise CaseRuleError(_("Choose the status of the case after this reply."))
@@ -81,6 +83,7 @@ def case_reply(case: Case, *, author, body: str, status: str) -> Message:
         if case.anonymised_at is not None or case.status == Case.Status.CLOSED:
             raise CaseRuleError(_("This case is closed: no reply can be sent from it."))
         check_transition(case.status, status)
+        resolves = status == Case.Status.RESOLVED and case.status != status
         message = Message.objects.create(
             case=case,
             kind=Message.Kind.REPLY,
@@ -91,8 +94,8 @@ def case_reply(case: Case, *, author, body: str, status: str) -> Message:
         )
         CaseEvent.objects.create(case=case, actor=author, at=now, code=CaseEvent.Code.REPLY_SENT)
         _answer_pending(case, actor=author, at=now, channel=Case.Channel.REPLY)
-        case_change(case, actor=author, status=status)
-        queue_email(case, OutboundEmail.Kind.REPLY, message=message)
+        case_change(case, actor=author, status=status, tell_client=False)
+        queue_email(case, OutboundEmail.Kind.REPLY, message=message, asks_if_resolved=resolves)
     return message
 
 

@@ -1,13 +1,15 @@
 """Support cases filed through the contact form, their conversation and the emails sent about them.
 
-One aggregate, `Case`, in four modules: the case itself (`case`), its audit trail (`events`), its
-conversation (`conversation`) and its outbox (`outbox`).
+One aggregate, `Case`, in five modules: the case itself (`case`), its audit trail (`events`), its
+conversation (`conversation`), its outbox (`outbox`) and the client's answer to "Did we resolve your
+request?" (`satisfaction`).
 """
 
 from .case import CHANGE_CASES, VIEW_CASES, VIEW_SERVICE_STANDARD, Case, CaseAccess, CaseNote, overdue
 from .conversation import Attachment, CannedResponse, Message, attachment_path, attachment_storage
 from .events import CaseEvent
 from .outbox import MailboxCount, OutboundEmail
+from .satisfaction import SatisfactionAnswer
 
 __all__ = [
     "CHANGE_CASES",
@@ -22,6 +24,7 @@ __all__ = [
     "MailboxCount",
     "Message",
     "OutboundEmail",
+    "SatisfactionAnswer",
     "attachment_path",
     "attachment_storage",
     "overdue",

@@ -46,6 +46,8 @@ class CaseEvent(models.Model):
         ANONYMISED = "anonymised", _("Personal data removed after the retention period")
         MERGED_INTO = "merged_into", _("Merged into another case")
         MERGED_FROM = "merged_from", _("Another case merged into this one")
+        ANSWERED_RESOLVED = "answered_resolved", _("The client answered Yes: the request was resolved")
+        ANSWERED_NOT_RESOLVED = "answered_not_resolved", _("The client answered No: the request was not resolved")
         TEXT = "text", _("Event written as text")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
@@ -124,6 +126,10 @@ class CaseEvent(models.Model):
                 return _("Merged into %(reference)s") % {"reference": params.get("reference", "?")}
             case self.Code.MERGED_FROM:
                 return _("%(reference)s merged into this case") % {"reference": params.get("reference", "?")}
+            case self.Code.ANSWERED_NOT_RESOLVED if params.get("assignee"):
+                return _("The client answered No: the request was not resolved (for %(user)s)") % {
+                    "user": params["assignee"]
+                }
             case self.Code.TEXT:
                 return params.get("text", "")
         return str(self.Code(self.code).label)

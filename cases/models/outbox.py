@@ -24,6 +24,7 @@ class OutboundEmail(models.Model):
         REPLY = "reply", _("reply")
         CONVERSATION_LINK = "conversation_link", _("conversation link")
         MERGED = "merged", _("notice of a merged case")
+        RESOLUTION = "resolution", _("resolution")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -44,6 +45,8 @@ class OutboundEmail(models.Model):
     # When the mail server last had the whole email, whether or not it said it took it.
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     internet_message_id = models.CharField(_("Message-ID header"), max_length=255, blank=True, editable=False)
+    # The email that resolves the case (its reply, or a resolution email) asks "Did we resolve your request?".
+    asks_if_resolved = models.BooleanField(_("asks if the request was resolved"), default=False, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

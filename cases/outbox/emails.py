@@ -1,10 +1,13 @@
 """The emails the portal writes to clients: the acknowledgment of a request, staff replies, a
-fresh conversation link the client asked for, and the notice that a case was merged into another.
+fresh conversation link the client asked for, the notice that a case was merged into another, and
+the word that a request is resolved.
 
 Each is written in the client's preferred language when it is sent (cases.outbox.queue), as plain text
 with an HTML alternative. They quote nothing the client wrote; a reply carries the staff member's
 text only, signed by the helpdesk, not by a person. Each links to the client's conversation page
-with a signed link (cases.tokens), and says where to ask for a new link once it has expired.
+with a signed link (cases.tokens), and says where to ask for a new link once it has expired. The
+email that resolves a case (the reply that does, or the resolution email when no reply does) asks
+"Did we resolve your request?" with two signed links, Yes and No, each good for RESOLVED_LINK_DAYS.
 """
 
 from django.conf import settings
@@ -16,7 +19,8 @@ from django.utils.safestring import mark_safe
 
 from triage.guidance import render_markdown
 
-from ..tokens import conversation_token
+from ..models import SatisfactionAnswer
+from ..tokens import RESOLVED_LINK_DAYS, conversation_token, resolved_token
 
 
 def acknowledgment_message(case) -> EmailMultiAlternatives:
@@ -24,14 +28,21 @@ def acknowledgment_message(case) -> EmailMultiAlternatives:
     return _message(case, "acknowledgment", {})
 
 
-def reply_message(case, message) -> EmailMultiAlternatives:
-    """A staff reply: the Markdown as written in the text part, rendered safely in the HTML part."""
+def reply_message(case, message, asks_if_resolved=False) -> EmailMultiAlternatives:
+    """A staff reply: the Markdown as written in the text part, rendered safely in the HTML part; with
+    `asks_if_resolved` (the reply resolves the case), the question and its links."""
     return _message(
         case,
         "reply",
         # render_markdown shows raw HTML as text and drops unsafe links.
         {"body": message.body, "body_html": mark_safe(render_markdown(message.body))},  # noqa: S308
+        asks_if_resolved=asks_if_resolved,
     )
+
+
+def resolution_message(case) -> EmailMultiAlternatives:
+    """The word that a request is resolved, when no reply said so, with the question and its links."""
+    return _message(case, "resolution", {}, asks_if_resolved=True)
 
 
 def link_message(case) -> EmailMultiAlternatives:
@@ -59,11 +70,24 @@ def _links(case) -> dict:
     return links
 
 
-def _message(case, name: str, extra: dict, links_of=None) -> EmailMultiAlternatives:
+def _resolved_links(case) -> dict:
+    """The question's two links, each recording its answer once the client confirms it."""
+    return {
+        "resolved_urls": {
+            answer: settings.SITE_URL + reverse("cases:resolved_answer", args=[resolved_token(case, answer)])
+            for answer in SatisfactionAnswer.Answer.values
+        },
+        "resolved_link_days": RESOLVED_LINK_DAYS,
+    }
+
+
+def _message(case, name: str, extra: dict, links_of=None, asks_if_resolved=False) -> EmailMultiAlternatives:
     """The email `name` to the client of `case`, in their language, linking to the pages of `links_of`
-    (the case itself unless given)."""
+    (the case itself unless given), and asking whether the request was resolved if it should."""
     with translation.override(case.preferred_language):
         context = {"case": case, "language": case.preferred_language, **_links(links_of or case), **extra}
+        if asks_if_resolved:
+            context.update(_resolved_links(case))
         subject = " ".join(render_to_string(f"cases/email/{name}_subject.txt", context).split())
         context["subject"] = subject
         text = render_to_string(f"cases/email/{name}.txt", context)

@@ -44,10 +44,15 @@ RECORD_PATIENCE = timedelta(minutes=2)
 STUCK_AFTER = timedelta(hours=1)
 
 
-def queue_email(case: Case, kind: str, message=None) -> OutboundEmail:
-    """Queue an email to the case's client in the caller's transaction; its task is enqueued on commit."""
+def queue_email(case: Case, kind: str, message=None, asks_if_resolved=False) -> OutboundEmail:
+    """Queue an email to the case's client in the caller's transaction; its task is enqueued on commit.
+
+    With `asks_if_resolved`, the email (the one that resolves the case) asks "Did we resolve your request?".
+    """
     now = timezone.now()
-    email = OutboundEmail.objects.create(case=case, message=message, kind=kind, created_at=now, next_attempt_at=now)
+    email = OutboundEmail.objects.create(
+        case=case, message=message, kind=kind, created_at=now, next_attempt_at=now, asks_if_resolved=asks_if_resolved
+    )
     transaction.on_commit(partial(enqueue, email.pk), robust=True)
     logger.info("Email %s (%s, case %s) queued", email.pk, kind, case.pk)
     return email
@@ -149,16 +154,18 @@ def new_message_id() -> str:
 
 
 def _message(email: OutboundEmail):
-    from .emails import acknowledgment_message, link_message, merged_message, reply_message
+    from .emails import acknowledgment_message, link_message, merged_message, reply_message, resolution_message
 
     if email.kind == Kind.ACKNOWLEDGMENT:
         message = acknowledgment_message(email.case)
     elif email.kind == Kind.CONVERSATION_LINK:
         message = link_message(email.case)
     elif email.kind == Kind.REPLY and email.message is not None:
-        message = reply_message(email.case, email.message)
+        message = reply_message(email.case, email.message, asks_if_resolved=email.asks_if_resolved)
     elif email.kind == Kind.MERGED and email.case.merged_into_id is not None:
         message = merged_message(email.case)
+    elif email.kind == Kind.RESOLUTION:
+        message = resolution_message(email.case)
     else:
         raise ValueError(f"email {email.pk} of kind {email.kind!r} cannot be written")
     message.extra_headers["Message-ID"] = email.internet_message_id

@@ -1,5 +1,6 @@
-"""The service-standard report's two charts (carmsupport.charts draws them): a line or a bar per
-response class, the classes told apart by colour and dashes."""
+"""The service-standard report's charts (carmsupport.charts draws them): a line or a bar per response
+class, the classes told apart by colour and dashes; and the share of clients who answered Yes to "Did
+we resolve your request?"."""
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -48,4 +49,18 @@ def volume_chart(periods, labels) -> bytes:
             Series(str(response_class.label), [period.classes[response_class.value].received for period in periods])
             for response_class in ResponseClass
         ],
+    )
+
+
+def resolved_chart(periods, labels) -> bytes:
+    """A line of the percentage of answers to "Did we resolve your request?" that were Yes, every class
+    together. A period with no answer has no point."""
+    return line_chart(
+        _("Clients who answered that we resolved their request, in percent"),
+        _("Percentage answered Yes"),
+        labels,
+        [Series(_("Answered Yes"), [period.answers.yes_percent for period in periods])],
+        y_range=(0, 100),
+        axis_format=lambda value: percent(number_format(value)),
+        point_format=lambda value: percent(number_format(value, 1)),  # as in the table
     )

@@ -4,14 +4,16 @@ Every figure follows the rule of the response targets themselves (helpdesk.calen
 helpdesk's time is its open hours, 7:00 to 19:00 Toronto time on business days, and a
 business day is those 12 open hours. A case belongs to the month (or ISO week, Monday to
 Sunday) of the date it was received, in Toronto time; a follow-up to that of the date it
-arrived. Anonymised cases count like the others: their dates stay. A case merged into another
-(cases.merging) is not a case received: its request and messages count as the other's follow-ups.
+arrived; a client's answer to "Did we resolve your request?" to that of the date it was given (the
+last answer a case had). Anonymised cases count like the others: their dates stay. A case merged
+into another (cases.merging) is not a case received: its request and messages count as the other's
+follow-ups.
 
-Each report reads three queries, whatever the number of cases: the few columns it needs of
-every case received in the period (one query), of every follow-up received in it (one query,
-joined to its case for the class), and the closure days. The figures are then counted in
-Python, which stays quick up to about 100,000 cases in a period (a few seconds); past that,
-count in the database and keep the durations for a sample.
+Each report reads four queries, whatever the number of cases: the few columns it needs of
+every case received in the period (one query), of every follow-up received in it and of every
+answer given in it (one query each, joined to its case for the class), and the closure days.
+The figures are then counted in Python, which stays quick up to about 100,000 cases in a period
+(a few seconds); past that, count in the database and keep the durations for a sample.
 """
 
 import math
@@ -25,7 +27,7 @@ from django.utils import timezone
 from helpdesk.calendar import HELPDESK_TZ, BusinessClock, eastern, eastern_date
 from helpdesk.models import ClosureDay, ResponseClass
 
-from ..models import Case, Message
+from ..models import Case, Message, SatisfactionAnswer
 
 MONTH, WEEK = "month", "week"
 
@@ -48,6 +50,33 @@ def percentile_90(values):
     return ordered[math.ceil(0.9 * len(ordered)) - 1]
 
 
+def percent_rounded_down(part: int, whole: int) -> float | None:
+    """`part` of `whole` in percent, rounded down to one decimal; None when `whole` is 0.
+
+    Rounded down, so that a share shown at or above a target always meets it.
+    """
+    return part * 1000 // whole / 10 if whole else None
+
+
+@dataclass
+class Answers:
+    """The clients' answers to "Did we resolve your request?" given in a period."""
+
+    count: int = 0
+    yes: int = 0
+
+    @property
+    def no(self) -> int:
+        return self.count - self.yes
+
+    @property
+    def yes_percent(self) -> float | None:
+        return percent_rounded_down(self.yes, self.count)
+
+    def __add__(self, other):
+        return Answers(self.count + other.count, self.yes + other.yes)
+
+
 @dataclass
 class Figures:
     """One response class's figures for one period."""
@@ -63,6 +92,7 @@ class Figures:
     follow_ups_answered: int = 0
     follow_ups_on_time: int = 0
     follow_up_days: list[float] = field(default_factory=list, repr=False)
+    answers: Answers = field(default_factory=Answers)
 
     @property
     def answered(self) -> int:
@@ -70,13 +100,8 @@ class Figures:
 
     @property
     def on_time_percent(self) -> float | None:
-        """The share of the answered cases answered by their target, rounded down to one decimal.
-
-        Rounded down, so that a share shown at or above the target always meets it.
-        """
-        if not self.answered:
-            return None
-        return self.on_time * 1000 // self.answered / 10
+        """The share of the answered cases answered by their target, rounded down to one decimal."""
+        return percent_rounded_down(self.on_time, self.answered)
 
     def target_met(self, target: int | None = None) -> bool | None:
         """Whether at least `target` percent of the answered cases were answered on time; None if none was."""
@@ -115,6 +140,11 @@ class Period:
     last: date
     complete: bool  # it had ended by the time of the report
     classes: dict[str, Figures]
+
+    @property
+    def answers(self) -> Answers:
+        """The answers to "Did we resolve your request?" of every class together."""
+        return sum((figures.answers for figures in self.classes.values()), Answers())
 
     @property
     def iso_week(self) -> str:
@@ -223,4 +253,14 @@ def _report(kind, starts, now) -> list[Period]:
             if due_at is not None and answered_at <= due_at:
                 figures.follow_ups_on_time += 1
             figures.follow_up_days.append(clock.business_days(created_at, answered_at))
+
+    answers = SatisfactionAnswer.objects.filter(answered_at__gte=begin, answered_at__lt=end).values_list(
+        "answered_at", "answer", "case__response_class"
+    )
+    for answered_at, answer, response_class in answers.order_by():
+        figures = period_of(answered_at).classes.get(response_class)
+        if figures is None:
+            continue
+        figures.answers.count += 1
+        figures.answers.yes += answer == SatisfactionAnswer.Answer.YES
     return periods

@@ -133,6 +133,30 @@ FOLLOW_UP_P90 = _figure(
     decimals=2,
 )
 
+
+def _answers(line):
+    """The answers to "Did we resolve your request?": the line's class's, or in a table of a row a period,
+    every class's together."""
+    return line.figures.answers if line.figures is not None else line.period.answers
+
+
+ANSWERS = Column(
+    gettext_lazy("Answers"),
+    lambda line: _answers(line).count,
+    file_header=gettext_lazy("Answers to “Did we resolve your request?”"),
+)
+ANSWERS_YES = Column(gettext_lazy("Yes"), lambda line: _answers(line).yes, file_header=gettext_lazy("Answered Yes"))
+ANSWERS_NO = Column(gettext_lazy("No"), lambda line: _answers(line).no, file_header=gettext_lazy("Answered No"))
+YES_PERCENT = Column(
+    gettext_lazy("Percentage Yes"),
+    lambda line: _number(_answers(line).yes_percent, 1),
+    shown=lambda line: (
+        _("no answers") if _answers(line).count == 0 else percent(floatformat(_answers(line).yes_percent, 1))
+    ),
+    file_header=gettext_lazy("Percentage answered Yes"),
+)
+RESOLVED_ANSWERS = [ANSWERS, ANSWERS_YES, ANSWERS_NO, YES_PERCENT]
+
 # The first responses' figures: the counts, then the percentage on time, the target met or missed, the times.
 COUNTS = [RECEIVED, ON_TIME, LATE, OPEN_OVERDUE, OPEN_WITHIN, CLOSED_UNANSWERED]
 TIMES = [MEDIAN, P90]
@@ -147,7 +171,8 @@ FOLLOW_UP_TABLE = [
 ]
 PERIOD_COLUMNS = [PERIOD, FIRST_DAY, LAST_DAY]
 # The file: a line a period and class, its first responses (and the target beside the percentage), then
-# its follow-ups (those answered late are the answered less those on time).
+# its follow-ups (those answered late are the answered less those on time), then the answers to "Did we
+# resolve your request?" given in the period about its cases (the No are the answers less the Yes).
 ALL_FIGURES = [
     *PERIOD_COLUMNS,
     RESPONSE_CLASS,
@@ -157,6 +182,7 @@ ALL_FIGURES = [
     TARGET_MET,
     *TIMES,
     *(column for column in FOLLOW_UP_TABLE if column is not FOLLOW_UPS_LATE),
+    *(column for column in RESOLVED_ANSWERS if column is not ANSWERS_NO),
 ]
 
 
@@ -176,7 +202,10 @@ def _of_class(column, value, label, file_header):
 
 
 def chart_columns(chart):
-    """The columns of a chart's figures: one a response class, and the target beside the percentages."""
+    """The columns of a chart's figures: one a response class, and the target beside the percentages;
+    for the answers to "Did we resolve your request?", those of every class together."""
+    if chart == "resolved":
+        return RESOLVED_ANSWERS
     if chart == "on-time":
         return [
             *(
@@ -213,6 +242,7 @@ def page_tables(periods, target):
         "sections": [_section(lines, value, label) for value, label in response_classes()],
         "on_time": page_table(chart_columns("on-time"), lines, _label),
         "volume": page_table(chart_columns("volume"), lines, _label),
+        "resolved": page_table(chart_columns("resolved"), lines, _label),
     }
 
 

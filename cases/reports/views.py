@@ -1,9 +1,9 @@
-"""The service-standard report page for managers: figures by month or week, two charts and CSV files.
+"""The service-standard report page for managers: figures by month or week, three charts and CSV files.
 
-One address serves the page, its two charts (``?chart=on-time``, ``?chart=volume``, SVG
-images) and the figures as CSV (``?format=csv``, or with ``chart=`` the figures of that chart).
-It is wrapped in the admin's sign-in (``admin.site.admin_view``) in the root URLs, and asks
-for the permission ``cases.view_service_standard`` besides.
+One address serves the page, its three charts (``?chart=on-time``, ``?chart=volume``,
+``?chart=resolved``, SVG images) and the figures as CSV (``?format=csv``, or with ``chart=`` the
+figures of that chart). It is wrapped in the admin's sign-in (``admin.site.admin_view``) in the root
+URLs, and asks for the permission ``cases.view_service_standard`` besides.
 """
 
 from datetime import date, timedelta
@@ -31,7 +31,7 @@ PERIODS_SHOWN = 12
 # The earliest period end. The report counts 12 months or weeks back from the end: an end long before
 # the first case shows nothing, and one in year 1 would count back before the first date there is.
 EARLIEST_END = date(2000, 1, 1)
-CHARTS = ("on-time", "volume")
+CHARTS = ("on-time", "volume", "resolved")
 
 
 class ReportForm(forms.Form):
@@ -92,6 +92,8 @@ def service_standard_report(request):
         labels = [report_tables.period_label(period, short=True) for period in periods]
         if chart == "on-time":
             svg = report_charts.on_time_chart(periods, labels, target)
+        elif chart == "resolved":
+            svg = report_charts.resolved_chart(periods, labels)
         else:
             svg = report_charts.volume_chart(periods, labels)
         response = HttpResponse(svg, content_type="image/svg+xml")
@@ -144,6 +146,8 @@ def page_context(periods, choices, target):
             "on_time_csv": link(chart="on-time", format="csv"),
             "volume_chart": link(chart="volume"),
             "volume_csv": link(chart="volume", format="csv"),
+            "resolved_chart": link(chart="resolved"),
+            "resolved_csv": link(chart="resolved", format="csv"),
         },
     }
 
