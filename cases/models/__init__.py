@@ -1,13 +1,15 @@
 """Support cases filed through the contact form, their conversation and the emails sent about them.
 
 One aggregate, `Case`, in four modules: the case itself (`case`), its audit trail (`events`), its
-conversation (`conversation`) and its outbox (`outbox`).
+conversation (`conversation`) and its outbox (`outbox`); beside it, the staff's teams and away dates
+(`team`).
 """
 
 from .case import CHANGE_CASES, VIEW_CASES, VIEW_SERVICE_STANDARD, Case, CaseAccess, CaseNote, overdue
 from .conversation import Attachment, CannedResponse, Message, attachment_path, attachment_storage
 from .events import CaseEvent
 from .outbox import MailboxCount, OutboundEmail
+from .team import StaffProfile, Team
 
 __all__ = [
     "CHANGE_CASES",
@@ -22,6 +24,8 @@ __all__ = [
     "MailboxCount",
     "Message",
     "OutboundEmail",
+    "StaffProfile",
+    "Team",
     "attachment_path",
     "attachment_storage",
     "overdue",
