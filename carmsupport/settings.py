@@ -292,6 +292,10 @@ CONVERSATION_LINKS_PER_ADDRESS_PER_DAY = int(os.environ.get("CONVERSATION_LINKS_
 # The share of first responses within their target that the service standard aims for, in percent.
 SERVICE_STANDARD_TARGET_PERCENT = int(os.environ.get("SERVICE_STANDARD_TARGET_PERCENT", "90"))
 
+# A case is due soon when its next reply is due within this many of the helpdesk's open hours (7:00
+# to 19:00 on business days, Eastern time): the case list's "Due soon" view and the teams' counts.
+DUE_SOON_OPEN_HOURS = int(os.environ.get("DUE_SOON_OPEN_HOURS", "4"))
+
 # Closed cases keep their clients' personal data this many days (anonymise_closed_cases).
 CASE_RETENTION_DAYS = int(os.environ.get("CASE_RETENTION_DAYS", "730"))
 # The personal information bank (Info Source) that describes the cases' personal data, named in

@@ -1,16 +1,18 @@
-"""Reads about cases that take more than a filter: the service-standard figures, and the workload:
-open cases by age in business days and by assignee."""
+"""Reads about cases that take more than a filter: the service-standard figures, the workload: open
+cases by age in business days and by assignee, and the queues of a member of staff's teams."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from helpdesk.calendar import business_days_back, day_bounds, eastern_date
+from carmsupport.bilingual import current_language
+from helpdesk.calendar import business_days_back, day_bounds, eastern_date, open_hours_later
 from helpdesk.models import ClosureDay
 
-from .models import Case, Message, overdue
+from .models import Case, Message, Team, overdue
 
 
 def service_standard(days=30, now=None):
@@ -94,6 +96,34 @@ def due_later_today(now=None):
     """Open cases whose next reply is due later today: not overdue yet, and to answer before midnight."""
     now = now or timezone.now()
     return Q(status__in=Case.Status.open_statuses(), reply_due_at__gte=now, reply_due_at__lt=day_bounds(now)[1])
+
+
+def due_soon(now=None):
+    """Open cases whose next reply is due within the next DUE_SOON_OPEN_HOURS of the helpdesk's open
+    hours, and not overdue yet (one query, for the closure days)."""
+    now = now or timezone.now()
+    horizon = open_hours_later(now, settings.DUE_SOON_OPEN_HOURS, ClosureDay.dates_from(eastern_date(now)))
+    return Q(status__in=Case.Status.open_statuses(), reply_due_at__gte=now, reply_due_at__lte=horizon)
+
+
+def team_queues(user, now=None):
+    """Each of `user`'s teams, by name, with its open, due soon and overdue cases: [{"team", "open",
+    "due_soon", "overdue"}] (three queries at most, however many teams and cases)."""
+    now = now or timezone.now()
+    teams = list(Team.objects.filter(members=user).order_by(f"name_{current_language()}", "name_en", "pk"))
+    if not teams:
+        return []
+    counts = {
+        row["team"]: row
+        for row in Case.objects.filter(team__in=[team.pk for team in teams], status__in=Case.Status.open_statuses())
+        .values("team")
+        .annotate(
+            open=Count("pk"), due_soon=Count("pk", filter=due_soon(now)), overdue=Count("pk", filter=overdue(now))
+        )
+        .order_by()
+    }
+    empty = {"open": 0, "due_soon": 0, "overdue": 0}
+    return [{"team": team, **{key: counts.get(team.pk, empty)[key] for key in empty}} for team in teams]
 
 
 def open_cases_by_assignee(now=None):

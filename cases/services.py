@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .attachments.files import delete_attachment_files
-from .models import Attachment, Case, CaseEvent, CaseNote, Message, OutboundEmail, SatisfactionAnswer
+from .models import Attachment, Case, CaseEvent, CaseNote, Message, OutboundEmail, SatisfactionAnswer, StaffProfile
 from .outbox.queue import cancel_for_case, queue_email
 
 logger = logging.getLogger(__name__)
@@ -41,14 +41,30 @@ def check_transition(old, new):
     )
 
 
-def case_change(case: Case, *, actor, status=None, assigned_to=None, unassign=False, tell_client=True) -> list[str]:
+def case_change(
+    case: Case,
+    *,
+    actor,
+    status=None,
+    assigned_to=None,
+    unassign=False,
+    reason="",
+    in_turn=False,
+    tell_client=True,
+) -> list[str]:
     """Change a case's status or assignment, recording each change; return what changed.
+
+    The audit trail records who changed the assignee, from whom to whom, and the `reason` they gave,
+    if any; `in_turn` marks an assignment made by the team's round-robin (no actor). Each assignment
+    stamps the assignee's StaffProfile.last_assigned_at, which the round-robin reads.
 
     A case that becomes resolved is emailed to the client as resolved, the email asking "Did we resolve
     your request?"; with `tell_client=False` the caller's own email does that (a reply that resolves it).
     """
     events = []
     resolves = status == Case.Status.RESOLVED and case.status != status
+    reason = (reason or "").strip()
+    because = {"reason": reason} if reason else {}
     with transaction.atomic():
         if status is not None and status != case.status:
             check_transition(case.status, status)
@@ -60,11 +76,20 @@ def case_change(case: Case, *, actor, status=None, assigned_to=None, unassign=Fa
             elif status != Case.Status.CLOSED:
                 case.resolved_at = None
         if unassign and case.assigned_to_id is not None:
-            events.append(CaseEvent(code=CaseEvent.Code.UNASSIGNED))
+            old = case.assigned_to.get_username()
+            events.append(CaseEvent(code=CaseEvent.Code.UNASSIGNED, params={"old": old, **because}))
             case.assigned_to = None
         elif assigned_to is not None and assigned_to.pk != case.assigned_to_id:
-            events.append(CaseEvent(code=CaseEvent.Code.ASSIGNED, params={"user": assigned_to.get_username()}))
+            new = assigned_to.get_username()
+            if in_turn:
+                events.append(CaseEvent(code=CaseEvent.Code.ASSIGNED_IN_TURN, params={"user": new}))
+            elif case.assigned_to_id is not None:
+                old = case.assigned_to.get_username()
+                events.append(CaseEvent(code=CaseEvent.Code.REASSIGNED, params={"old": old, "new": new, **because}))
+            else:
+                events.append(CaseEvent(code=CaseEvent.Code.ASSIGNED, params={"user": new, **because}))
             case.assigned_to = assigned_to
+            StaffProfile.objects.update_or_create(user=assigned_to, defaults={"last_assigned_at": timezone.now()})
         if events:
             case.save(update_fields=["status", "closed_at", "resolved_at", "assigned_to"])
             for event in events:

@@ -1,6 +1,6 @@
 """The helpdesk's calendar: its time zone, its business days, the response target of a request
-received at a given time, and business time elapsed: whole business days (a case's age) or open
-hours (the service-standard report).
+received at a given time, business time elapsed: whole business days (a case's age) or open
+hours (the service-standard report), and the moment some open hours ahead (cases due soon).
 
 A business day is Monday to Friday, except the federal public service's designated paid
 holidays (with their observed days) and the closure days staff add. The helpdesk is open
@@ -192,3 +192,35 @@ def business_days_between(start: datetime, end: datetime, closed_days: Collectio
     answered Tuesday 8:00 is 2 open hours: 1/6 of a business day. 0 if `end` is not after `start`.
     """
     return BusinessClock(closed_days).business_days(start, end)
+
+
+def open_hours_later(moment: datetime, hours: float, closed_days: Collection[date]) -> datetime:
+    """The moment `hours` of the helpdesk's open time after `moment`, in Toronto time: what "within
+    the next `hours` open hours" reaches, so a case is due soon when now <= its target <= this moment.
+
+    Only the open hours count, 7:00 to 19:00 of business days (is_business_day: not a weekend, a
+    designated holiday or one of `closed_days`, the closure days staff entered, which the caller
+    reads); evenings, weekends, holidays and closure days count nothing. From Tuesday 17:00, 4 open
+    hours reach Wednesday 9:00; from 19:00 on Friday, or any moment of the weekend, 2 reach Monday
+    9:00. A count that ends at closing time ends then (19:00), not at the next opening. 0 hours is
+    `moment` itself.
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("moment must be an aware datetime")
+    if hours < 0:
+        raise ValueError("hours cannot be negative")
+    remaining = timedelta(hours=hours)
+    if not remaining:
+        return eastern(moment)
+    day = eastern_date(moment)
+    while True:
+        if is_business_day(day, closed_days):
+            # Opening and closing are always 12 real hours apart: clocks change at 2:00.
+            start = max(datetime.combine(day, OPENS, tzinfo=HELPDESK_TZ), moment)
+            closes = datetime.combine(day, CLOSES, tzinfo=HELPDESK_TZ)
+            if start < closes:
+                open_left = closes.timestamp() - start.timestamp()
+                if remaining.total_seconds() <= open_left:
+                    return eastern(start + remaining)
+                remaining -= timedelta(seconds=open_left)
+        day += timedelta(days=1)

@@ -407,10 +407,13 @@ def seeded(transactional_db):
 
     helpdesk = importlib.import_module("helpdesk.migrations.0001_initial")
     cases = importlib.import_module("cases.migrations.0001_squashed_0015_attachment_formulas")
+    teams = importlib.import_module("cases.migrations.0006_teams")
     # The rate limits' counters live in a table that flushing the database leaves as it is.
     caches["shared"].clear()
     helpdesk.add_topics(apps, None)
     cases.create_groups(apps)
+    teams.create_default_team(apps)
+    teams.let_reviewers_view_teams(apps)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver
 
-from cases.models import Attachment, CannedResponse, Case, OutboundEmail
+from cases.models import Attachment, CannedResponse, Case, OutboundEmail, StaffProfile, Team
 from helpdesk.models import ClosureDay, Topic
 
 HUGE = "99999999999999999999"
@@ -139,7 +139,7 @@ def staff_routes():
 
 
 @pytest.fixture
-def site(admin_client, small_tree, make_case, settings):
+def site(admin_client, admin_user, small_tree, make_case, settings):
     """One of everything the pages show, and the values each part of their addresses takes."""
     settings.RATELIMIT_ENABLE = False
     case = make_case()
@@ -154,6 +154,8 @@ def site(admin_client, small_tree, make_case, settings):
         "helpdesk/closureday": closure.pk,
         "cases/cannedresponse": canned.pk,
         "cases/outboundemail": OutboundEmail.objects.first().pk,
+        "cases/team": Team.objects.get(is_default=True).pk,
+        "cases/staffprofile": StaffProfile.objects.create(user=admin_user).pk,
         "triage/tree": small_tree.pk,
         "triage/node": small_tree.start_id,
         "r": case.pk,

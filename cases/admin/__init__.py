@@ -1,4 +1,5 @@
 """The staff's side of cases in the admin: the case list and pages (`case_admin`), the workload
-(`workload`), canned responses and outgoing emails (`mail`). Importing the modules registers them."""
+(`workload`), canned responses and outgoing emails (`mail`), teams and staff's away dates (`teams`).
+Importing the modules registers them."""
 
-from . import case_admin, mail  # noqa: F401
+from . import case_admin, mail, teams  # noqa: F401

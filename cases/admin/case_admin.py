@@ -25,8 +25,8 @@ from .case_columns import CaseColumns
 from .case_form import CaseForm, EventInline, NewNoteInline, NoteInline
 from .case_merge import CaseMerging
 from .display import eastern
-from .filters import AgeFilter, AssignedFilter, DueFilter, OverdueFilter, StatusFilter
-from .workload import list_views, workload_view
+from .filters import AgeFilter, AssignedFilter, DueFilter, OverdueFilter, StatusFilter, TeamFilter
+from .workload import list_views, take_next_view, workload_view
 
 
 @admin.register(Case)
@@ -48,6 +48,7 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
         OverdueFilter,
         DueFilter,
         AssignedFilter,
+        TeamFilter,
         AgeFilter,
         "topic",
         "response_class",
@@ -65,6 +66,7 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
     inlines = [NoteInline, NewNoteInline, EventInline]
     actions = ["assign_to_me", "record_telephone_response", "record_email_response", "revoke_links", "export_csv"]
     readonly_fields = [
+        "team",
         "display_reference",
         "received",
         "first_response_due",
@@ -136,7 +138,7 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
                 ],
             },
         ),
-        (_("Status and assignment"), {"fields": ["status", "assigned_to"]}),
+        (_("Status and assignment"), {"fields": ["team", "status", "assigned_to", "reason"]}),
         (
             _("Service standard"),
             {
@@ -175,7 +177,12 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
         return self.inlines
 
     def changelist_view(self, request, extra_context=None):
-        context = {**(extra_context or {}), "service_standard": service_standard(), "case_views": list_views(request)}
+        context = {
+            **(extra_context or {}),
+            "service_standard": service_standard(),
+            "case_views": list_views(request),
+            "may_take_next": self.has_change_permission(request),
+        }
         return super().changelist_view(request, context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -207,6 +214,11 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
                 "workload/",
                 self.admin_site.admin_view(partial(workload_view, self)),
                 name="cases_case_workload",
+            ),
+            path(
+                "take-next/",
+                self.admin_site.admin_view(partial(take_next_view, self)),
+                name="cases_case_take_next",
             ),
             path(
                 "<path:object_id>/reply/",
@@ -242,6 +254,7 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
             status=form.cleaned_data.get("status"),
             assigned_to=assigned,
             unassign=assigned is None,
+            reason=form.cleaned_data.get("reason", ""),
         )
 
     def save_formset(self, request, form, formset, change):

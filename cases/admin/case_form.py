@@ -11,6 +11,15 @@ from .display import eastern_field
 
 
 class CaseForm(forms.ModelForm):
+    # Kept in the audit trail with the change of assignee (cases.services.case_change), not on the case.
+    reason = forms.CharField(
+        label=_("Reason for the change of assignee"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_("Optional. Kept in the audit trail when you change who the case is assigned to."),
+    )
+
     class Meta:
         model = Case
         fields = ["status", "assigned_to"]
@@ -19,6 +28,20 @@ class CaseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "assigned_to" in self.fields:
             self.fields["assigned_to"].queryset = get_user_model().objects.filter(is_staff=True, is_active=True)
+
+    def clean(self):
+        """A reason goes with a change of assignee: given without one, it would be lost, so it is refused."""
+        cleaned = super().clean()
+        assigned = cleaned.get("assigned_to")
+        unchanged = (
+            "assigned_to" not in self.errors and (assigned.pk if assigned else None) == self.instance.assigned_to_id
+        )
+        if cleaned.get("reason", "").strip() and unchanged:
+            self.add_error(
+                "reason",
+                _("The assignee is the same: change it to give a reason, or leave the reason empty."),
+            )
+        return cleaned
 
     def clean_status(self):
         status = self.cleaned_data["status"]

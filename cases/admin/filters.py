@@ -1,18 +1,22 @@
-"""The case list's filters: open cases by default, overdue, due today, assignee and age.
+"""The case list's filters: open cases by default, overdue, due today or soon, assignee, team and age.
 
 The status filter shows open cases (new, in progress, waiting on client) when the address names no
 status, so that resolved and closed cases stay out of the daily list. A search with no status named
 looks in every status: a reference, an email or a name finds the case even once it is closed.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from ..models import Case, overdue
-from ..selectors import AGE_BUCKETS, age_bounds, age_label, due_later_today
+from carmsupport.bilingual import current_language
+
+from ..models import Case, Team, overdue
+from ..selectors import AGE_BUCKETS, age_bounds, age_label, due_later_today, due_soon
 
 OPEN, ALL = "open", "all"
 
@@ -75,16 +79,28 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+def due_soon_label():
+    hours = settings.DUE_SOON_OPEN_HOURS
+    return ngettext(
+        "Soon: within the next %(hours)d open hour", "Soon: within the next %(hours)d open hours", hours
+    ) % {"hours": hours}
+
+
 class DueFilter(admin.SimpleListFilter):
     title = _("next reply due")
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("today", _("Later today (not overdue yet)"))]
+        return [
+            ("today", _("Later today (not overdue yet)")),
+            ("soon", due_soon_label()),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "today":
             return queryset.filter(due_later_today())
+        if self.value() == "soon":
+            return queryset.filter(due_soon())
         return queryset
 
 
@@ -111,6 +127,25 @@ class AssignedFilter(admin.SimpleListFilter):
             return queryset.filter(assigned_to__isnull=True)
         if value and value.isdigit():
             return queryset.filter(assigned_to_id=value)
+        return queryset
+
+
+class TeamFilter(admin.SimpleListFilter):
+    """The teams I belong to, or one team by id (the admin index links to each of mine)."""
+
+    title = _("team")
+    parameter_name = "team"
+
+    def lookups(self, request, model_admin):
+        teams = Team.objects.order_by(f"name_{current_language()}", "name_en", "pk")
+        return [("mine", _("My teams")), *((str(team.pk), team.name) for team in teams)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "mine":
+            return queryset.filter(team__in=Team.objects.filter(members=request.user).values("pk"))
+        if value and value.isdigit():
+            return queryset.filter(team_id=value)
         return queryset
 
 

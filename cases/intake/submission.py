@@ -14,6 +14,7 @@ from ..attachments.files import store_attachments
 from ..models import Case, CaseEvent, OutboundEmail
 from ..outbox import mailboxes
 from ..outbox.queue import queue_email
+from ..teams import case_assign_in_turn, team_for
 from .help_paths import PathTaken
 from .references import new_reference
 
@@ -40,7 +41,8 @@ def case_submit(
     transaction, and sent by the task worker (cases.outbox.queue), so a slow or failing mail server never
     holds the client up. `language` is that of the page it was filed from, the active language unless
     given. `follows` is the earlier case a client's follow-up came to after it was resolved;
-    `attachments` are the request's checked files, saved with the case.
+    `attachments` are the request's checked files, saved with the case. The case goes to the team of
+    its topic, else the default team; a team that assigns in turn assigns it at once (cases.teams).
     """
     received_at = received_at or timezone.now()
     if submission_token and (existing := Case.objects.filter(submission_token=submission_token).first()):
@@ -48,6 +50,7 @@ def case_submit(
         case_acknowledge(existing)
         return existing, False
     due_at = response_target(received_at, ResponseClass(path_taken.response_class).business_days)
+    team = team_for(path_taken.topic)
     for _attempt in range(REFERENCE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -59,11 +62,13 @@ def case_submit(
                     reply_due_at=due_at,
                     conversation_key=secrets.token_hex(16),
                     follows=follows,
+                    team=team,
                     language=language or current_language(),
                     **path_taken.case_fields(),
                     **contact,
                 )
                 CaseEvent.objects.create(case=case, at=received_at, code=CaseEvent.Code.RECEIVED)
+                case_assign_in_turn(case)
                 store_attachments(case, attachments)
                 # In the case's own transaction: a case is never saved without its acknowledgment
                 # queued or withheld, nor an acknowledgment queued without its case.

@@ -2,7 +2,7 @@
 
 One aggregate, `Case`, in five modules: the case itself (`case`), its audit trail (`events`), its
 conversation (`conversation`), its outbox (`outbox`) and the client's answer to "Did we resolve your
-request?" (`satisfaction`).
+request?" (`satisfaction`); beside it, the staff's teams and away dates (`team`).
 """
 
 from .case import CHANGE_CASES, VIEW_CASES, VIEW_SERVICE_STANDARD, Case, CaseAccess, CaseNote, overdue
@@ -10,6 +10,7 @@ from .conversation import Attachment, CannedResponse, Message, attachment_path, 
 from .events import CaseEvent
 from .outbox import MailboxCount, OutboundEmail
 from .satisfaction import SatisfactionAnswer
+from .team import StaffProfile, Team
 
 __all__ = [
     "CHANGE_CASES",
@@ -25,6 +26,8 @@ __all__ = [
     "Message",
     "OutboundEmail",
     "SatisfactionAnswer",
+    "StaffProfile",
+    "Team",
     "attachment_path",
     "attachment_storage",
     "overdue",

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.calendar import eastern
 from helpdesk.models import ResponseClass, Topic
 
+from .team import Team
+
 # The permissions staff pages check by name.
 VIEW_CASES = "cases.view_case"
 CHANGE_CASES = "cases.change_case"
@@ -104,6 +106,16 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="assigned_cases",
+    )
+    # The team whose queue the case is in: that of its topic when filed, else the default team.
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="cases",
     )
     first_response_at = models.DateTimeField(_("first response sent"), null=True, blank=True, editable=False)
     first_response_by = models.ForeignKey(

@@ -27,6 +27,8 @@ class CaseEvent(models.Model):
         STATUS_CHANGED = "status_changed", _("Status changed")
         ASSIGNED = "assigned", _("Assigned")
         UNASSIGNED = "unassigned", _("Unassigned")
+        REASSIGNED = "reassigned", _("Reassigned")
+        ASSIGNED_IN_TURN = "assigned_in_turn", _("Assigned automatically, in turn among the team")
         FIRST_RESPONSE = "first_response", _("First response recorded")
         NOTE_ADDED = "note_added", _("Internal note added")
         REPLY_SENT = "reply_sent", _("Reply sent to the client")
@@ -87,7 +89,19 @@ class CaseEvent(models.Model):
                     "new": _status_label(params.get("new")),
                 }
             case self.Code.ASSIGNED:
-                return _("Assigned to %(user)s") % {"user": params.get("user", "?")}
+                return _with_reason(_("Assigned to %(user)s") % {"user": params.get("user", "?")}, params)
+            case self.Code.REASSIGNED:
+                return _with_reason(
+                    _("Reassigned from %(old)s to %(new)s")
+                    % {"old": params.get("old", "?"), "new": params.get("new", "?")},
+                    params,
+                )
+            case self.Code.UNASSIGNED if params.get("old"):
+                return _with_reason(_("Unassigned from %(old)s") % {"old": params["old"]}, params)
+            case self.Code.ASSIGNED_IN_TURN:
+                return _("Assigned automatically to %(user)s, in turn among the team") % {
+                    "user": params.get("user", "?")
+                }
             case self.Code.FIRST_RESPONSE if params.get("channel"):
                 return _("First response recorded: %(channel)s (%(met)s)") % {
                     "channel": _channel_label(params["channel"]),
@@ -133,6 +147,13 @@ class CaseEvent(models.Model):
             case self.Code.TEXT:
                 return params.get("text", "")
         return str(self.Code(self.code).label)
+
+
+def _with_reason(sentence, params):
+    """The sentence, then the reason staff gave for it, if any."""
+    if not params.get("reason"):
+        return sentence
+    return _("%(event)s. Reason: %(reason)s") % {"event": sentence, "reason": params["reason"]}
 
 
 def _status_label(code):

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from helpdesk.calendar import HELPDESK_TZ, designated_holidays, is_business_day, response_due
+from helpdesk.calendar import HELPDESK_TZ, designated_holidays, is_business_day, open_hours_later, response_due
 from helpdesk.models import ClosureDay
 
 UTC = ZoneInfo("UTC")
@@ -157,3 +157,66 @@ def test_designated_holidays_in_french():
     assert names[date(2027, 8, 2)] == "Congé civique"
     assert names[date(2027, 3, 26)] == "Vendredi saint"
     assert "Easter Monday" not in names.values()
+
+
+# Open hours ahead: the moment a number of the helpdesk's open hours after another (the "due soon" horizon).
+
+
+@pytest.mark.parametrize(
+    "start, hours, end",
+    [
+        # Within a day, open hours are clock hours; closing time itself is still that day.
+        (toronto(2026, 11, 24, 10, 0), 4, toronto(2026, 11, 24, 14, 0)),
+        (toronto(2026, 11, 24, 15, 0), 4, toronto(2026, 11, 24, 19, 0)),
+        # Evenings count nothing: 2 hours on Tuesday, 2 on Wednesday from 7:00.
+        (toronto(2026, 11, 24, 17, 0), 4, toronto(2026, 11, 25, 9, 0)),
+        (toronto(2026, 11, 24, 22, 30), 4, toronto(2026, 11, 25, 11, 0)),
+        # Before opening the count starts at 7:00.
+        (toronto(2026, 11, 23, 5, 0), 2, toronto(2026, 11, 23, 9, 0)),
+        # The weekend counts nothing: a target at 9:00 Monday is 2 open hours from 7:00 Monday, from
+        # closing time on Friday, and from any moment of the weekend between.
+        (toronto(2026, 11, 23, 7, 0), 2, toronto(2026, 11, 23, 9, 0)),
+        (toronto(2026, 11, 20, 19, 0), 2, toronto(2026, 11, 23, 9, 0)),
+        (toronto(2026, 11, 22, 12, 0), 2, toronto(2026, 11, 23, 9, 0)),
+        (toronto(2026, 11, 20, 18, 0), 2, toronto(2026, 11, 23, 8, 0)),
+        # More hours than a day holds run on into the next business days.
+        (toronto(2026, 11, 24, 15, 0), 16, toronto(2026, 11, 25, 19, 0)),
+        (toronto(2026, 11, 24, 15, 0), 26, toronto(2026, 11, 26, 17, 0)),
+        # Christmas Day (Friday 2026-12-25) and Boxing Day, observed Monday the 28th, are closed.
+        (toronto(2026, 12, 24, 17, 0), 4, toronto(2026, 12, 29, 9, 0)),
+        # Remembrance Day (Wednesday 2026-11-11).
+        (toronto(2026, 11, 10, 18, 0), 3, toronto(2026, 11, 12, 9, 0)),
+        # Clocks go forward (Sunday 2026-03-08) and back (Sunday 2026-11-01) over the weekend: still
+        # 9:00 on Monday, one real hour less or more after Friday 17:00.
+        (toronto(2026, 3, 6, 17, 0), 4, toronto(2026, 3, 9, 9, 0)),
+        (toronto(2026, 10, 30, 17, 0), 4, toronto(2026, 11, 2, 9, 0)),
+        # A moment given in UTC: 21:00Z on Tuesday 2026-11-24 is 16:00 in Toronto.
+        (datetime(2026, 11, 24, 21, 0, tzinfo=UTC), 4, toronto(2026, 11, 25, 8, 0)),
+        # No hours: the moment itself, open or not.
+        (toronto(2026, 11, 22, 12, 0), 0, toronto(2026, 11, 22, 12, 0)),
+    ],
+)
+def test_open_hours_later(start, hours, end):
+    result = open_hours_later(start, hours, closed_days=())
+    assert result == end
+    assert result.tzinfo is not None
+
+
+def test_open_hours_later_counts_real_hours_over_a_clock_change():
+    """Friday 17:00 EST to Monday 9:00 EDT: 2 open hours each day, 63 real hours between."""
+    end = open_hours_later(toronto(2026, 3, 6, 17, 0), 4, closed_days=())
+    assert end.astimezone(UTC) == datetime(2026, 3, 9, 13, 0, tzinfo=UTC)
+    assert end.astimezone(UTC) - toronto(2026, 3, 6, 17, 0).astimezone(UTC) == timedelta(hours=63)
+
+
+def test_open_hours_later_skips_closure_days():
+    storm = date(2027, 2, 10)
+    assert open_hours_later(toronto(2027, 2, 9, 18, 0), 3, closed_days={storm}) == toronto(2027, 2, 11, 9, 0)
+    assert open_hours_later(toronto(2027, 2, 10, 12, 0), 1, closed_days={storm}) == toronto(2027, 2, 11, 8, 0)
+
+
+def test_open_hours_later_refuses_naive_moments_and_negative_hours():
+    with pytest.raises(ValueError, match="aware"):
+        open_hours_later(datetime(2026, 11, 23, 10, 0), 2, closed_days=())
+    with pytest.raises(ValueError, match="negative"):
+        open_hours_later(toronto(2026, 11, 23, 10, 0), -1, closed_days=())

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cases.intake.references import new_reference
 from cases.models import Case, Message
+from cases.teams import team_for
 from helpdesk.calendar import eastern, eastern_date, is_business_day, response_due
 from helpdesk.models import ClosureDay, ResponseClass, Topic
 
@@ -69,6 +70,7 @@ class Command(BaseCommand):
         start = now - timedelta(days=round(months * 30.44))
         closed = ClosureDay.dates_from(eastern_date(start))
         history = History(rng, topics, now, start, closed)
+        teams = {topic.pk: team_for(topic) for topic in topics}  # each case in its topic's queue
         references = set(Case.objects.values_list("reference", flat=True))
         batch = []
         for _number in range(count):
@@ -76,7 +78,9 @@ class Command(BaseCommand):
             while reference in references:
                 reference = new_reference()
             references.add(reference)
-            batch.append(history.case(reference))
+            case, follow_ups = history.case(reference)
+            case.team = teams[case.topic_id]
+            batch.append((case, follow_ups))
             if len(batch) == BATCH:
                 self._save(batch)
                 batch = []
