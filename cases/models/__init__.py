@@ -2,7 +2,8 @@
 
 One aggregate, `Case`, in five modules: the case itself (`case`), its audit trail (`events`), its
 conversation (`conversation`), its outbox (`outbox`) and the client's answer to "Did we resolve your
-request?" (`satisfaction`); beside it, the staff's teams and away dates (`team`).
+request?" (`satisfaction`); beside it, the staff's teams and away dates (`team`) and the warnings
+sent to staff about reply targets (`warnings`).
 """
 
 from .case import CHANGE_CASES, VIEW_CASES, VIEW_SERVICE_STANDARD, Case, CaseAccess, CaseNote, overdue
@@ -11,6 +12,7 @@ from .events import CaseEvent
 from .outbox import MailboxCount, OutboundEmail
 from .satisfaction import SatisfactionAnswer
 from .team import StaffProfile, Team
+from .warnings import StaffWarning
 
 __all__ = [
     "CHANGE_CASES",
@@ -27,6 +29,7 @@ __all__ = [
     "OutboundEmail",
     "SatisfactionAnswer",
     "StaffProfile",
+    "StaffWarning",
     "Team",
     "attachment_path",
     "attachment_storage",

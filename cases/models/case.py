@@ -166,6 +166,9 @@ class Case(models.Model):
         related_name="merged_cases",
         help_text=_("The case that continues this one: its conversation, files, notes and audit trail moved there."),
     )
+    # The reply target (a reply_due_at value) whose miss was told to the team's leads; the case is
+    # escalated while its next reply is still due then (cases.warnings).
+    escalated_target = models.DateTimeField(_("escalated target"), null=True, blank=True, editable=False)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     anonymised_at = models.DateTimeField(_("personal data removed"), null=True, blank=True, editable=False)
@@ -218,6 +221,11 @@ class Case(models.Model):
     @property
     def is_overdue(self):
         return self.reply_due_at is not None and self.is_open and self.reply_due_at < timezone.now()
+
+    @property
+    def is_escalated(self):
+        """Whether its missed reply target was told to the team's leads, and still waits for a reply."""
+        return self.is_open and self.reply_due_at is not None and self.reply_due_at == self.escalated_target
 
     @property
     def met_standard(self):

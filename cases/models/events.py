@@ -50,6 +50,7 @@ class CaseEvent(models.Model):
         MERGED_FROM = "merged_from", _("Another case merged into this one")
         ANSWERED_RESOLVED = "answered_resolved", _("The client answered Yes: the request was resolved")
         ANSWERED_NOT_RESOLVED = "answered_not_resolved", _("The client answered No: the request was not resolved")
+        ESCALATED = "escalated", _("Reply target missed: told the team's leads")
         TEXT = "text", _("Event written as text")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")

@@ -1,5 +1,6 @@
-"""The emails sent to clients, and how many each mailbox was sent today."""
+"""The emails sent to clients (and staff's warnings about them), and how many each mailbox was sent today."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,13 @@ class OutboundEmail(models.Model):
         CONVERSATION_LINK = "conversation_link", _("conversation link")
         MERGED = "merged", _("notice of a merged case")
         RESOLUTION = "resolution", _("resolution")
+        DUE_SOON_WARNING = "due_soon_warning", _("warning to staff: reply due soon")
+        TARGET_MISSED = "target_missed", _("warning to staff: reply target missed")
+
+        @classmethod
+        def to_staff(cls):
+            """The kinds sent to a member of staff (the email's recipient), not to the case's client."""
+            return [cls.DUE_SOON_WARNING, cls.TARGET_MISSED]
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -37,6 +45,16 @@ class OutboundEmail(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emails")
     message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="emails")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Set for the warnings to staff (Kind.to_staff): the email goes to this member of staff, not the client.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff recipient"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)

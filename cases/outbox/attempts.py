@@ -56,6 +56,13 @@ def _redact(text: str, address: str) -> str:
     return text
 
 
+def _address(email: OutboundEmail) -> str:
+    """The address the email goes to, which an error's text must not keep."""
+    if email.recipient_id is not None and email.recipient is not None:
+        return email.recipient.email
+    return email.case.email
+
+
 def _acknowledged(case: Case, at) -> None:
     Case.objects.filter(pk=case.pk).update(acknowledged_at=at, acknowledgment_error="")
 
@@ -81,7 +88,7 @@ def failed(email: OutboundEmail, error: Exception) -> str:
     now = timezone.now()
     case = email.case
     name = type(error).__name__
-    text = describe_error(error, case.email)
+    text = describe_error(error, _address(email))
     handed_over = email.sent_at is not None
     if handed_over:
         status = Status.UNCONFIRMED
@@ -135,7 +142,7 @@ def unconfirmed(email: OutboundEmail, error: Exception) -> str:
             status=status,
             sent_at=now,
             next_attempt_at=email.next_attempt_at,
-            last_error=describe_error(cause, case.email),
+            last_error=describe_error(cause, _address(email)),
         )
         _record_attempt(email, CaseEvent.Code.EMAIL_UNCONFIRMED, now, name)
         if email.kind == Kind.ACKNOWLEDGMENT and status == Status.UNCONFIRMED:

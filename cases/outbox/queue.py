@@ -1,4 +1,4 @@
-"""The outbox: emails to clients, queued with what caused them and sent by the task worker, once each.
+"""The outbox: emails to clients (and staff's warnings about cases, cases.warnings), queued with what caused them and sent by the task worker, once each.
 
 An email is a row of OutboundEmail, written in the same transaction as its cause (a filed case,
 a staff reply). Once that transaction commits, the `deliver_email` task is enqueued with the
@@ -58,6 +58,16 @@ def queue_email(case: Case, kind: str, message=None, asks_if_resolved=False) -> 
     return email
 
 
+def queue_staff_email(case: Case, kind: str, recipient) -> OutboundEmail:
+    """Queue a warning about `case` to a member of staff (OutboundEmail.Kind.to_staff) in the caller's
+    transaction; its task is enqueued on commit. It counts against no client's mailbox."""
+    now = timezone.now()
+    email = OutboundEmail.objects.create(case=case, kind=kind, recipient=recipient, created_at=now, next_attempt_at=now)
+    transaction.on_commit(partial(enqueue, email.pk), robust=True)
+    logger.info("Email %s (%s, case %s) queued for staff", email.pk, kind, case.pk)
+    return email
+
+
 def enqueue(email_id: int, run_after=None) -> bool:
     """Enqueue the task that delivers this email; False (and logged) if the task backend refused it.
 
@@ -94,9 +104,15 @@ def deliver(email_id: int) -> str:
     if not claimed:
         # Sent, cancelled, being sent by another worker, not yet due, or no such email.
         return "skipped"
-    email = OutboundEmail.objects.select_related("case__topic", "message").get(pk=email_id)
+    email = OutboundEmail.objects.select_related("case__topic", "message", "recipient__staff_profile").get(pk=email_id)
     case = email.case
-    if case.anonymised_at is not None or not case.email:
+    if email.kind in Kind.to_staff():
+        recipient = email.recipient
+        if recipient is None or not recipient.is_active or not recipient.email:
+            OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(status=Status.CANCELLED)
+            logger.info("Email %s cancelled: its member of staff has no address or account left", email.pk)
+            return Status.CANCELLED.value
+    elif case.anonymised_at is not None or not case.email:
         OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(status=Status.CANCELLED)
         logger.info("Email %s cancelled: case %s has no personal data left", email.pk, case.pk)
         return Status.CANCELLED.value
@@ -166,6 +182,10 @@ def _message(email: OutboundEmail):
         message = merged_message(email.case)
     elif email.kind == Kind.RESOLUTION:
         message = resolution_message(email.case)
+    elif email.kind in Kind.to_staff() and email.recipient is not None:
+        from .staff_emails import staff_warning_message
+
+        message = staff_warning_message(email)
     else:
         raise ValueError(f"email {email.pk} of kind {email.kind!r} cannot be written")
     message.extra_headers["Message-ID"] = email.internet_message_id

@@ -1,0 +1,45 @@
+"""Warn staff of the cases whose reply is due soon, and tell the team's leads of those past their target.
+
+Run it every few minutes (cron `*/5 * * * *`, or a systemd timer), or let it loop with `--every SECONDS`
+(as `scripts/serve` does). Each warning is sent once, however often it runs: see cases.warnings.services.
+"""
+
+import logging
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+
+from cases.warnings.services import check_due_cases
+
+logger = logging.getLogger("cases.check_due_cases")
+
+
+class Command(BaseCommand):
+    help = "Warn staff of cases whose reply is due soon, and tell the team's leads of missed reply targets."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--every",
+            type=int,
+            default=0,
+            metavar="SECONDS",
+            help="Check again every SECONDS seconds until stopped (default: check once).",
+        )
+
+    def handle(self, *args, every=0, **options):
+        if every <= 0:
+            self._check()
+            return
+        running = [True]
+        signal.signal(signal.SIGTERM, lambda *_: running.clear())
+        while running:
+            self._check()
+            slept = 0.0
+            while running and slept < every:
+                time.sleep(0.5)
+                slept += 0.5
+
+    def _check(self):
+        sent = check_due_cases()
+        self.stdout.write(f"Warnings queued: {sent['due_soon']} due soon, {sent['missed']} missed targets")

@@ -1,0 +1,207 @@
+"""Warnings to staff before a reply target is missed, and escalation to the team's leads when it is
+(`manage.py check_due_cases`): counted in the helpdesk's open hours, each sent once, in the
+recipient's language, quoting nothing the client wrote."""
+
+from datetime import date, datetime
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from cases.models import Case, CaseEvent, OutboundEmail, StaffProfile, StaffWarning, Team
+from cases.warnings.services import check_due_cases
+from helpdesk.calendar import HELPDESK_TZ
+from helpdesk.models import ClosureDay
+from tests.conftest import CONTACT, make_staff
+
+Kind = StaffWarning.Kind
+
+
+def eastern(*args):
+    return datetime(*args, tzinfo=HELPDESK_TZ)
+
+
+def staff(username, **fields):
+    return make_staff(username, "Case reviewers", email=f"{username}@cbsa.example", **fields)
+
+
+@pytest.fixture
+def team(db):
+    made = Team.objects.create(name_en="Payments", name_fr="Paiements")
+    made.members.set([staff("mia"), staff("max"), staff("lea")])
+    made.leads.set(made.members.filter(username="lea"))
+    return made
+
+
+def filed(make_case, team, due, assignee=None):
+    """A case of `team` whose next reply is due at `due`, assigned to `assignee` (or no one)."""
+    case = make_case()
+    Case.objects.filter(pk=case.pk).update(reply_due_at=due, team=team, assigned_to=assignee)
+    case.refresh_from_db()
+    return case
+
+
+def run(clock, moment, capture):
+    """check_due_cases at `moment`, its emails sent once it commits; the staff emails sent, by address."""
+    clock.to(moment)
+    with capture(execute=True):
+        check_due_cases()
+
+
+def staff_mail(mailoutbox):
+    return sorted((email.to[0], email.subject) for email in mailoutbox if email.to[0].endswith("@cbsa.example"))
+
+
+@pytest.fixture
+def check(clock, django_capture_on_commit_callbacks):
+    return lambda moment: run(clock, moment, django_capture_on_commit_callbacks)
+
+
+def test_the_assignee_is_warned_once_within_the_open_hours(make_case, team, check, mailoutbox):
+    """Tuesday 17:00, 4 open hours reach Wednesday 9:00: a target then is due soon; run twice, one email."""
+    mia = team.members.get(username="mia")
+    case = filed(make_case, team, eastern(2026, 11, 25, 9, 0), assignee=mia)
+    later = filed(make_case, team, eastern(2026, 11, 25, 9, 30), assignee=mia)
+    check(eastern(2026, 11, 24, 17, 0))
+    check(eastern(2026, 11, 24, 17, 5))
+    assert staff_mail(mailoutbox) == [("mia@cbsa.example", f"Reply due soon: {case.display_reference}")]
+    assert not later.staff_warnings.exists()
+
+
+def test_over_a_weekend_friday_evening_warns_of_monday_morning(make_case, team, check, mailoutbox):
+    mia = team.members.get(username="mia")
+    filed(make_case, team, eastern(2026, 11, 30, 10, 0), assignee=mia)  # Monday 10:00: 3 open hours
+    filed(make_case, team, eastern(2026, 11, 30, 11, 30), assignee=mia)  # 4.5 open hours: not yet
+    check(eastern(2026, 11, 27, 19, 30))  # Friday evening
+    assert len(staff_mail(mailoutbox)) == 1
+
+
+def test_easter_monday_and_a_closure_day_count_nothing(make_case, team, check, mailoutbox):
+    """Thursday 2 April 2026, 17:00: Good Friday and Easter Monday are holidays, Tuesday a closure day:
+    2 open hours on Thursday, then 2 on Wednesday reach 9:00 on Wednesday 8 April."""
+    ClosureDay.objects.create(date=date(2026, 4, 7), reason_en="Storm", reason_fr="Tempête")
+    mia = team.members.get(username="mia")
+    soon = filed(make_case, team, eastern(2026, 4, 8, 9, 0), assignee=mia)
+    filed(make_case, team, eastern(2026, 4, 8, 9, 1), assignee=mia)
+    check(eastern(2026, 4, 2, 17, 0))
+    assert [warning.case for warning in StaffWarning.objects.all()] == [soon]
+
+
+def test_the_clock_change_is_counted_in_real_hours(make_case, team, check, mailoutbox):
+    """Saturday 31 October to Monday 2 November 2026 (clocks go back on Sunday): 4 open hours from the
+    weekend reach Monday 11:00, Eastern time."""
+    mia = team.members.get(username="mia")
+    soon = filed(make_case, team, eastern(2026, 11, 2, 11, 0), assignee=mia)
+    filed(make_case, team, eastern(2026, 11, 2, 11, 1), assignee=mia)
+    check(eastern(2026, 10, 31, 12, 0))
+    assert [warning.case for warning in StaffWarning.objects.all()] == [soon]
+
+
+def test_an_unassigned_case_warns_the_team_present_today(make_case, team, check, mailoutbox):
+    StaffProfile.objects.create(user=team.members.get(username="max"), away_from=date(2026, 11, 24))
+    case = filed(make_case, team, eastern(2026, 11, 24, 18, 0))
+    check(eastern(2026, 11, 24, 16, 0))
+    subject = f"Reply due soon: {case.display_reference}"
+    assert staff_mail(mailoutbox) == [("lea@cbsa.example", subject), ("mia@cbsa.example", subject)]
+
+
+def test_an_assignee_away_is_still_warned(make_case, team, check, mailoutbox):
+    mia = team.members.get(username="mia")
+    StaffProfile.objects.create(user=mia, away_from=date(2026, 11, 24))
+    filed(make_case, team, eastern(2026, 11, 24, 18, 0), assignee=mia)
+    check(eastern(2026, 11, 24, 16, 0))
+    assert [to for to, _subject in staff_mail(mailoutbox)] == ["mia@cbsa.example"]
+
+
+def test_staff_who_may_not_view_cases_or_inactive_are_not_warned(make_case, team, check, mailoutbox):
+    team.members.add(make_staff("outsider", email="outsider@cbsa.example"))
+    team.members.filter(username="max").update(is_active=False)
+    filed(make_case, team, eastern(2026, 11, 24, 18, 0))
+    check(eastern(2026, 11, 24, 16, 0))
+    assert [to for to, _subject in staff_mail(mailoutbox)] == ["lea@cbsa.example", "mia@cbsa.example"]
+
+
+def test_a_missed_target_is_escalated_to_the_leads_once(make_case, team, check, mailoutbox):
+    mia = team.members.get(username="mia")
+    case = filed(make_case, team, eastern(2026, 11, 24, 19, 0), assignee=mia)
+    check(eastern(2026, 11, 24, 19, 5))
+    check(eastern(2026, 11, 24, 19, 10))
+    assert staff_mail(mailoutbox) == [("lea@cbsa.example", f"Reply target missed: {case.display_reference}")]
+    case.refresh_from_db()
+    assert case.is_escalated
+    assert case.events.filter(code=CaseEvent.Code.ESCALATED).count() == 1
+
+
+def test_after_a_downtime_only_the_escalation_is_sent(make_case, team, check, mailoutbox):
+    """The checks stopped before the case was due soon and came back after its target: no stale warning."""
+    mia = team.members.get(username="mia")
+    case = filed(make_case, team, eastern(2026, 11, 24, 19, 0), assignee=mia)
+    check(eastern(2026, 11, 25, 8, 0))
+    assert staff_mail(mailoutbox) == [("lea@cbsa.example", f"Reply target missed: {case.display_reference}")]
+    assert list(StaffWarning.objects.values_list("kind", flat=True)) == [Kind.MISSED]
+
+
+def test_a_new_target_warns_again_and_is_no_longer_escalated(make_case, team, check, mailoutbox):
+    mia = team.members.get(username="mia")
+    case = filed(make_case, team, eastern(2026, 11, 24, 19, 0), assignee=mia)
+    check(eastern(2026, 11, 24, 19, 5))
+    Case.objects.filter(pk=case.pk).update(reply_due_at=eastern(2026, 11, 26, 19, 0))
+    case.refresh_from_db()
+    assert not case.is_escalated
+    check(eastern(2026, 11, 26, 16, 0))
+    assert ("mia@cbsa.example", f"Reply due soon: {case.display_reference}") in staff_mail(mailoutbox)
+
+
+def test_emails_are_in_the_recipients_language_and_quote_nothing_of_the_client(make_case, team, check, mailoutbox):
+    mia = team.members.get(username="mia")
+    StaffProfile.objects.create(user=mia, language="fr")
+    case = filed(make_case, team, eastern(2026, 11, 24, 18, 0), assignee=mia)
+    check(eastern(2026, 11, 24, 16, 0))
+    (email,) = [email for email in mailoutbox if email.to == ["mia@cbsa.example"]]
+    assert email.subject == f"Réponse attendue bientôt\u00a0: {case.display_reference}"
+    body = email.body + email.alternatives[0][0]
+    assert "19 h (heure de l’Est)" in body or "19 h (heure de l'Est)" in body
+    assert f"http://testserver/admin/cases/case/{case.pk}/change/" in body or f"/admin/cases/case/{case.pk}/" in body
+    for personal in (CONTACT["full_name"], CONTACT["email"], CONTACT["description"], CONTACT["business_name"]):
+        assert personal not in body
+
+
+def test_staff_emails_leave_the_client_alone(make_case, team, check, mailoutbox):
+    """Sent to the member of staff; the audit trail names the warning, not an email to the client."""
+    mia = team.members.get(username="mia")
+    case = filed(make_case, team, eastern(2026, 11, 24, 18, 0), assignee=mia)
+    check(eastern(2026, 11, 24, 16, 0))
+    email = OutboundEmail.objects.get(kind=OutboundEmail.Kind.DUE_SOON_WARNING)
+    assert (email.recipient, email.status) == (mia, OutboundEmail.Status.SENT)
+    event = case.events.get(code=CaseEvent.Code.EMAIL_SENT)
+    assert event.description() == "Email sent: warning to staff: reply due soon"
+    assert not [message for message in mailoutbox if CONTACT["email"] in message.to]
+
+
+def test_the_command_runs_once(make_case, team, clock, django_capture_on_commit_callbacks, capsys):
+    filed(make_case, team, eastern(2026, 11, 24, 19, 0))
+    clock.to(eastern(2026, 11, 24, 20, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("check_due_cases")
+    assert "0 due soon, 1 missed targets" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_send_each_warning_once(make_case, team, clock):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    filed(make_case, team, eastern(2026, 11, 24, 19, 0))
+    clock.to(eastern(2026, 11, 24, 20, 0))
+
+    def one_run(_):
+        try:
+            return check_due_cases()["missed"]
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(4) as pool:
+        assert sum(pool.map(one_run, range(4))) == 1
+    assert OutboundEmail.objects.filter(kind=OutboundEmail.Kind.TARGET_MISSED).count() == 1
