@@ -30,13 +30,19 @@ def all_closure_days():
 
 
 def overdue_words(case, closed_days, now=None):
-    """ "Overdue" or "3 business days overdue" while the case waits past its reply target; "" otherwise."""
+    """ "Overdue" or "3 business days overdue" while the case waits past its reply target, followed by
+    ", escalated" once the team's leads were told (cases.warnings); "" otherwise."""
     if not case.is_overdue:
         return ""
     days = business_days_elapsed(case.reply_due_at, now or timezone.now(), closed_days)
     if not days:
-        return gettext("Overdue")
-    return ngettext("%(count)d business day overdue", "%(count)d business days overdue", days) % {"count": days}
+        words = gettext("Overdue")
+    else:
+        words = ngettext("%(count)d business day overdue", "%(count)d business days overdue", days) % {"count": days}
+    if case.is_escalated:
+        # Translators: "Overdue, escalated": the team's leads were told the reply target was missed.
+        return gettext("%(overdue)s, escalated") % {"overdue": words}
+    return words
 
 
 def overdue_marker(case, closed_days, now=None):

@@ -1,4 +1,5 @@
-"""The outbox: emails to clients (and staff's warnings about cases, cases.warnings), queued with what caused them and sent by the task worker, once each.
+"""The outbox: emails to clients (and staff's warnings about cases, cases.warnings), queued with what
+caused them and sent by the task worker, once each.
 
 An email is a row of OutboundEmail, written in the same transaction as its cause (a filed case,
 a staff reply). Once that transaction commits, the `deliver_email` task is enqueued with the

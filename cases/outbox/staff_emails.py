@@ -5,6 +5,8 @@ the case's reference, topic and the target, in Eastern time, and a link to the c
 quote nothing the client wrote, and name no client.
 """
 
+import re
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -44,7 +46,8 @@ def staff_warning_message(email: OutboundEmail) -> EmailMultiAlternatives:
             "case_url": settings.SITE_URL + reverse("admin:cases_case_change", args=[case.pk]),
             "hours": settings.DUE_SOON_OPEN_HOURS,
         }
-        subject = " ".join(render_to_string(f"cases/email/{name}_subject.txt", context).split())
+        # One line, its no-break spaces kept (str.split would take them for spaces).
+        subject = re.sub(r"[ \t\r\n]+", " ", render_to_string(f"cases/email/{name}_subject.txt", context)).strip()
         context["subject"] = subject
         text = render_to_string(f"cases/email/{name}.txt", context)
         html = render_to_string(f"cases/email/{name}.html", context)

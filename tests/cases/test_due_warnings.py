@@ -5,8 +5,10 @@ recipient's language, quoting nothing the client wrote."""
 from datetime import date, datetime
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
 from cases.models import Case, CaseEvent, OutboundEmail, StaffProfile, StaffWarning, Team
 from cases.warnings.services import check_due_cases
@@ -160,8 +162,8 @@ def test_emails_are_in_the_recipients_language_and_quote_nothing_of_the_client(m
     (email,) = [email for email in mailoutbox if email.to == ["mia@cbsa.example"]]
     assert email.subject == f"Réponse attendue bientôt\u00a0: {case.display_reference}"
     body = email.body + email.alternatives[0][0]
-    assert "19 h (heure de l’Est)" in body or "19 h (heure de l'Est)" in body
-    assert f"http://testserver/admin/cases/case/{case.pk}/change/" in body or f"/admin/cases/case/{case.pk}/" in body
+    assert "au plus tard le mardi 24 novembre 2026 à 18\u00a0h (heure de l'Est)." in email.body
+    assert settings.SITE_URL + reverse("admin:cases_case_change", args=[case.pk]) in email.body
     for personal in (CONTACT["full_name"], CONTACT["email"], CONTACT["description"], CONTACT["business_name"]):
         assert personal not in body
 
@@ -174,7 +176,7 @@ def test_staff_emails_leave_the_client_alone(make_case, team, check, mailoutbox)
     email = OutboundEmail.objects.get(kind=OutboundEmail.Kind.DUE_SOON_WARNING)
     assert (email.recipient, email.status) == (mia, OutboundEmail.Status.SENT)
     event = case.events.get(code=CaseEvent.Code.EMAIL_SENT)
-    assert event.description() == "Email sent: warning to staff: reply due soon"
+    assert event.description == "Email sent: warning to staff: reply due soon"
     assert not [message for message in mailoutbox if CONTACT["email"] in message.to]
 
 
@@ -205,3 +207,28 @@ def test_two_runs_at_once_send_each_warning_once(make_case, team, clock):
     with ThreadPoolExecutor(4) as pool:
         assert sum(pool.map(one_run, range(4))) == 1
     assert OutboundEmail.objects.filter(kind=OutboundEmail.Kind.TARGET_MISSED).count() == 1
+
+
+def test_the_case_list_shows_escalated_cases_in_a_constant_number_of_queries(make_case, team, check, client):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.cases.test_case_list import row
+    from tests.conftest import sign_in_staff
+
+    sign_in_staff(client, team.members.get(username="lea"))
+    changelist = reverse("admin:cases_case_changelist")
+    late = filed(make_case, team, eastern(2026, 11, 24, 19, 0))
+    check(eastern(2026, 11, 24, 19, 5))
+    waiting = filed(make_case, team, eastern(2026, 11, 24, 19, 1))  # past its target, not yet checked
+    with CaptureQueriesContext(db) as one:
+        page = client.get(changelist).content.decode()
+    assert '<strong class="case-overdue">Overdue, escalated</strong>' in row(page, late)
+    assert '<strong class="case-overdue">Overdue</strong>' in row(page, waiting)
+    for _n in range(3):
+        filed(make_case, team, eastern(2026, 11, 24, 19, 0))
+    check(eastern(2026, 11, 24, 19, 10))
+    with CaptureQueriesContext(db) as more:
+        page = client.get(changelist).content.decode()
+    assert page.count("Overdue, escalated") == 5
+    assert len(more) == len(one)
