@@ -60,14 +60,15 @@ class CannedResponseAdmin(StaffModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(StaffModelAdmin):
-    """What became of each email to a client; failed, unconfirmed and stuck ones can be sent again."""
+    """What became of each email to a client (or warning to a member of staff, its recipient); failed,
+    unconfirmed and stuck ones can be sent again."""
 
     list_display = ["case", "kind", "status", "attempts", "created_at", "sent_at", "next_attempt_at", "last_error"]
     list_filter = ["status", "kind"]
     list_select_related = ["case"]
     search_fields = ["case__reference"]
     actions = ["send_again"]
-    readonly_fields = [*list_display, "internet_message_id"]
+    readonly_fields = [*list_display, "recipient", "internet_message_id"]
 
     def has_add_permission(self, request):
         return False

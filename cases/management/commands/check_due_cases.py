@@ -9,7 +9,9 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import InterfaceError, OperationalError
 
+from cases.outbox.queue import reset_connections
 from cases.warnings.services import check_due_cases
 
 logger = logging.getLogger("cases.check_due_cases")
@@ -34,7 +36,12 @@ class Command(BaseCommand):
         running = [True]
         signal.signal(signal.SIGTERM, lambda *_: running.clear())
         while running:
-            self._check()
+            try:
+                self._check()
+            except (OperationalError, InterfaceError) as error:
+                # The database is away: the next round tries again, and sends what this one could not.
+                logger.warning("Cases not checked, database unavailable (%s)", type(error).__name__)
+                reset_connections()
             slept = 0.0
             while running and slept < every:
                 time.sleep(0.5)
