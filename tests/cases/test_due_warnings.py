@@ -232,3 +232,50 @@ def test_the_case_list_shows_escalated_cases_in_a_constant_number_of_queries(mak
         page = client.get(changelist).content.decode()
     assert page.count("Overdue, escalated") == 5
     assert len(more) == len(one)
+
+
+def test_an_away_lead_is_not_told(make_case, team, check, mailoutbox):
+    lead = staff("ola")
+    team.members.add(lead)
+    team.leads.add(lead)
+    StaffProfile.objects.create(user=team.members.get(username="lea"), away_until=date(2026, 11, 24))
+    filed(make_case, team, eastern(2026, 11, 24, 19, 0))
+    check(eastern(2026, 11, 24, 19, 5))
+    assert [to for to, _subject in staff_mail(mailoutbox)] == ["ola@cbsa.example"]
+
+
+def test_a_staff_email_not_sent_is_retried_without_the_address_and_leaves_the_acknowledgment_alone(
+    make_case, team, check, settings, mailoutbox
+):
+    from tests.cases.test_outbox import REFUSING
+
+    mia = team.members.get(username="mia")
+    case = filed(make_case, team, eastern(2026, 11, 24, 18, 0), assignee=mia)
+    settings.MAILERS = REFUSING
+    check(eastern(2026, 11, 24, 16, 0))
+    email = OutboundEmail.objects.get(kind=OutboundEmail.Kind.DUE_SOON_WARNING)
+    assert (email.status, email.attempts) == (OutboundEmail.Status.QUEUED, 1)
+    assert "mia@cbsa.example" not in email.last_error and "(recipient)" in email.last_error
+    case.refresh_from_db()
+    assert case.acknowledgment_error == ""
+    assert case.events.filter(code=CaseEvent.Code.EMAIL_FAILED).get().params["kind"] == "due_soon_warning"
+
+
+def test_every_checks_again_until_stopped(make_case, team, clock, monkeypatch, capsys):
+    """With --every, a round follows another after the wait; SIGTERM ends the loop after its round."""
+    import signal
+
+    from cases.management.commands import check_due_cases as command
+
+    rounds = []
+    monkeypatch.setattr(command, "check_due_cases", lambda: rounds.append(1) or {"due_soon": 0, "missed": 0})
+    handlers = {}
+    monkeypatch.setattr(command.signal, "signal", lambda number, handler: handlers.setdefault(number, handler))
+
+    def sleep(_seconds):
+        if len(rounds) == 2:
+            handlers[signal.SIGTERM]()
+
+    monkeypatch.setattr(command.time, "sleep", sleep)
+    call_command("check_due_cases", every=1)
+    assert len(rounds) == 2
