@@ -10,6 +10,8 @@ email that resolves a case (the reply that does, or the resolution email when no
 "Did we resolve your request?" with two signed links, Yes and No, each good for RESOLVED_LINK_DAYS.
 """
 
+import re
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -81,6 +83,12 @@ def _resolved_links(case) -> dict:
     }
 
 
+def rendered_subject(name: str, context: dict) -> str:
+    """The subject template `name` rendered on one line. Only ASCII spaces and line breaks are
+    squeezed: the no-break spaces of French typography (« : ») stay."""
+    return re.sub(r"[ \t\r\n]+", " ", render_to_string(f"cases/email/{name}_subject.txt", context)).strip()
+
+
 def _message(case, name: str, extra: dict, links_of=None, asks_if_resolved=False) -> EmailMultiAlternatives:
     """The email `name` to the client of `case`, in their language, linking to the pages of `links_of`
     (the case itself unless given), and asking whether the request was resolved if it should."""
@@ -88,7 +96,7 @@ def _message(case, name: str, extra: dict, links_of=None, asks_if_resolved=False
         context = {"case": case, "language": case.preferred_language, **_links(links_of or case), **extra}
         if asks_if_resolved:
             context.update(_resolved_links(case))
-        subject = " ".join(render_to_string(f"cases/email/{name}_subject.txt", context).split())
+        subject = rendered_subject(name, context)
         context["subject"] = subject
         text = render_to_string(f"cases/email/{name}.txt", context)
         html = render_to_string(f"cases/email/{name}.html", context)

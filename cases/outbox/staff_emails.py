@@ -5,8 +5,6 @@ the case's reference, topic and the target, in Eastern time, and a link to the c
 quote nothing the client wrote, and name no client.
 """
 
-import re
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -14,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from ..models import OutboundEmail, StaffProfile, StaffWarning
+from .emails import rendered_subject
 
 TEMPLATES = {
     OutboundEmail.Kind.DUE_SOON_WARNING: ("due_soon_warning", StaffWarning.Kind.DUE_SOON),
@@ -47,7 +46,7 @@ def staff_warning_message(email: OutboundEmail) -> EmailMultiAlternatives:
             "hours": settings.DUE_SOON_OPEN_HOURS,
         }
         # One line, its no-break spaces kept (str.split would take them for spaces).
-        subject = re.sub(r"[ \t\r\n]+", " ", render_to_string(f"cases/email/{name}_subject.txt", context)).strip()
+        subject = rendered_subject(name, context)
         context["subject"] = subject
         text = render_to_string(f"cases/email/{name}.txt", context)
         html = render_to_string(f"cases/email/{name}.html", context)

@@ -3,12 +3,14 @@
 recipient's language, quoting nothing the client wrote."""
 
 from datetime import date, datetime
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from cases.models import Case, CaseEvent, OutboundEmail, StaffProfile, StaffWarning, Team
 from cases.warnings.services import check_due_cases
@@ -279,3 +281,12 @@ def test_every_checks_again_until_stopped(make_case, team, clock, monkeypatch, c
     monkeypatch.setattr(command.time, "sleep", sleep)
     call_command("check_due_cases", every=1)
     assert len(rounds) == 2
+
+
+def test_email_subjects_keep_the_no_break_space_of_french_typography():
+    """One line, squeezing ASCII spaces and line breaks only: « Réponse attendue bientôt\u00a0: » keeps its space."""
+    from cases.outbox.emails import rendered_subject
+
+    with translation.override("fr"):
+        subject = rendered_subject("due_soon_warning", {"case": SimpleNamespace(display_reference="CS-7KQ-2M9-XDT")})
+    assert "\u00a0:" in subject and "\n" not in subject and "  " not in subject
