@@ -89,6 +89,18 @@ def rendered_subject(name: str, context: dict) -> str:
     return re.sub(r"[ \t\r\n]+", " ", render_to_string(f"cases/email/{name}_subject.txt", context)).strip()
 
 
+def written(name: str, context: dict, address: str) -> EmailMultiAlternatives:
+    """The email `name` to `address`, written in the active language: its subject on one line, its
+    plain text, and its HTML alternative."""
+    subject = rendered_subject(name, context)
+    context = {**context, "subject": subject}
+    text = render_to_string(f"cases/email/{name}.txt", context)
+    html = render_to_string(f"cases/email/{name}.html", context)
+    email = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+    email.attach_alternative(html, "text/html")
+    return email
+
+
 def _message(case, name: str, extra: dict, links_of=None, asks_if_resolved=False) -> EmailMultiAlternatives:
     """The email `name` to the client of `case`, in their language, linking to the pages of `links_of`
     (the case itself unless given), and asking whether the request was resolved if it should."""
@@ -96,10 +108,4 @@ def _message(case, name: str, extra: dict, links_of=None, asks_if_resolved=False
         context = {"case": case, "language": case.preferred_language, **_links(links_of or case), **extra}
         if asks_if_resolved:
             context.update(_resolved_links(case))
-        subject = rendered_subject(name, context)
-        context["subject"] = subject
-        text = render_to_string(f"cases/email/{name}.txt", context)
-        html = render_to_string(f"cases/email/{name}.html", context)
-    email = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [case.email])
-    email.attach_alternative(html, "text/html")
-    return email
+        return written(name, context, case.email)

@@ -7,12 +7,11 @@ quote nothing the client wrote, and name no client.
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from ..models import OutboundEmail, StaffProfile, StaffWarning
-from .emails import rendered_subject
+from .emails import written
 
 TEMPLATES = {
     OutboundEmail.Kind.DUE_SOON_WARNING: ("due_soon_warning", StaffWarning.Kind.DUE_SOON),
@@ -45,11 +44,4 @@ def staff_warning_message(email: OutboundEmail) -> EmailMultiAlternatives:
             "case_url": settings.SITE_URL + reverse("admin:cases_case_change", args=[case.pk]),
             "hours": settings.DUE_SOON_OPEN_HOURS,
         }
-        # One line, its no-break spaces kept (str.split would take them for spaces).
-        subject = rendered_subject(name, context)
-        context["subject"] = subject
-        text = render_to_string(f"cases/email/{name}.txt", context)
-        html = render_to_string(f"cases/email/{name}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
-    message.attach_alternative(html, "text/html")
-    return message
+        return written(name, context, recipient.email)
