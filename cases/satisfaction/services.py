@@ -25,7 +25,7 @@ def case_answer_resolved(case: Case, *, answer: str, comment: str = "", language
     with transaction.atomic():
         # Locked as cases_anonymise_closed locks the cases it blanks: an answer comes before a run and
         # its comment is blanked by it, or after and is refused.
-        case = Case.objects.select_for_update().select_related("assigned_to").get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",)).select_related("assigned_to").get(pk=case.pk)
         if case.anonymised_at is not None:
             raise CaseRuleError(_("This request can no longer be answered."))
         recorded, _created = SatisfactionAnswer.objects.update_or_create(

@@ -192,7 +192,7 @@ def test_the_command_runs_once(make_case, team, clock, django_capture_on_commit_
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_two_runs_at_once_send_each_warning_once(make_case, team, clock):
+def test_two_runs_at_once_send_each_warning_once(seeded, make_case, team, clock):
     from concurrent.futures import ThreadPoolExecutor
 
     from django.db import connections
