@@ -7,9 +7,14 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from triage.analytics import FILED_COUNTERS
 
+        from .notifications.sign_in import remember_language
         from .selectors import cases_filed_per_outcome
+
+        user_logged_in.connect(remember_language, dispatch_uid="cases.remember_language")
 
         if cases_filed_per_outcome not in FILED_COUNTERS:
             FILED_COUNTERS.append(cases_filed_per_outcome)

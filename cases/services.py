@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from .attachments.files import delete_attachment_files
 from .models import Attachment, Case, CaseEvent, CaseNote, Message, OutboundEmail, SatisfactionAnswer, StaffProfile
+from .notifications.services import notify_assigned, notify_new_case
 from .outbox.queue import cancel_for_case, queue_email
 
 logger = logging.getLogger(__name__)
@@ -46,17 +47,20 @@ def case_change(
     *,
     actor,
     status=None,
+    team=None,
     assigned_to=None,
     unassign=False,
     reason="",
     in_turn=False,
     tell_client=True,
 ) -> list[str]:
-    """Change a case's status or assignment, recording each change; return what changed.
+    """Change a case's status, team or assignment, recording each change; return what changed.
 
     The audit trail records who changed the assignee, from whom to whom, and the `reason` they gave,
     if any; `in_turn` marks an assignment made by the team's round-robin (no actor). Each assignment
-    stamps the assignee's StaffProfile.last_assigned_at, which the round-robin reads.
+    stamps the assignee's StaffProfile.last_assigned_at, which the round-robin reads, and tells the
+    new assignee (unless they took it themselves). A case moved to another team is new in that
+    team's queue, and its members are told so (cases.notifications).
 
     A case that becomes resolved is emailed to the client as resolved, the email asking "Did we resolve
     your request?"; with `tell_client=False` the caller's own email does that (a reply that resolves it).
@@ -75,6 +79,10 @@ def case_change(
                 case.resolved_at = timezone.now()
             elif status != Case.Status.CLOSED:
                 case.resolved_at = None
+        if team is not None and team.pk != case.team_id:
+            old = case.team.name if case.team_id else ""
+            events.append(CaseEvent(code=CaseEvent.Code.MOVED, params={"old": old, "new": team.name}))
+            case.team = team
         if unassign and case.assigned_to_id is not None:
             old = case.assigned_to.get_username()
             events.append(CaseEvent(code=CaseEvent.Code.UNASSIGNED, params={"old": old, **because}))
@@ -91,13 +99,22 @@ def case_change(
             case.assigned_to = assigned_to
             StaffProfile.objects.update_or_create(user=assigned_to, defaults={"last_assigned_at": timezone.now()})
         if events:
-            case.save(update_fields=["status", "closed_at", "resolved_at", "assigned_to"])
+            case.save(update_fields=["status", "closed_at", "resolved_at", "team", "assigned_to"])
             for event in events:
                 event.case, event.actor = case, actor
             CaseEvent.objects.bulk_create(events)
+            _notify(case, events, actor)
         if resolves and tell_client:
             queue_email(case, OutboundEmail.Kind.RESOLUTION, asks_if_resolved=True)
     return [event.description for event in events]
+
+
+def _notify(case: Case, events, actor) -> None:
+    for event in events:
+        if event.code in (CaseEvent.Code.ASSIGNED, CaseEvent.Code.REASSIGNED, CaseEvent.Code.ASSIGNED_IN_TURN):
+            notify_assigned(case, event)
+        elif event.code == CaseEvent.Code.MOVED:
+            notify_new_case(case, event, but=[actor])
 
 
 def case_add_note(case: Case, *, author, text: str) -> CaseNote:

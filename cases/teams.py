@@ -4,16 +4,14 @@ the next case a member of staff takes.
 Each assignment is made by cases.services.case_change, which writes it in the audit trail.
 """
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from helpdesk.calendar import eastern_date
 
-from .models import VIEW_CASES, Case, Team
-from .models.team import present_on
+from .models import Case, Team
+from .models.team import may_view_cases, present_on
 from .services import case_change
 
 
@@ -22,26 +20,13 @@ def team_for(topic) -> Team | None:
     return Team.objects.filter(Q(topics=topic) | Q(is_default=True)).order_by("is_default", "pk").first()
 
 
-def _may_view_cases():
-    """The condition of users who may view cases: superusers, and those given the permission
-    directly or through a group (as the model backend reads it)."""
-    app_label, codename = VIEW_CASES.split(".")
-    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-    users = get_user_model().objects
-    return (
-        Q(is_superuser=True)
-        | Q(pk__in=users.filter(user_permissions__in=permission).values("pk"))
-        | Q(pk__in=users.filter(groups__permissions__in=permission).values("pk"))
-    )
-
-
 def next_in_turn(team: Team, now=None):
     """The member of `team` whose turn it is: of those active, on staff, allowed to view cases and not
     away today (Eastern time), the one assigned a case least recently (never first, then by id); None
     when no member can take it. One query."""
     today = eastern_date(now or timezone.now())
     return (
-        team.members.filter(_may_view_cases(), present_on(today), is_active=True, is_staff=True)
+        team.members.filter(may_view_cases(), present_on(today), is_active=True, is_staff=True)
         .order_by(F("staff_profile__last_assigned_at").asc(nulls_first=True), "pk")
         .first()
     )

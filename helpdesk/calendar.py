@@ -69,6 +69,12 @@ def is_business_day(day: date, closed_days: Collection[date] = ()) -> bool:
     return day.weekday() < 5 and day not in _designated_holidays() and day not in closed_days
 
 
+def is_open(moment: datetime, closed_days: Collection[date] = ()) -> bool:
+    """Whether the helpdesk is open at `moment`: a business day, from 7:00 to 19:00 Toronto time."""
+    local = eastern(moment)
+    return is_business_day(local.date(), closed_days) and OPENS <= local.time() < CLOSES
+
+
 def next_business_day(day: date, closed_days: Collection[date] = ()) -> date:
     day += timedelta(days=1)
     while not is_business_day(day, closed_days):

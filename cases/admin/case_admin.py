@@ -66,7 +66,6 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
     inlines = [NoteInline, NewNoteInline, EventInline]
     actions = ["assign_to_me", "record_telephone_response", "record_email_response", "revoke_links", "export_csv"]
     readonly_fields = [
-        "team",
         "display_reference",
         "received",
         "first_response_due",
@@ -252,6 +251,7 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
             stored,
             actor=request.user,
             status=form.cleaned_data.get("status"),
+            team=form.cleaned_data.get("team"),
             assigned_to=assigned,
             unassign=assigned is None,
             reason=form.cleaned_data.get("reason", ""),

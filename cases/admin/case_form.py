@@ -22,10 +22,15 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = ["status", "assigned_to"]
+        fields = ["team", "status", "assigned_to"]
+        # Saved by cases.services.case_change, which records a move and tells the new team.
+        help_texts = {"team": _("Move the case to another team: its members are told of it.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "team" in self.fields:
+            # A case stays in a team once in one: moved to another, never out of all.
+            self.fields["team"].required = self.instance.team_id is not None
         if "assigned_to" in self.fields:
             self.fields["assigned_to"].queryset = get_user_model().objects.filter(is_staff=True, is_active=True)
 

@@ -112,7 +112,7 @@ class TeamAdmin(StaffModelAdmin):
 class StaffProfileForm(forms.ModelForm):
     class Meta:
         model = StaffProfile
-        fields = ["away_from", "away_until", "language"]
+        fields = ["away_from", "away_until", "language", *StaffProfile.notify_fields()]
         widgets = {
             "away_from": forms.DateInput(attrs={"type": "date"}),
             "away_until": forms.DateInput(attrs={"type": "date"}),
@@ -125,7 +125,20 @@ class StaffProfileAdmin(StaffModelAdmin):
     everyone's. The list sends the others to their own page, made on their first visit."""
 
     form = StaffProfileForm
-    fields = ["member", "away_from", "away_until", "language"]
+    fieldsets = [
+        (None, {"fields": ["member", "away_from", "away_until"]}),
+        (
+            _("Emails to you"),
+            {
+                "fields": ["language", *StaffProfile.notify_fields()],
+                "description": _(
+                    "How you are told of each kind of news about cases: at once, in one email at 7 am "
+                    "Eastern on business days, or never. The emails give the case's reference, topic, "
+                    "reply target and link, never what the client wrote."
+                ),
+            },
+        ),
+    ]
     readonly_fields = ["member"]
     list_display = ["member", "away_from", "away_until", "language"]
     list_select_related = ["user"]

@@ -19,7 +19,8 @@ from helpdesk.models import ResponseClass, response_target
 from ..attachments.files import store_attachments
 from ..intake.help_paths import PathTaken
 from ..intake.submission import case_submit
-from ..models import Case, CaseEvent, Message, OutboundEmail
+from ..models import Case, CaseEvent, Message, OutboundEmail, StaffNotification
+from ..notifications.services import notify_from_client
 from ..outbox import mailboxes
 from ..outbox.queue import queue_email
 from ..services import CaseRuleError, case_change, check_transition
@@ -127,6 +128,7 @@ class FollowUpResult:
 def case_follow_up(case: Case, *, body: str, language: str, files=(), at=None) -> FollowUpResult:
     """Add a client's follow-up to the conversation, with its attachments (checked files).
 
+    The assignee, or the team when nobody is assigned, is told (cases.notifications).
     On an open case it waits for an answer with its own target; a case waiting on the
     client goes back in progress. A resolved case is reopened within REOPEN_BUSINESS_DAYS
     business days of its resolution; after that, or once closed, the follow-up files a new
@@ -149,7 +151,8 @@ def case_follow_up(case: Case, *, body: str, language: str, files=(), at=None) -
             due_at=target_for(case, now),
         )
         store_attachments(case, files, message=message)
-        CaseEvent.objects.create(case=case, at=now, code=CaseEvent.Code.FOLLOW_UP_RECEIVED)
+        received = CaseEvent.objects.create(case=case, at=now, code=CaseEvent.Code.FOLLOW_UP_RECEIVED)
+        notify_from_client(case, received, StaffNotification.Kind.FOLLOW_UP, target=message.due_at)
         if reopened:
             CaseEvent.objects.create(case=case, at=now, code=CaseEvent.Code.REOPENED)
         if case.status in (Case.Status.RESOLVED, Case.Status.WAITING_ON_CLIENT):

@@ -12,6 +12,7 @@ from helpdesk.models import ResponseClass, response_target
 
 from ..attachments.files import store_attachments
 from ..models import Case, CaseEvent, OutboundEmail
+from ..notifications.services import notify_new_case
 from ..outbox import mailboxes
 from ..outbox.queue import queue_email
 from ..teams import case_assign_in_turn, team_for
@@ -35,14 +36,15 @@ def case_submit(
 ) -> tuple[Case, bool]:
     """File a case and acknowledge it by email; return it and whether it is new.
 
-    `path_taken` is the way the client came: topic, response class, and the help tool's answers,
-    outcome and release when there were any. A form sent again with the same token returns the case
-    it already filed. The acknowledgment is queued in the outbox (or withheld) in the case's own
-    transaction, and sent by the task worker (cases.outbox.queue), so a slow or failing mail server never
-    holds the client up. `language` is that of the page it was filed from, the active language unless
-    given. `follows` is the earlier case a client's follow-up came to after it was resolved;
-    `attachments` are the request's checked files, saved with the case. The case goes to the team of
-    its topic, else the default team; a team that assigns in turn assigns it at once (cases.teams).
+        `path_taken` is the way the client came: topic, response class, and the help tool's answers,
+        outcome and release when there were any. A form sent again with the same token returns the case
+        it already filed. The acknowledgment is queued in the outbox (or withheld) in the case's own
+        transaction, and sent by the task worker (cases.outbox.queue), so a slow or failing mail server never
+        holds the client up. `language` is that of the page it was filed from, the active language unless
+        given. `follows` is the earlier case a client's follow-up came to after it was resolved;
+        `attachments` are the request's checked files, saved with the case. The case goes to the team of
+        its topic, else the default team; a team that assigns in turn assigns it at once (cases.teams). The
+    team's members are told of it, and its assignee that it is theirs (cases.notifications).
     """
     received_at = received_at or timezone.now()
     if submission_token and (existing := Case.objects.filter(submission_token=submission_token).first()):
@@ -67,8 +69,9 @@ def case_submit(
                     **path_taken.case_fields(),
                     **contact,
                 )
-                CaseEvent.objects.create(case=case, at=received_at, code=CaseEvent.Code.RECEIVED)
+                received = CaseEvent.objects.create(case=case, at=received_at, code=CaseEvent.Code.RECEIVED)
                 case_assign_in_turn(case)
+                notify_new_case(case, received)
                 store_attachments(case, attachments)
                 # In the case's own transaction: a case is never saved without its acknowledgment
                 # queued or withheld, nor an acknowledgment queued without its case.

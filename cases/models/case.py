@@ -107,14 +107,14 @@ class Case(models.Model):
         blank=True,
         related_name="assigned_cases",
     )
-    # The team whose queue the case is in: that of its topic when filed, else the default team.
+    # The team whose queue the case is in: that of its topic when filed, else the default team; staff
+    # move it to another through cases.services.case_change.
     team = models.ForeignKey(
         Team,
         verbose_name=_("team"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        editable=False,
         related_name="cases",
     )
     first_response_at = models.DateTimeField(_("first response sent"), null=True, blank=True, editable=False)

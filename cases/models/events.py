@@ -51,6 +51,7 @@ class CaseEvent(models.Model):
         ANSWERED_RESOLVED = "answered_resolved", _("The client answered Yes: the request was resolved")
         ANSWERED_NOT_RESOLVED = "answered_not_resolved", _("The client answered No: the request was not resolved")
         ESCALATED = "escalated", _("Reply target missed: told the team's leads")
+        MOVED = "moved", _("Moved to another team")
         TEXT = "text", _("Event written as text")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")

@@ -28,11 +28,24 @@ class OutboundEmail(models.Model):
         RESOLUTION = "resolution", _("resolution")
         DUE_SOON_WARNING = "due_soon_warning", _("warning to staff: reply due soon")
         TARGET_MISSED = "target_missed", _("warning to staff: reply target missed")
+        NEW_CASE_NOTICE = "new_case_notice", _("notice to staff: new case in the team's queue")
+        ASSIGNED_NOTICE = "assigned_notice", _("notice to staff: case assigned")
+        FOLLOW_UP_NOTICE = "follow_up_notice", _("notice to staff: client's follow-up")
+        NOT_RESOLVED_NOTICE = "not_resolved_notice", _("notice to staff: request not resolved, the client says")
+        STAFF_DIGEST = "staff_digest", _("daily digest to staff")
 
         @classmethod
         def to_staff(cls):
             """The kinds sent to a member of staff (the email's recipient), not to the case's client."""
-            return [cls.DUE_SOON_WARNING, cls.TARGET_MISSED]
+            return [
+                cls.DUE_SOON_WARNING,
+                cls.TARGET_MISSED,
+                cls.NEW_CASE_NOTICE,
+                cls.ASSIGNED_NOTICE,
+                cls.FOLLOW_UP_NOTICE,
+                cls.NOT_RESOLVED_NOTICE,
+                cls.STAFF_DIGEST,
+            ]
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -42,10 +55,11 @@ class OutboundEmail(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emails")
+    # Empty for a digest to staff, which is about several cases (its notifications say which).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="emails")
     message = models.ForeignKey(Message, on_delete=models.CASCADE, null=True, blank=True, related_name="emails")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    # Set for the warnings to staff (Kind.to_staff): the email goes to this member of staff, not the client.
+    # Set for the emails to staff (Kind.to_staff): the email goes to this member of staff, not the client.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("staff recipient"),

@@ -6,6 +6,8 @@ team is the default.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -66,12 +68,28 @@ class Team(models.Model):
 
 
 class StaffProfile(models.Model):
-    """What the helpdesk knows of a member of staff besides their account: when they are away, and the
-    language of the emails sent to them."""
+    """What the helpdesk knows of a member of staff besides their account: when they are away, the
+    language of the emails sent to them, and how they are told of each kind of news about cases."""
 
     class Language(models.TextChoices):
         ENGLISH = "en", _("English")
         FRENCH = "fr", _("French")
+
+    class Notify(models.TextChoices):
+        AT_ONCE = "at_once", _("At once")
+        DIGEST = "digest", _("In a daily digest, at 7 am Eastern on business days")
+        NEVER = "never", _("Never")
+
+    # The field of each kind of notification (StaffNotification.Kind), with its default; a client's
+    # "No" to "Did we resolve your request?" comes as their follow-ups do.
+    NOTIFY_FIELDS = {
+        "new_case": ("notify_new_case", Notify.DIGEST),
+        "assigned": ("notify_assigned", Notify.AT_ONCE),
+        "follow_up": ("notify_follow_up", Notify.AT_ONCE),
+        "not_resolved": ("notify_follow_up", Notify.AT_ONCE),
+        "due_soon": ("notify_due_soon", Notify.AT_ONCE),
+        "missed": ("notify_missed", Notify.AT_ONCE),
+    }
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -99,6 +117,26 @@ class StaffProfile(models.Model):
         blank=True,
         help_text=_("Empty: the language of your browser."),
     )
+    # The language of the staff site when they last signed in: "the language of your browser".
+    signed_in_language = models.CharField(max_length=2, blank=True, editable=False)
+    notify_new_case = models.CharField(
+        _("a new case in my team's queue"), max_length=10, choices=Notify.choices, default=Notify.DIGEST
+    )
+    notify_assigned = models.CharField(
+        _("a case assigned to me"), max_length=10, choices=Notify.choices, default=Notify.AT_ONCE
+    )
+    notify_follow_up = models.CharField(
+        _("a client's follow-up on my case, or on my team's unassigned case"),
+        max_length=10,
+        choices=Notify.choices,
+        default=Notify.AT_ONCE,
+    )
+    notify_due_soon = models.CharField(
+        _("a reply due soon"), max_length=10, choices=Notify.choices, default=Notify.AT_ONCE
+    )
+    notify_missed = models.CharField(
+        _("a reply target missed"), max_length=10, choices=Notify.choices, default=Notify.AT_ONCE
+    )
     # When a case was last assigned to them: the round-robin gives the next case to whoever had one
     # least recently.
     last_assigned_at = models.DateTimeField(_("last assigned a case"), null=True, blank=True, editable=False)
@@ -114,11 +152,41 @@ class StaffProfile(models.Model):
         if self.away_from and self.away_until and self.away_until < self.away_from:
             raise ValidationError({"away_until": _("The last day away cannot come before the first.")})
 
+    @classmethod
+    def notify_fields(cls) -> list[str]:
+        """The fields of the choices of notifications, one a kind, in the order of the kinds."""
+        return list(dict.fromkeys(field for field, _default in cls.NOTIFY_FIELDS.values()))
+
+    def email_language(self) -> str:
+        """The language of emails to them: the one they chose, else their browser's when they last
+        signed in, else the site's default."""
+        return self.language or self.signed_in_language or settings.LANGUAGE_CODE
+
+    def notify(self, kind: str) -> str:
+        """How they want to be told of news of `kind` (a StaffNotification.Kind): a Notify."""
+        field, _default = self.NOTIFY_FIELDS[kind]
+        return getattr(self, field)
+
     def is_away(self, day) -> bool:
         """Whether they are away on `day` (a date in Eastern time)."""
         if self.away_from is None and self.away_until is None:
             return False
         return (self.away_from is None or self.away_from <= day) and (self.away_until is None or day <= self.away_until)
+
+
+def may_view_cases():
+    """The condition of users who may view cases: superusers, and those given the permission
+    directly or through a group (as the model backend reads it)."""
+    from .case import VIEW_CASES  # the case module needs this one's Team
+
+    app_label, codename = VIEW_CASES.split(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    users = get_user_model().objects
+    return (
+        models.Q(is_superuser=True)
+        | models.Q(pk__in=users.filter(user_permissions__in=permission).values("pk"))
+        | models.Q(pk__in=users.filter(groups__permissions__in=permission).values("pk"))
+    )
 
 
 def present_on(day):

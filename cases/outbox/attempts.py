@@ -60,7 +60,7 @@ def _address(email: OutboundEmail) -> str:
     """The address the email goes to, which an error's text must not keep."""
     if email.recipient_id is not None and email.recipient is not None:
         return email.recipient.email
-    return email.case.email
+    return email.case.email if email.case_id is not None else ""
 
 
 def _acknowledged(case: Case, at) -> None:
@@ -72,13 +72,14 @@ def sent(email: OutboundEmail) -> str:
     case = email.case
     with transaction.atomic():
         OutboundEmail.objects.filter(pk=email.pk).update(status=Status.SENT, sent_at=now)
-        # The acknowledgment has its own line in the audit trail; other emails say which they were.
+        # The acknowledgment has its own line in the audit trail; other emails say which they were
+        # (a digest to staff, about several cases, is on none's).
         if email.kind == Kind.ACKNOWLEDGMENT:
             _acknowledged(case, now)
             CaseEvent.objects.create(case=case, at=now, code=CaseEvent.Code.ACKNOWLEDGED)
-        else:
+        elif case is not None:
             CaseEvent.objects.create(case=case, at=now, code=CaseEvent.Code.EMAIL_SENT, params={"kind": email.kind})
-    logger.info("Email %s (%s, case %s) sent, attempt %s", email.pk, email.kind, case.pk, email.attempts)
+    logger.info("Email %s (%s, case %s) sent, attempt %s", email.pk, email.kind, email.case_id, email.attempts)
     return Status.SENT.value
 
 
@@ -107,7 +108,7 @@ def failed(email: OutboundEmail, error: Exception) -> str:
             CaseEvent.objects.create(
                 case=case, at=now, code=CaseEvent.Code.ACKNOWLEDGMENT_FAILED, params={"error": name}
             )
-    ids = (email.pk, email.kind, case.pk, email.attempts, settings.EMAIL_MAX_ATTEMPTS)
+    ids = (email.pk, email.kind, email.case_id, email.attempts, settings.EMAIL_MAX_ATTEMPTS)
     if status == Status.QUEUED:
         at = email.next_attempt_at.isoformat(timespec="seconds")
         logger.warning("Email %s (%s, case %s) not sent, attempt %s of %s, next at %s: %s", *ids, at, name)
@@ -121,7 +122,8 @@ def failed(email: OutboundEmail, error: Exception) -> str:
 def _record_attempt(email: OutboundEmail, code, at, error_name: str) -> None:
     """The attempt on the case's audit trail: which email, which attempt, which error (its class only)."""
     params = {"kind": email.kind, "attempt": email.attempts, "error": error_name}
-    CaseEvent.objects.create(case=email.case, at=at, code=code, params=params)
+    if email.case_id is not None:
+        CaseEvent.objects.create(case=email.case, at=at, code=code, params=params)
 
 
 def unconfirmed(email: OutboundEmail, error: Exception) -> str:
@@ -147,7 +149,7 @@ def unconfirmed(email: OutboundEmail, error: Exception) -> str:
         _record_attempt(email, CaseEvent.Code.EMAIL_UNCONFIRMED, now, name)
         if email.kind == Kind.ACKNOWLEDGMENT and status == Status.UNCONFIRMED:
             _acknowledged(case, now)
-    ids = (email.pk, email.kind, case.pk, email.attempts, settings.EMAIL_MAX_ATTEMPTS)
+    ids = (email.pk, email.kind, email.case_id, email.attempts, settings.EMAIL_MAX_ATTEMPTS)
     if once_more:
         at = email.next_attempt_at.isoformat(timespec="seconds")
         logger.warning("Email %s (%s, case %s) outcome unknown, attempt %s of %s, once more at %s: %s", *ids, at, name)

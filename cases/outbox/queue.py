@@ -59,13 +59,14 @@ def queue_email(case: Case, kind: str, message=None, asks_if_resolved=False) -> 
     return email
 
 
-def queue_staff_email(case: Case, kind: str, recipient) -> OutboundEmail:
-    """Queue a warning about `case` to a member of staff (OutboundEmail.Kind.to_staff) in the caller's
-    transaction; its task is enqueued on commit. It counts against no client's mailbox."""
+def queue_staff_email(case: Case | None, kind: str, recipient) -> OutboundEmail:
+    """Queue an email to a member of staff (OutboundEmail.Kind.to_staff) about `case` (None: a digest,
+    about several) in the caller's transaction; its task is enqueued on commit. It counts against no
+    client's mailbox."""
     now = timezone.now()
     email = OutboundEmail.objects.create(case=case, kind=kind, recipient=recipient, created_at=now, next_attempt_at=now)
     transaction.on_commit(partial(enqueue, email.pk), robust=True)
-    logger.info("Email %s (%s, case %s) queued for staff", email.pk, kind, case.pk)
+    logger.info("Email %s (%s, case %s) queued for staff", email.pk, kind, email.case_id)
     return email
 
 
@@ -115,7 +116,7 @@ def deliver(email_id: int) -> str:
             return Status.CANCELLED.value
     elif case.anonymised_at is not None or not case.email:
         OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(status=Status.CANCELLED)
-        logger.info("Email %s cancelled: case %s has no personal data left", email.pk, case.pk)
+        logger.info("Email %s cancelled: case %s has no personal data left", email.pk, email.case_id)
         return Status.CANCELLED.value
     if not email.internet_message_id:  # the first attempt
         email.internet_message_id = new_message_id()
@@ -184,9 +185,9 @@ def _message(email: OutboundEmail):
     elif email.kind == Kind.RESOLUTION:
         message = resolution_message(email.case)
     elif email.kind in Kind.to_staff() and email.recipient is not None:
-        from .staff_emails import staff_warning_message
+        from .staff_emails import staff_message
 
-        message = staff_warning_message(email)
+        message = staff_message(email)
     else:
         raise ValueError(f"email {email.pk} of kind {email.kind!r} cannot be written")
     message.extra_headers["Message-ID"] = email.internet_message_id

@@ -1,7 +1,7 @@
 """The client's answer to "Did we resolve your request?", recorded on the case with the audit trail.
 
 The email that resolves a case asks it (cases.outbox.emails). An answer changes nothing of the case by
-itself: a No reopens nothing, it tells the assignee (`notify_not_resolved`), who decides. One answer a
+itself: a No reopens nothing, it tells the assignee by email (`notify_not_resolved`), who decides. One answer a
 case: a later one replaces it, so the last answer counts.
 """
 
@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Case, CaseEvent, SatisfactionAnswer
+from ..models import Case, CaseEvent, SatisfactionAnswer, StaffNotification
+from ..notifications.services import notify_from_client
 from ..services import CaseRuleError
 
 
@@ -45,11 +46,11 @@ def case_answer_resolved(case: Case, *, answer: str, comment: str = "", language
 
 
 def notify_not_resolved(case: Case, *, at) -> None:
-    """Tell the case's assignee that the client answered No, in the caller's transaction.
-
-    For now the notice is the audit trail's entry, naming the assignee, which the case page shows with
-    the answer and comment. Staff notifications by email start here: queue them on commit, naming the
-    case, never quoting the comment.
-    """
+    """Record the client's No on the audit trail, naming the assignee, and tell the assignee (or the
+    team, when nobody is assigned) by email, naming the case, never quoting the comment; in the
+    caller's transaction."""
     assignee = case.assigned_to.get_username() if case.assigned_to else ""
-    CaseEvent.objects.create(case=case, at=at, code=CaseEvent.Code.ANSWERED_NOT_RESOLVED, params={"assignee": assignee})
+    answered = CaseEvent.objects.create(
+        case=case, at=at, code=CaseEvent.Code.ANSWERED_NOT_RESOLVED, params={"assignee": assignee}
+    )
+    notify_from_client(case, answered, StaffNotification.Kind.NOT_RESOLVED)

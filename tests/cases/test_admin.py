@@ -23,6 +23,7 @@ def change_url(case):
 
 def edit_data(case, **changes):
     data = {
+        "team": case.team_id or "",
         "status": case.status,
         "assigned_to": case.assigned_to_id or "",
         "notes-TOTAL_FORMS": "0",

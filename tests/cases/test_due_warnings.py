@@ -12,13 +12,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
-from cases.models import Case, CaseEvent, OutboundEmail, StaffProfile, StaffWarning, Team
+from cases.models import Case, CaseEvent, OutboundEmail, StaffNotification, StaffProfile, Team
 from cases.warnings.services import check_due_cases
 from helpdesk.calendar import HELPDESK_TZ
 from helpdesk.models import ClosureDay
 from tests.conftest import CONTACT, make_staff
 
-Kind = StaffWarning.Kind
+Kind = StaffNotification.Kind
 
 
 def eastern(*args):
@@ -69,14 +69,19 @@ def test_the_assignee_is_warned_once_within_the_open_hours(make_case, team, chec
     check(eastern(2026, 11, 24, 17, 0))
     check(eastern(2026, 11, 24, 17, 5))
     assert staff_mail(mailoutbox) == [("mia@cbsa.example", f"Reply due soon: {case.display_reference}")]
-    assert not later.staff_warnings.exists()
+    assert not later.staff_notifications.exists()
 
 
-def test_over_a_weekend_friday_evening_warns_of_monday_morning(make_case, team, check, mailoutbox):
+def test_a_monday_morning_target_is_warned_when_the_helpdesk_opens_not_over_the_weekend(
+    make_case, team, check, mailoutbox
+):
     mia = team.members.get(username="mia")
     filed(make_case, team, eastern(2026, 11, 30, 10, 0), assignee=mia)  # Monday 10:00: 3 open hours
     filed(make_case, team, eastern(2026, 11, 30, 11, 30), assignee=mia)  # 4.5 open hours: not yet
-    check(eastern(2026, 11, 27, 19, 30))  # Friday evening
+    check(eastern(2026, 11, 27, 19, 30))  # Friday evening: closed
+    check(eastern(2026, 11, 29, 12, 0))  # Sunday
+    assert staff_mail(mailoutbox) == []
+    check(eastern(2026, 11, 30, 7, 0))  # Monday, as the helpdesk opens
     assert len(staff_mail(mailoutbox)) == 1
 
 
@@ -88,17 +93,17 @@ def test_easter_monday_and_a_closure_day_count_nothing(make_case, team, check, m
     soon = filed(make_case, team, eastern(2026, 4, 8, 9, 0), assignee=mia)
     filed(make_case, team, eastern(2026, 4, 8, 9, 1), assignee=mia)
     check(eastern(2026, 4, 2, 17, 0))
-    assert [warning.case for warning in StaffWarning.objects.all()] == [soon]
+    assert [warning.case for warning in StaffNotification.objects.all()] == [soon]
 
 
 def test_the_clock_change_is_counted_in_real_hours(make_case, team, check, mailoutbox):
-    """Saturday 31 October to Monday 2 November 2026 (clocks go back on Sunday): 4 open hours from the
-    weekend reach Monday 11:00, Eastern time."""
+    """Friday 30 October 2026 at 17:00 (EDT) to Monday 2 November (EST; clocks go back on Sunday): 2 open
+    hours on Friday and 2 on Monday reach 9:00 on Monday, Eastern time."""
     mia = team.members.get(username="mia")
-    soon = filed(make_case, team, eastern(2026, 11, 2, 11, 0), assignee=mia)
-    filed(make_case, team, eastern(2026, 11, 2, 11, 1), assignee=mia)
-    check(eastern(2026, 10, 31, 12, 0))
-    assert [warning.case for warning in StaffWarning.objects.all()] == [soon]
+    soon = filed(make_case, team, eastern(2026, 11, 2, 9, 0), assignee=mia)
+    filed(make_case, team, eastern(2026, 11, 2, 9, 1), assignee=mia)
+    check(eastern(2026, 10, 30, 17, 0))
+    assert [warning.case for warning in StaffNotification.objects.all()] == [soon]
 
 
 def test_an_unassigned_case_warns_the_team_present_today(make_case, team, check, mailoutbox):
@@ -142,7 +147,7 @@ def test_after_a_downtime_only_the_escalation_is_sent(make_case, team, check, ma
     case = filed(make_case, team, eastern(2026, 11, 24, 19, 0), assignee=mia)
     check(eastern(2026, 11, 25, 8, 0))
     assert staff_mail(mailoutbox) == [("lea@cbsa.example", f"Reply target missed: {case.display_reference}")]
-    assert list(StaffWarning.objects.values_list("kind", flat=True)) == [Kind.MISSED]
+    assert list(StaffNotification.objects.values_list("kind", flat=True)) == [Kind.MISSED]
 
 
 def test_a_new_target_warns_again_and_is_no_longer_escalated(make_case, team, check, mailoutbox):

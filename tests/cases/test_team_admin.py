@@ -100,10 +100,13 @@ def test_staff_set_their_own_away_dates_and_email_language(reviewer, reviewer_cl
     assert reviewer_client.get(MY_PROFILE)["Location"] == change
     page = reviewer_client.get(change).content.decode()
     assert 'type="date" name="away_from"' in page and 'name="language"' in page
-    response = reviewer_client.post(change, {"away_from": "2026-12-21", "away_until": "2027-01-04", "language": "fr"})
+    choices = dict.fromkeys(StaffProfile.notify_fields(), "at_once")
+    form = {"away_from": "2026-12-21", "away_until": "2027-01-04", "language": "fr", **choices}
+    response = reviewer_client.post(change, {**form, "notify_new_case": "never"})
     assert response.status_code == 302
     profile.refresh_from_db()
     assert (profile.away_from, profile.away_until, profile.language) == (date(2026, 12, 21), date(2027, 1, 4), "fr")
+    assert (profile.notify_new_case, profile.notify_assigned) == ("never", "at_once")
 
 
 def test_the_last_day_away_cannot_come_before_the_first(reviewer, reviewer_client):

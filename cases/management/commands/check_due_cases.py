@@ -1,7 +1,9 @@
-"""Warn staff of the cases whose reply is due soon, and tell the team's leads of those past their target.
+"""Warn staff of the cases whose reply is due soon, tell the team's leads of those past their target,
+and send the staff's daily digests once 7 am Eastern has come on a business day.
 
 Run it every few minutes (cron `*/5 * * * *`, or a systemd timer), or let it loop with `--every SECONDS`
-(as `scripts/serve` does). Each warning is sent once, however often it runs: see cases.warnings.services.
+(as `scripts/serve` does). Each warning and digest is sent once, however often it runs: see
+cases.warnings.services and cases.notifications.digests.
 """
 
 import logging
@@ -11,6 +13,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import InterfaceError, OperationalError
 
+from cases.notifications.digests import send_digests
 from cases.outbox.queue import reset_connections
 from cases.warnings.services import check_due_cases
 
@@ -18,7 +21,10 @@ logger = logging.getLogger("cases.check_due_cases")
 
 
 class Command(BaseCommand):
-    help = "Warn staff of cases whose reply is due soon, and tell the team's leads of missed reply targets."
+    help = (
+        "Warn staff of cases whose reply is due soon, tell the team's leads of missed reply targets, "
+        "and send the daily digests."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -49,4 +55,7 @@ class Command(BaseCommand):
 
     def _check(self):
         sent = check_due_cases()
-        self.stdout.write(f"Warnings queued: {sent['due_soon']} due soon, {sent['missed']} missed targets")
+        digests = send_digests()
+        self.stdout.write(
+            f"Warnings queued: {sent['due_soon']} due soon, {sent['missed']} missed targets; digests: {digests}"
+        )
