@@ -1,11 +1,12 @@
 """The service-standard report's charts (carmsupport.charts draws them): a line or a bar per response
 class, the classes told apart by colour and dashes; and the share of clients who answered Yes to "Did
-we resolve your request?"."""
+we resolve your request?", every class together as a line, and each team's as small bars in its table
+(cases.reports.satisfaction): a line a team would be told apart by colour alone past a few teams."""
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from carmsupport.charts import LONG_DASHES, SHORT_DASHES, SOLID, Series, count_bar_chart, line_chart
+from carmsupport.charts import LONG_DASHES, SHORT_DASHES, SOLID, Series, count_bar_chart, line_chart, table_bar
 from helpdesk.models import ResponseClass
 from helpdesk.templatetags.dates import percent
 
@@ -64,3 +65,9 @@ def resolved_chart(periods, labels) -> bytes:
         axis_format=lambda value: percent(number_format(value)),
         point_format=lambda value: percent(number_format(value, 1)),  # as in the table
     )
+
+
+def yes_bar(answers):
+    """A bar for a table's cell as long as the share of `answers` that were Yes, out of 100% (hidden
+    from screen readers: the percentage beside it says the same)."""
+    return table_bar(answers.yes_percent or 0, 100)

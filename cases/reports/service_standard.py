@@ -7,11 +7,12 @@ Sunday) of the date it was received, in Toronto time; a follow-up to that of the
 arrived; a client's answer to "Did we resolve your request?" to that of the date it was given (the
 last answer a case had). Anonymised cases count like the others: their dates stay. A case merged
 into another (cases.merging) is not a case received: its request and messages count as the other's
-follow-ups.
+follow-ups, and the pair's last answer as the other's (cases.reports.answers).
 
 Each report reads four queries, whatever the number of cases: the few columns it needs of
 every case received in the period (one query), of every follow-up received in it and of every
-answer given in it (one query each, joined to its case for the class), and the closure days.
+answer given in it (one query each, joined to its case for the class, and for an answer its team:
+cases.reports.answers), and the closure days.
 The figures are then counted in Python, which stays quick up to about 100,000 cases in a period
 (a few seconds); past that, count in the database and keep the durations for a sample.
 """
@@ -27,7 +28,8 @@ from django.utils import timezone
 from helpdesk.calendar import HELPDESK_TZ, BusinessClock, eastern, eastern_date
 from helpdesk.models import ClosureDay, ResponseClass
 
-from ..models import Case, Message, SatisfactionAnswer
+from ..models import Case, Message
+from .answers import Answers, count_answers, percent_rounded_down
 
 MONTH, WEEK = "month", "week"
 
@@ -48,33 +50,6 @@ def percentile_90(values):
         return None
     ordered = sorted(values)
     return ordered[math.ceil(0.9 * len(ordered)) - 1]
-
-
-def percent_rounded_down(part: int, whole: int) -> float | None:
-    """`part` of `whole` in percent, rounded down to one decimal; None when `whole` is 0.
-
-    Rounded down, so that a share shown at or above a target always meets it.
-    """
-    return part * 1000 // whole / 10 if whole else None
-
-
-@dataclass
-class Answers:
-    """The clients' answers to "Did we resolve your request?" given in a period."""
-
-    count: int = 0
-    yes: int = 0
-
-    @property
-    def no(self) -> int:
-        return self.count - self.yes
-
-    @property
-    def yes_percent(self) -> float | None:
-        return percent_rounded_down(self.yes, self.count)
-
-    def __add__(self, other):
-        return Answers(self.count + other.count, self.yes + other.yes)
 
 
 @dataclass
@@ -140,6 +115,8 @@ class Period:
     last: date
     complete: bool  # it had ended by the time of the report
     classes: dict[str, Figures]
+    # Each team's answers to "Did we resolve your request?", by the team's id (None: cases with no team).
+    teams: dict[int | None, Answers] = field(default_factory=dict)
 
     @property
     def answers(self) -> Answers:
@@ -254,13 +231,5 @@ def _report(kind, starts, now) -> list[Period]:
                 figures.follow_ups_on_time += 1
             figures.follow_up_days.append(clock.business_days(created_at, answered_at))
 
-    answers = SatisfactionAnswer.objects.filter(answered_at__gte=begin, answered_at__lt=end).values_list(
-        "answered_at", "answer", "case__response_class"
-    )
-    for answered_at, answer, response_class in answers.order_by():
-        figures = period_of(answered_at).classes.get(response_class)
-        if figures is None:
-            continue
-        figures.answers.count += 1
-        figures.answers.yes += answer == SatisfactionAnswer.Answer.YES
+    count_answers(periods, period_of, begin, end)
     return periods

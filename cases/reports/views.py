@@ -2,8 +2,10 @@
 
 One address serves the page, its three charts (``?chart=on-time``, ``?chart=volume``,
 ``?chart=resolved``, SVG images) and the figures as CSV (``?format=csv``, or with ``chart=`` the
-figures of that chart). It is wrapped in the admin's sign-in (``admin.site.admin_view``) in the root
-URLs, and asks for the permission ``cases.view_service_standard`` besides.
+figures of that chart; ``?format=csv&table=teams``, each team's answers to "Did we resolve your
+request?"). The report covers every team: it has no team filter. It is wrapped in the admin's sign-in
+(``admin.site.admin_view``) in the root URLs, and asks for the permission
+``cases.view_service_standard`` besides.
 """
 
 from datetime import date, timedelta
@@ -24,6 +26,7 @@ from helpdesk.calendar import eastern, eastern_date
 
 from ..models import VIEW_SERVICE_STANDARD, Case
 from . import charts as report_charts
+from . import satisfaction as report_satisfaction
 from . import service_standard as reports
 from . import tables as report_tables
 
@@ -79,6 +82,9 @@ def service_standard_report(request):
     chart, wants_csv = request.GET.get("chart"), request.GET.get("format") == "csv"
     if chart is not None and chart not in CHARTS:
         raise Http404
+    table = request.GET.get("table")
+    if table is not None and (table != report_satisfaction.TEAM_TABLE or chart or not wants_csv):
+        raise Http404
     periods = None
     if form.is_valid():
         periods = report_periods(form.cleaned_data["by"], form.cleaned_data["end"], now)
@@ -86,7 +92,9 @@ def service_standard_report(request):
         raise BadRequest
     target = reports.target_percent()
 
-    if wants_csv:
+    if table:
+        response = report_satisfaction.team_csv(periods, form.cleaned_data["by"])
+    elif wants_csv:
         response = report_tables.figures_csv(periods, form.cleaned_data["by"], chart, target)
     elif chart:
         labels = [report_tables.period_label(period, short=True) for period in periods]
@@ -140,6 +148,7 @@ def page_context(periods, choices, target):
         "first": periods[0].first,
         "last": periods[-1].last,
         **report_tables.page_tables(periods, target),
+        "team_tables": report_satisfaction.team_tables(periods),
         "urls": {
             "csv": link(format="csv"),
             "on_time_chart": link(chart="on-time"),
@@ -148,6 +157,7 @@ def page_context(periods, choices, target):
             "volume_csv": link(chart="volume", format="csv"),
             "resolved_chart": link(chart="resolved"),
             "resolved_csv": link(chart="resolved", format="csv"),
+            "resolved_teams_csv": link(format="csv", table=report_satisfaction.TEAM_TABLE),
         },
     }
 
