@@ -1,7 +1,7 @@
 """The staff warnings through the helpdesk's calendar, with the clock really moved (time-machine): the
 open hours of an afternoon, weekends, Easter, the civic holiday, closure days and both clock changes
-count as the case list's "Due soon" does, and each warning is sent once however often the check runs,
-by the service or by `manage.py check_due_cases`."""
+count as the case list's "Due soon" does, warnings are given only while the helpdesk is open, and each
+is sent once however often the check runs, by the service or by `manage.py check_due_cases`."""
 
 import re
 from datetime import UTC, date, datetime
@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from cases.models import Case, StaffWarning, Team
+from cases.models import Case, StaffNotification, Team
 from cases.warnings.services import check_due_cases
 from helpdesk.calendar import HELPDESK_TZ
 from helpdesk.models import ClosureDay
@@ -101,9 +101,9 @@ def test_a_target_at_closing_time_is_warned_in_the_afternoon_then_escalated_once
     assert check(eastern(2026, 12, 8, 19, 1)) == [missed(case)]
     assert check(eastern(2026, 12, 8, 20, 0)) == []
     assert check(eastern(2026, 12, 9, 9, 0)) == []
-    assert list(StaffWarning.objects.order_by("kind").values_list("kind", "recipient__username")) == [
-        (StaffWarning.Kind.DUE_SOON, "mia"),
-        (StaffWarning.Kind.MISSED, "lea"),
+    assert list(StaffNotification.objects.order_by("kind").values_list("kind", "recipient__username")) == [
+        (StaffNotification.Kind.DUE_SOON, "mia"),
+        (StaffNotification.Kind.MISSED, "lea"),
     ]
 
 
@@ -117,19 +117,21 @@ def test_an_evening_target_is_warned_in_the_open_hours_before_it(file, check):
     assert check(eastern(2026, 12, 8, 21, 5)) == [missed(case)]
 
 
-def test_over_a_weekend_two_open_hours_reach_monday_nine(file, check, settings):
+def test_a_monday_nine_target_is_warned_at_seven_on_monday_not_over_the_weekend(file, check, settings):
     """With a threshold of 2 open hours, Monday 14 December 2026 at 9:00 is not due soon on Friday
-    afternoon (1 open hour left on Friday, 1 on Monday reach 8:00), but is from Friday's closing on:
-    the weekend counts nothing. The first run after closing warns, once; Sunday's and Monday
-    7:00's send nothing more."""
+    afternoon (1 open hour left on Friday, 1 on Monday reach 8:00). From Friday's closing on it is,
+    the weekend counting nothing, but nobody is there to act: the warning waits for the helpdesk to
+    open on Monday at 7:00, once; Monday 9:01 is warned at 7:01."""
     settings.DUE_SOON_OPEN_HOURS = 2
     case = file(eastern(2026, 12, 14, 9, 0), at=eastern(2026, 12, 10, 9, 0))
     later = file(eastern(2026, 12, 14, 9, 1), at=eastern(2026, 12, 10, 9, 0))
     assert check(eastern(2026, 12, 11, 18, 0)) == []
-    assert check(eastern(2026, 12, 11, 21, 0)) == [soon(case)]
-    assert check(eastern(2026, 12, 13, 12, 0)) == []
-    assert check(eastern(2026, 12, 14, 7, 0)) == []  # 2 open hours from 7:00 reach 9:00
+    assert check(eastern(2026, 12, 11, 21, 0)) == []  # Friday night
+    assert check(eastern(2026, 12, 13, 12, 0)) == []  # Sunday
+    assert check(eastern(2026, 12, 14, 6, 59)) == []
+    assert check(eastern(2026, 12, 14, 7, 0)) == [soon(case)]
     assert check(eastern(2026, 12, 14, 7, 1)) == [soon(later)]
+    assert check(eastern(2026, 12, 14, 8, 0)) == []
 
 
 def test_a_monday_nine_target_first_seen_on_monday_is_warned_at_seven(file, check, settings):
@@ -143,56 +145,65 @@ def test_a_monday_nine_target_first_seen_on_monday_is_warned_at_seven(file, chec
 
 def test_good_friday_and_easter_monday_count_nothing(file, check):
     """Thursday 25 March 2027: Good Friday (26) and Easter Monday (29) are holidays. From 16:59, 2:01
-    open hours on Thursday and 1:59 on Tuesday 30 reach 8:59; from 17:00, 9:00 exactly."""
+    open hours on Thursday and 1:59 on Tuesday 30 reach 8:59; from 17:00, 9:00 exactly. Nothing is
+    warned on the holidays; on Tuesday at 7:00, 4 open hours reach 11:00."""
     case = file(eastern(2027, 3, 30, 9, 0), at=eastern(2027, 3, 22, 9, 0))
     after = file(eastern(2027, 3, 30, 9, 1), at=eastern(2027, 3, 22, 9, 0))
     assert check(eastern(2027, 3, 25, 16, 59)) == []
     assert check(eastern(2027, 3, 25, 17, 0)) == [soon(case)]
-    assert check(eastern(2027, 3, 26, 12, 0)) == [soon(after)]  # on Good Friday: Tuesday up to 11:00
+    assert check(eastern(2027, 3, 26, 12, 0)) == []  # Good Friday
     assert check(eastern(2027, 3, 29, 12, 0)) == []  # Easter Monday
+    assert check(eastern(2027, 3, 30, 7, 0)) == [soon(after)]
     assert check(eastern(2027, 3, 30, 9, 2)) == sorted([missed(case), missed(after)])
 
 
 def test_on_easter_monday_the_count_starts_on_tuesday(file, check):
-    """Easter Monday 29 March 2027 at 10:00: 4 open hours reach Tuesday at 11:00."""
+    """Easter Monday 29 March 2027: nothing is warned; Tuesday at 7:00, 4 open hours reach 11:00."""
     due = file(eastern(2027, 3, 30, 11, 0), at=eastern(2027, 3, 22, 9, 0))
     file(eastern(2027, 3, 30, 11, 1), at=eastern(2027, 3, 22, 9, 0))
-    assert check(eastern(2027, 3, 29, 10, 0)) == [soon(due)]
+    assert check(eastern(2027, 3, 29, 10, 0)) == []
+    assert check(eastern(2027, 3, 30, 7, 0)) == [soon(due)]
 
 
 def test_the_civic_holiday_counts_nothing(file, check):
     """The first Monday of August is a designated holiday of the federal public service in Ontario, and
     of the helpdesk's calendar: from Friday 30 July 2027 at 17:00, 4 open hours reach Tuesday 3 August
-    at 9:00, skipping Monday 2 August."""
+    at 9:00, skipping Monday 2 August, on which nothing is warned."""
     case = file(eastern(2027, 8, 3, 9, 0), at=eastern(2027, 7, 26, 9, 0))
     after = file(eastern(2027, 8, 3, 9, 1), at=eastern(2027, 7, 26, 9, 0))
     assert check(eastern(2027, 7, 30, 16, 59)) == []
     assert check(eastern(2027, 7, 30, 17, 0)) == [soon(case)]
-    assert check(eastern(2027, 8, 2, 18, 0)) == [soon(after)]  # on the holiday: Tuesday up to 11:00
+    assert check(eastern(2027, 8, 2, 10, 0)) == []  # the holiday
+    assert check(eastern(2027, 8, 3, 7, 0)) == [soon(after)]
     assert check(eastern(2027, 8, 3, 9, 0, 30)) == [missed(case)]
 
 
 def test_a_closure_day_counts_nothing(file, check):
     """Wednesday 9 December 2026 closed (a ClosureDay): from Tuesday at 17:00, 2 open hours on Tuesday
-    and 2 on Thursday reach Thursday at 9:00; without the closure, Wednesday at 9:00."""
+    and 2 on Thursday reach Thursday at 9:00; without the closure, Wednesday at 9:00. Nothing is
+    warned on the closure day."""
     ClosureDay.objects.create(date=date(2026, 12, 9), reason_en="Storm", reason_fr="Tempête")
     case = file(eastern(2026, 12, 10, 9, 0), at=eastern(2026, 12, 7, 9, 0))
     after = file(eastern(2026, 12, 10, 9, 1), at=eastern(2026, 12, 7, 9, 0))
     assert check(eastern(2026, 12, 8, 16, 59)) == []
     assert check(eastern(2026, 12, 8, 17, 0)) == [soon(case)]
-    assert check(eastern(2026, 12, 9, 12, 0)) == [soon(after)]  # on the closure day: Thursday up to 11:00
+    assert check(eastern(2026, 12, 9, 12, 0)) == []  # the closure day
+    assert check(eastern(2026, 12, 10, 7, 0)) == [soon(after)]
 
 
 def test_clocks_going_forward_count_real_open_hours(file, check):
     """Clocks go forward on Sunday 14 March 2027 at 2:00. From Friday 12 March at 17:00 (EST), 4 open
-    hours reach Monday 15 at 9:00 (EDT); from Sunday, before and after the change, Monday at 11:00."""
+    hours reach Monday 15 at 9:00 (EDT); nothing is warned on Sunday, before or after the change; from
+    Monday at 7:00 (EDT, 11:00 UTC), they reach 11:00."""
     monday_nine = file(eastern(2027, 3, 15, 9, 0), at=eastern(2027, 3, 8, 9, 0))
     monday_eleven = file(eastern(2027, 3, 15, 11, 0), at=eastern(2027, 3, 8, 9, 0))
     after = file(eastern(2027, 3, 15, 11, 1), at=eastern(2027, 3, 8, 9, 0))
     assert check(eastern(2027, 3, 12, 16, 59)) == []
     assert check(eastern(2027, 3, 12, 17, 0)) == [soon(monday_nine)]
-    assert check(utc(2027, 3, 14, 6, 30)) == [soon(monday_eleven)]  # 1:30 EST, before the change
+    assert check(utc(2027, 3, 14, 6, 30)) == []  # 1:30 EST, before the change
     assert check(utc(2027, 3, 14, 7, 30)) == []  # 3:30 EDT, after it
+    assert check(utc(2027, 3, 15, 10, 59)) == []  # 6:59 EDT
+    assert check(utc(2027, 3, 15, 11, 0)) == [soon(monday_eleven)]  # 7:00 EDT
     # 13:00 UTC is 9:00 EDT: Monday 9:00 is due now, not missed, and 4 open hours reach 13:00.
     assert check(utc(2027, 3, 15, 13, 0)) == [soon(after)]
     assert check(utc(2027, 3, 15, 13, 0, 30)) == [missed(monday_nine)]
@@ -202,14 +213,16 @@ def test_clocks_going_forward_count_real_open_hours(file, check):
 def test_clocks_going_back_count_real_open_hours(file, check):
     """Clocks go back on Sunday 1 November 2026 at 2:00. From Friday 30 October at 18:00 (EDT), 1 open
     hour on Friday and 3 on Monday reach Monday 2 November at 10:00 (EST); 1:30 happens twice on
-    Sunday and both times 4 open hours reach Monday at 11:00."""
+    Sunday and warns nothing either time; Monday at 7:00 (EST, 12:00 UTC), 4 open hours reach 11:00."""
     monday_ten = file(eastern(2026, 11, 2, 10, 0), at=eastern(2026, 10, 26, 9, 0))
     monday_eleven = file(eastern(2026, 11, 2, 11, 0), at=eastern(2026, 10, 26, 9, 0))
     after = file(eastern(2026, 11, 2, 11, 1), at=eastern(2026, 10, 26, 9, 0))
     assert check(eastern(2026, 10, 30, 17, 59)) == []
     assert check(eastern(2026, 10, 30, 18, 0)) == [soon(monday_ten)]
-    assert check(utc(2026, 11, 1, 5, 30)) == [soon(monday_eleven)]  # 1:30 EDT
+    assert check(utc(2026, 11, 1, 5, 30)) == []  # 1:30 EDT
     assert check(utc(2026, 11, 1, 6, 30)) == []  # 1:30 EST
+    assert check(utc(2026, 11, 2, 11, 59)) == []  # 6:59 EST
+    assert check(utc(2026, 11, 2, 12, 0)) == [soon(monday_eleven)]  # 7:00 EST
     assert check(utc(2026, 11, 2, 14, 59)) == [soon(after)]  # 9:59 EST: 4 open hours reach 13:59
     assert check(utc(2026, 11, 2, 15, 1)) == [missed(monday_ten)]  # 10:01 EST
 
@@ -221,7 +234,7 @@ def test_after_a_downtime_only_the_escalation_is_sent_once(file, check):
     assert check(eastern(2026, 12, 8, 14, 0)) == []
     assert check(eastern(2026, 12, 9, 8, 0)) == [missed(case)]
     assert check(eastern(2026, 12, 9, 8, 5)) == []
-    assert list(StaffWarning.objects.values_list("kind", flat=True)) == [StaffWarning.Kind.MISSED]
+    assert list(StaffNotification.objects.values_list("kind", flat=True)) == [StaffNotification.Kind.MISSED]
     case.refresh_from_db()
     assert case.is_escalated
 
