@@ -25,7 +25,7 @@ from helpdesk.calendar import eastern_date
 
 from ..models import Case, CaseEvent, OutboundEmail, StaffNotification, StaffProfile
 from ..models.team import may_view_cases, present_on
-from ..outbox.queue import queue_staff_email
+from ..outbox.queue import queue_staff_emails
 
 logger = logging.getLogger(__name__)
 
@@ -79,26 +79,46 @@ def notify(case: Case, kind: str, recipients, *, event=None, target=None, now=No
     The news is `event` (an audit-trail entry), or for the warnings, the reply `target`. How many
     were written."""
     now = now or timezone.now()
-    written = 0
+    told = [(recipient, delivery(recipient, kind)) for recipient in recipients]
+    told = [(recipient, how) for recipient, how in told if how != Notify.NEVER]
+    if not told:
+        return 0
     with transaction.atomic():
-        for recipient in recipients:
-            how = delivery(recipient, kind)
-            if how == Notify.NEVER:
-                continue
-            about = {"event": event} if event is not None else {"case": case, "kind": kind, "target": target}
-            notification, new = StaffNotification.objects.get_or_create(
-                **about,
-                recipient=recipient,
-                defaults={"case": case, "kind": kind, "target": target, "created_at": now, "delivery": how},
+        if event is not None:
+            # Written with their event, which is new: none of them exists yet, and all are written at once.
+            written = StaffNotification.objects.bulk_create(
+                StaffNotification(
+                    case=case, kind=kind, target=target, event=event, recipient=recipient, created_at=now, delivery=how
+                )
+                for recipient, how in told
             )
-            if not new:
-                continue
-            written += 1
-            if how == Notify.AT_ONCE:
-                notification.email = queue_staff_email(case, EMAIL_KIND[kind], recipient)
-                notification.save(update_fields=["email"])
+        else:
+            written = _warnings(case, kind, target, told, now)
+        at_once = [notification for notification in written if notification.delivery == Notify.AT_ONCE]
+        if at_once:
+            emails = queue_staff_emails(case, EMAIL_KIND[kind], [notification.recipient for notification in at_once])
+            for notification, email in zip(at_once, emails, strict=True):
+                notification.email = email
+            StaffNotification.objects.bulk_update(at_once, ["email"])
     if written:
-        logger.info("Case %s: %s staff notification(s) of %s written", case.pk, written, kind)
+        logger.info("Case %s: %s staff notification(s) of %s written", case.pk, len(written), kind)
+    return len(written)
+
+
+def _warnings(case, kind, target, told, now) -> list[StaffNotification]:
+    """The warnings about `target` not given yet, written one by one: another check may be writing
+    them too, and the unique constraint decides which writes each."""
+    written = []
+    for recipient, how in told:
+        warning, new = StaffNotification.objects.get_or_create(
+            case=case,
+            kind=kind,
+            target=target,
+            recipient=recipient,
+            defaults={"created_at": now, "delivery": how},
+        )
+        if new:
+            written.append(warning)
     return written
 
 

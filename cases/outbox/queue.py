@@ -63,11 +63,22 @@ def queue_staff_email(case: Case | None, kind: str, recipient) -> OutboundEmail:
     """Queue an email to a member of staff (OutboundEmail.Kind.to_staff) about `case` (None: a digest,
     about several) in the caller's transaction; its task is enqueued on commit. It counts against no
     client's mailbox."""
+    return queue_staff_emails(case, kind, [recipient])[0]
+
+
+def queue_staff_emails(case: Case | None, kind: str, recipients) -> list[OutboundEmail]:
+    """queue_staff_email to each of `recipients`, in one query."""
     now = timezone.now()
-    email = OutboundEmail.objects.create(case=case, kind=kind, recipient=recipient, created_at=now, next_attempt_at=now)
-    transaction.on_commit(partial(enqueue, email.pk), robust=True)
-    logger.info("Email %s (%s, case %s) queued for staff", email.pk, kind, email.case_id)
-    return email
+    emails = OutboundEmail.objects.bulk_create(
+        [
+            OutboundEmail(case=case, kind=kind, recipient=recipient, created_at=now, next_attempt_at=now)
+            for recipient in recipients
+        ]
+    )
+    for email in emails:
+        transaction.on_commit(partial(enqueue, email.pk), robust=True)
+        logger.info("Email %s (%s, case %s) queued for staff", email.pk, kind, email.case_id)
+    return emails
 
 
 def enqueue(email_id: int, run_after=None) -> bool:

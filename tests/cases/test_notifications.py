@@ -7,7 +7,9 @@ from datetime import datetime
 import pytest
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.conversation.services import case_follow_up
@@ -261,3 +263,43 @@ def test_a_digest_to_staff_is_on_no_cases_audit_trail(waiting, sent, clock):
     sent(send_digests)
     assert OutboundEmail.objects.filter(kind=OutboundEmail.Kind.STAFF_DIGEST, status="sent").count() == 2
     assert not CaseEvent.objects.filter(code=CaseEvent.Code.EMAIL_SENT, params__kind="staff_digest").exists()
+
+
+def test_telling_a_team_costs_the_same_queries_however_many_members(team, make_case, django_assert_num_queries):
+    for member in team.members.all():
+        choose(member, new_case="at_once")
+    make_case("rm-account")  # the first filing reads what is cached after
+    with CaptureQueriesContext(connection) as few:
+        make_case("rm-account")
+    for number in range(20):
+        member = staff(f"member{number}")
+        team.members.add(member)
+        choose(member, new_case="at_once" if number % 2 else "digest")
+    with django_assert_num_queries(len(few.captured_queries)):
+        make_case("rm-account")
+    assert StaffNotification.objects.filter(kind=Kind.NEW_CASE).count() == 2 + 2 + 22
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_digest_runs_at_once_send_each_notification_once(seeded, team, make_case, clock):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    clock.to(eastern(2026, 11, 23, 15, 0))
+    for _number in range(3):
+        make_case("rm-account")
+    clock.to(eastern(2026, 11, 24, 7, 0))
+
+    def one_run(_):
+        try:
+            return send_digests()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(4) as pool:
+        assert sum(pool.map(one_run, range(4))) == 2
+    digests = OutboundEmail.objects.filter(kind=OutboundEmail.Kind.STAFF_DIGEST)
+    assert sorted(digests.values_list("recipient__username", flat=True)) == ["max", "mia"]
+    assert [digest.notifications.count() for digest in digests] == [3, 3]
