@@ -91,3 +91,20 @@ def shoot(page, request):
 def pytest_terminal_summary(terminalreporter):
     if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
         terminalreporter.write_line(f"Browser screenshots: {SCREENSHOTS}")
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page(locale): a page in a browser context of its own (another person, or another browser)."""
+    contexts = []
+
+    def new_page(locale):
+        context = browser.new_context(viewport=DESKTOP, locale=locale)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield new_page
+    for context in contexts:
+        context.close()

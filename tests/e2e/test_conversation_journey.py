@@ -38,23 +38,6 @@ def shoot_page(request):
     return shoot
 
 
-@pytest.fixture
-def new_page(browser):
-    """new_page(locale): a page in a browser context of its own (another person, or another browser)."""
-    contexts = []
-
-    def new_page(locale):
-        context = browser.new_context(viewport=DESKTOP, locale=locale)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield new_page
-    for context in contexts:
-        context.close()
-
-
 def received(smtp, count, timeout=10):
     """The first `count` emails the SMTP server received, parsed, waiting a little for them."""
     deadline = time.monotonic() + timeout
