@@ -371,3 +371,7 @@ else:
     # MAIL_BACKEND may name another non-SMTP backend, e.g. the locmem one for benchmarks.
     MAILERS = {"default": {"BACKEND": os.environ.get("MAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CARM Client Support <carm-support@localhost>")
+# The mailbox clients' replies reach (cases.inbound): each email to a client gets a Reply-To of this
+# address with a tag naming its case, e.g. support+1d65f4ng8-…@support.example.ca (the mail server
+# must deliver "+" addresses to the mailbox). Empty: the site takes no email, and sends no Reply-To.
+INBOUND_EMAIL_ADDRESS = os.environ.get("INBOUND_EMAIL_ADDRESS", "")

@@ -8,6 +8,8 @@ text only, signed by the helpdesk, not by a person. Each links to the client's c
 with a signed link (cases.tokens), and says where to ask for a new link once it has expired. The
 email that resolves a case (the reply that does, or the resolution email when no reply does) asks
 "Did we resolve your request?" with two signed links, Yes and No, each good for RESOLVED_LINK_DAYS.
+When the site takes email (INBOUND_EMAIL_ADDRESS), each has a Reply-To naming its case
+(cases.inbound.addresses), so that the client's Reply reaches the case.
 """
 
 import re
@@ -21,6 +23,7 @@ from django.utils.safestring import mark_safe
 
 from triage.guidance import render_markdown
 
+from ..inbound.addresses import reply_address
 from ..models import SatisfactionAnswer
 from ..tokens import RESOLVED_LINK_DAYS, conversation_token, resolved_token
 
@@ -108,4 +111,7 @@ def _message(case, name: str, extra: dict, links_of=None, asks_if_resolved=False
         context = {"case": case, "language": case.preferred_language, **_links(links_of or case), **extra}
         if asks_if_resolved:
             context.update(_resolved_links(case))
-        return written(name, context, case.email)
+        email = written(name, context, case.email)
+    if reply_to := reply_address(links_of or case):
+        email.reply_to = [reply_to]
+    return email
