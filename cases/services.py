@@ -10,7 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .attachments.files import delete_attachment_files
-from .models import Attachment, Case, CaseEvent, CaseNote, Message, OutboundEmail, SatisfactionAnswer, StaffProfile
+from .models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseNote,
+    InboundEmail,
+    Message,
+    OutboundEmail,
+    SatisfactionAnswer,
+    StaffProfile,
+)
 from .notifications.services import notify_assigned, notify_new_case
 from .outbox.queue import cancel_for_case, queue_email
 
@@ -143,13 +153,21 @@ def case_record_download(attachment: Attachment, *, actor) -> None:
 PERSONAL_FIELDS = [*Case.PERSONAL_DETAILS, "description", "acknowledgment_error"]
 
 
+def _forget_emails_received(case_ids) -> None:
+    """The emails received about these cases lose their raw message, sender and subject."""
+    received = InboundEmail.objects.filter(case__in=case_ids)
+    for stored in received.exclude(raw="").values_list("raw", flat=True):
+        InboundEmail._meta.get_field("raw").storage.delete(stored)
+    received.update(raw="", sender="", subject="")
+
+
 def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
     """Remove the personal data of cases closed more than `older_than_days` ago; return how many.
 
     What the service-standard figures need stays: dates, topic, class, status, the
     help-tool answers (which hold nothing about the client) and the audit trail. Messages are
     blanked, and the client's comment on "Did we resolve your request?" (its answer stays), attachments
-    deleted with their files, unsent emails cancelled.
+    deleted with their files, the emails received deleted but for their record, unsent emails cancelled.
     """
     now = now or timezone.now()
     due = Case.objects.filter(
@@ -162,6 +180,7 @@ def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
         Message.objects.filter(case__in=ids).update(body=removed)
         SatisfactionAnswer.objects.filter(case__in=ids).update(comment="")
         delete_attachment_files(Attachment.objects.filter(case__in=ids))
+        _forget_emails_received(ids)
         cancel_for_case(ids)
         # An empty conversation key: every link the client was sent stops working.
         count = Case.objects.filter(pk__in=ids).update(

@@ -382,13 +382,14 @@ def smtp(settings):
 
 @pytest.fixture(autouse=True)
 def private_attachments(settings, tmp_path_factory, monkeypatch):
-    """Clients' files go to a temporary directory of each test, never to the project's.
+    """Clients' files (and the emails they send) go to a temporary directory of each test, never to the
+    project's.
 
     The file field took its storage when the model was defined, so it is swapped too.
     """
     from django.core.files.storage import FileSystemStorage
 
-    from cases.models import Attachment
+    from cases.models import Attachment, InboundEmail
 
     location = tmp_path_factory.mktemp("attachments")
     settings.STORAGES = {
@@ -396,6 +397,7 @@ def private_attachments(settings, tmp_path_factory, monkeypatch):
         "attachments": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": location}},
     }
     monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", FileSystemStorage(location=location))
+    monkeypatch.setattr(InboundEmail._meta.get_field("raw"), "storage", FileSystemStorage(location=location))
     return location
 
 

@@ -26,11 +26,12 @@ from .case_form import CaseForm, EventInline, NewNoteInline, NoteInline
 from .case_merge import CaseMerging
 from .display import eastern
 from .filters import AgeFilter, AssignedFilter, DueFilter, OverdueFilter, StatusFilter, TeamFilter
+from .received import CaseEmailsHeld
 from .workload import list_views, take_next_view, workload_view
 
 
 @admin.register(Case)
-class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
+class CaseAdmin(CaseColumns, CaseActions, CaseMerging, CaseEmailsHeld, StaffModelAdmin):
     form = CaseForm
     # Fits 1280 pixels beside the filters; the response class is a filter, not a column.
     list_display = [
@@ -93,6 +94,7 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
         "follows",
         "merged_into",
         "merged_cases",
+        "emails_held",
         "acknowledged",
         "acknowledgment_error",
         "withheld",
@@ -117,6 +119,7 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, StaffModelAdmin):
                     "follows",
                     "merged_into",
                     "merged_cases",
+                    "emails_held",
                     "description_text",
                 ],
             },

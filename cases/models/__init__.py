@@ -3,12 +3,13 @@
 One aggregate, `Case`, in five modules: the case itself (`case`), its audit trail (`events`), its
 conversation (`conversation`), its outbox (`outbox`) and the client's answer to "Did we resolve your
 request?" (`satisfaction`); beside it, the staff's teams, away dates and choices of notifications
-(`team`) and what staff are told about cases (`notifications`).
+(`team`), what staff are told about cases (`notifications`) and the emails received (`inbound`).
 """
 
 from .case import CHANGE_CASES, VIEW_CASES, VIEW_SERVICE_STANDARD, Case, CaseAccess, CaseNote, overdue
 from .conversation import Attachment, CannedResponse, Message, attachment_path, attachment_storage
 from .events import CaseEvent
+from .inbound import InboundEmail
 from .notifications import StaffNotification
 from .outbox import MailboxCount, OutboundEmail
 from .satisfaction import SatisfactionAnswer
@@ -24,6 +25,7 @@ __all__ = [
     "CaseAccess",
     "CaseEvent",
     "CaseNote",
+    "InboundEmail",
     "MailboxCount",
     "Message",
     "OutboundEmail",

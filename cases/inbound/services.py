@@ -1,0 +1,155 @@
+"""One email received, taken in once: kept by its Message-ID, matched to its case (cases.inbound.matching)
+and posted as the client's follow-up, or kept for staff.
+
+`receive_message(raw)` is what `manage.py fetch_email` (IMAP) and `manage.py receive_email` (a mail
+server's pipe) call for each message. Seen again (a fetch that crashed before moving the message, a
+mail server that delivers twice), a message is recognised by its Message-ID and taken once: its row
+is unique, and it is written in the same transaction as the follow-up it posts.
+
+- From the case's own address, the message is the client's follow-up, exactly as from the
+  conversation page (cases.conversation.services.case_follow_up): the same reopening rules, reply
+  target, notifications and audit trail; only what they newly wrote is posted (cases.inbound.quoted),
+  with its files that pass the web form's checks.
+- From another address, it is held for staff, who accept it or not (`case_accept_held`).
+- Matching no case, it is kept as unmatched, for staff to attach to a case.
+- Sent by a program (an out-of-office reply, a list), it is recorded and nothing more.
+- Larger than INBOUND_EMAIL_MAX_BYTES (its headers alone are read), it is recorded and refused.
+
+Nothing of a message (address, subject, text) is logged: only ids and what became of it.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..conversation.services import case_follow_up
+from ..models import Case, InboundEmail
+from .attachments import files_of
+from .matching import automatic, matched_case, sender
+from .quoted import written_text
+
+logger = logging.getLogger(__name__)
+
+Status = InboundEmail.Status
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a message: `kept` (stored, or known already: move it to Processed) or not (move
+    it to Rejected), and why, in a word for the logs."""
+
+    kept: bool
+    reason: str
+    inbound: InboundEmail | None = None
+
+
+def parse(raw: bytes):
+    return message_from_bytes(raw, policy=policy.default)
+
+
+def message_id(message, raw: bytes) -> str:
+    """The message's Message-ID; for one without, an id made of its content, the same each time it comes."""
+    given = str(message.get("Message-ID", "")).strip()
+    if given and len(given) <= 255:
+        return given
+    return f"<{hashlib.sha256(raw).hexdigest()}@no-message-id.invalid>"
+
+
+def receive_message(raw: bytes, *, too_large: bool = False) -> Outcome:
+    """Take in one message (its bytes, as the mail server has them); see the module's docstring. With
+    `too_large`, `raw` holds only the headers of a message larger than INBOUND_EMAIL_MAX_BYTES: it is
+    recorded, with its case when one matches, and refused."""
+    message = parse(raw)
+    internet_id = message_id(message, raw)
+    if InboundEmail.objects.filter(internet_message_id=internet_id).exists():
+        return Outcome(True, "duplicate")
+    fields = {
+        "internet_message_id": internet_id,
+        "sender": sender(message),
+        "subject": str(message.get("Subject", ""))[:300],
+        "received_at": timezone.now(),
+    }
+    if automatic(message):
+        return _kept(InboundEmail(status=Status.AUTOMATIC, **fields), raw=None)
+    case, how = matched_case(message, fields["sender"])
+    if too_large:
+        outcome = _kept(InboundEmail(status=Status.TOO_LARGE, case=case, matched_by=how, **fields), raw=None)
+        return Outcome(False, outcome.reason, outcome.inbound)
+    if case is None:
+        return _kept(InboundEmail(status=Status.UNMATCHED, **fields), raw)
+    inbound = InboundEmail(case=case, matched_by=how, **fields)
+    if fields["sender"] and fields["sender"] == case.email.lower():
+        inbound.status = Status.POSTED
+        return _kept(inbound, raw, post=message)
+    inbound.status = Status.HELD
+    return _kept(inbound, raw)
+
+
+def _kept(inbound: InboundEmail, raw: bytes | None, post=None) -> Outcome:
+    """Store `inbound` (with its raw message), and post it on its case when `post` (its parsed message)
+    is given, in one transaction; a message stored meanwhile by another run is a duplicate."""
+    try:
+        with transaction.atomic():
+            inbound.save()
+            if raw is not None:
+                inbound.raw.save("message.eml", ContentFile(raw), save=False)
+                InboundEmail.objects.filter(pk=inbound.pk).update(raw=inbound.raw.name)
+            if post is not None:
+                _post(inbound, post)
+    except IntegrityError:
+        if inbound.raw:
+            inbound.raw.delete(save=False)
+        if InboundEmail.objects.filter(internet_message_id=inbound.internet_message_id).exists():
+            return Outcome(True, "duplicate")
+        raise
+    except Exception:
+        if inbound.raw:
+            inbound.raw.delete(save=False)
+        raise
+    logger.info("Email received %s: %s (case %s)", inbound.pk, inbound.status, inbound.case_id)
+    return Outcome(True, inbound.status, inbound)
+
+
+def _post(inbound: InboundEmail, message) -> None:
+    """Post the message on its case as the client's follow-up: what they newly wrote, and their files."""
+    case = inbound.case
+    checked, refused = files_of(message)
+    text = written_text(message).new
+    result = case_follow_up(case, body=text, language=case.preferred_language, files=checked, at=inbound.received_at)
+    InboundEmail.objects.filter(pk=inbound.pk).update(
+        case=result.case, message=result.message, refused_files=refused, status=inbound.status
+    )
+    inbound.case, inbound.message, inbound.refused_files = result.case, result.message, refused
+
+
+def case_accept_held(inbound: InboundEmail, *, actor) -> bool:
+    """Post a message held for coming from another address, as staff decided; False if it was not held."""
+    with transaction.atomic():
+        held = InboundEmail.objects.select_for_update().filter(pk=inbound.pk, status=Status.HELD).first()
+        if held is None or not held.raw:
+            return False
+        with held.raw.open("rb") as stored:
+            message = parse(stored.read())
+        held.status = Status.ACCEPTED
+        _post(held, message)
+    return True
+
+
+def case_attach_unmatched(inbound: InboundEmail, case: Case, *, actor) -> bool:
+    """Attach an unmatched message to `case`, as staff decided: held for them to accept unless it is from
+    the case's address, when it is posted at once; False if it was not unmatched."""
+    with transaction.atomic():
+        found = InboundEmail.objects.select_for_update().filter(pk=inbound.pk, status=Status.UNMATCHED).first()
+        if found is None or not found.raw:
+            return False
+        found.case, found.matched_by = case, InboundEmail.Match.STAFF
+        InboundEmail.objects.filter(pk=found.pk).update(case=case, matched_by=found.matched_by, status=Status.HELD)
+        found.status = Status.HELD
+    if found.sender and found.sender == case.email.lower():
+        return case_accept_held(found, actor=actor)
+    return True

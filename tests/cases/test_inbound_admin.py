@@ -1,0 +1,79 @@
+"""The emails received, in the admin: a held one accepted, an unmatched one attached to a case by its
+reference (a wrong one refused beside the field, kept as typed), the text shown as text only, and
+deciding left to those who may change cases."""
+
+import pytest
+from django.urls import reverse
+
+from cases.inbound.services import receive_message
+from cases.models import InboundEmail, Message
+from tests.cases.test_inbound_receive import raw, reply
+from tests.conftest import make_staff, sign_in_staff
+
+Status = InboundEmail.Status
+
+
+@pytest.fixture(autouse=True)
+def inbound(settings):
+    settings.INBOUND_EMAIL_ADDRESS = "support@support.example.ca"
+
+
+def page(inbound):
+    return reverse("admin:cases_inboundemail_change", args=[inbound.pk])
+
+
+def decide(inbound):
+    return reverse("admin:cases_inboundemail_decide", args=[inbound.pk])
+
+
+def test_staff_accept_a_held_email(make_case, reviewer_client):
+    case = make_case()
+    receive_message(raw(reply(case, sender="assistant@example.org", text="<b>Bold</b> <script>x()</script>")))
+    held = InboundEmail.objects.get()
+    shown = reviewer_client.get(page(held)).content.decode()
+    assert "Accept and post it on the case" in shown and case.display_reference in shown
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in shown and "<script>x()" not in shown
+    response = reviewer_client.post(decide(held), {"accept": "1"})
+    assert response.status_code == 302 and response["Location"] == page(held)
+    held.refresh_from_db()
+    assert held.status == Status.ACCEPTED and held.message.kind == Message.Kind.FOLLOW_UP
+
+
+def test_staff_attach_an_unmatched_email_by_reference(make_case, reviewer_client):
+    case = make_case()
+    receive_message(raw(reply(case, to="support@support.example.ca", subject="Help")))
+    unmatched = InboundEmail.objects.get()
+    shown = reviewer_client.get(page(unmatched)).content.decode()
+    assert "Attach it to the case" in shown
+    response = reviewer_client.post(decide(unmatched), {"reference": "CS-NOT-REAL"})
+    shown = response.content.decode()
+    assert response.status_code == 200 and "This is not a case reference." in shown and 'value="CS-NOT-REAL"' in shown
+    assert shown.startswith("<!DOCTYPE html>") and "<title>Error:" in shown
+    response = reviewer_client.post(decide(unmatched), {"reference": case.display_reference.lower()})
+    assert response.status_code == 302
+    unmatched.refresh_from_db()
+    assert unmatched.status == Status.ACCEPTED and unmatched.case == case
+
+
+def test_only_those_who_may_change_cases_decide(make_case, client):
+    case = make_case()
+    receive_message(raw(reply(case, sender="assistant@example.org")))
+    held = InboundEmail.objects.get()
+    viewer = make_staff("viewer", permissions=["cases.view_case"])
+    sign_in_staff(client, viewer)
+    shown = client.get(page(held)).content.decode()
+    assert "Accept and post it on the case" not in shown
+    assert client.post(decide(held), {"accept": "1"}).status_code == 403
+    held.refresh_from_db()
+    assert held.status == Status.HELD
+
+
+def test_the_list_filters_by_what_waits_for_staff(make_case, reviewer_client):
+    case = make_case()
+    receive_message(raw(reply(case, sender="assistant@example.org")))
+    listing = reviewer_client.get(reverse("admin:cases_inboundemail_changelist"), {"status__exact": "held"})
+    assert listing.status_code == 200 and case.display_reference in listing.content.decode()
+
+
+def test_a_tampered_address_gets_a_friendly_page(reviewer_client):
+    assert reviewer_client.get("/admin/cases/inboundemail/nope/decide/").status_code == 404
