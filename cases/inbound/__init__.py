@@ -1,0 +1,1 @@
+"""Clients' emails received: what they wrote, matched to their case."""
