@@ -375,3 +375,31 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CARM Client Support <
 # address with a tag naming its case, e.g. support+1d65f4ng8-…@support.example.ca (the mail server
 # must deliver "+" addresses to the mailbox). Empty: the site takes no email, and sends no Reply-To.
 INBOUND_EMAIL_ADDRESS = os.environ.get("INBOUND_EMAIL_ADDRESS", "")
+
+# Clients' emails (cases.inbound): `manage.py fetch_email` reads this IMAP mailbox over TLS (implicit
+# on 993, or STARTTLS on 143), hands each message to INBOUND_EMAIL_PROCESSOR, then moves it to the
+# Processed or Rejected folder. Without INBOUND_IMAP_HOST nothing is fetched.
+_inbound_tls = os.environ.get("INBOUND_IMAP_TLS", "implicit")
+if _inbound_tls not in ("implicit", "starttls"):
+    raise ImproperlyConfigured("INBOUND_IMAP_TLS must be 'implicit' or 'starttls'")
+INBOUND_IMAP = {
+    "HOST": os.environ.get("INBOUND_IMAP_HOST", ""),
+    "PORT": int(os.environ.get("INBOUND_IMAP_PORT") or (993 if _inbound_tls == "implicit" else 143)),
+    "TLS": _inbound_tls,
+    "USER": os.environ.get("INBOUND_IMAP_USER", ""),
+    "PASSWORD": os.environ.get("INBOUND_IMAP_PASSWORD", ""),
+    # Certificate authorities to trust instead of the system's (a PEM file), e.g. a private CA's.
+    "CAFILE": os.environ.get("INBOUND_IMAP_CAFILE", ""),
+    "FOLDER": os.environ.get("INBOUND_IMAP_FOLDER", "INBOX"),
+    "PROCESSED": os.environ.get("INBOUND_IMAP_PROCESSED", "Processed"),
+    "REJECTED": os.environ.get("INBOUND_IMAP_REJECTED", "Rejected"),
+    "TIMEOUT": int(os.environ.get("INBOUND_IMAP_TIMEOUT", "30")),
+}
+# A dotted path to `process(raw: bytes, *, too_large: bool = False)` returning an outcome with `.kept`
+# (see cases.inbound.mailbox); imported when the command runs.
+INBOUND_EMAIL_PROCESSOR = "cases.inbound.services.receive_message"
+# A larger email reaches the processor as its headers only. The files the web form takes (25 MB in
+# all) grow by a third when base64-encoded in an email: this leaves room for that and the text.
+INBOUND_EMAIL_MAX_BYTES = int(
+    os.environ.get("INBOUND_EMAIL_MAX_BYTES", ATTACHMENTS_MAX_BYTES_PER_MESSAGE * 139 // 100 + 1024 * 1024)
+)
