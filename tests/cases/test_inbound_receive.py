@@ -195,7 +195,7 @@ def test_the_pipe_command_says_what_the_mail_server_should_do(make_case, monkeyp
     assert refused.value.code == 65
     settings.INBOUND_EMAIL_MAX_BYTES = 10**6
 
-    def away(_raw):
+    def away(_raw, too_large=False):
         raise DatabaseError("gone")
 
     monkeypatch.setattr("cases.management.commands.receive_email.receive_message", away)
@@ -213,3 +213,19 @@ def test_a_message_too_large_is_recorded_from_its_headers_and_refused(make_case)
     inbound = InboundEmail.objects.get()
     assert (inbound.status, inbound.case, inbound.raw.name) == (Status.TOO_LARGE, case, "")
     assert not case.messages.filter(kind=Message.Kind.FOLLOW_UP).exists()
+
+
+def test_fetched_from_a_real_mailbox_a_reply_is_posted_once(make_case, imap_server, settings, monkeypatch):
+    """Through Dovecot: the reply is posted and moved to Processed; a run that posted it but crashed
+    before moving it posts nothing twice when it runs again."""
+    settings.INBOUND_IMAP = imap_server.settings()
+    case = make_case()
+    imap_server.deliver(raw(reply(case)))
+    call_command("fetch_email")
+    assert case.messages.filter(kind=Message.Kind.FOLLOW_UP).count() == 1
+    assert len(imap_server.folder("Processed")) == 1 and imap_server.folder("INBOX") == []
+    imap_server.deliver(raw(reply(case)).replace(b"Message-ID: <", b"Message-ID: <again-"))
+    imap_server.deliver(imap_server.folder("Processed")[0])  # the same message, as if never moved
+    call_command("fetch_email")
+    assert case.messages.filter(kind=Message.Kind.FOLLOW_UP).count() == 2  # the new one, not the old again
+    assert len(imap_server.folder("Processed")) == 3 and imap_server.folder("INBOX") == []
