@@ -398,6 +398,12 @@ INBOUND_IMAP = {
 # A dotted path to `process(raw: bytes, *, too_large: bool = False)` returning an outcome with `.kept`
 # (see cases.inbound.mailbox); imported when the command runs.
 INBOUND_EMAIL_PROCESSOR = "cases.inbound.services.receive_message"
+# More emails than this in an hour from one address are held for staff, not posted (a flood, or a loop).
+INBOUND_EMAILS_PER_HOUR = int(os.environ.get("INBOUND_EMAILS_PER_HOUR", "20"))
+# Automatic answers to emails received, a day, to one mailbox: to an email matching no request, and
+# to a client's email whose files were refused or that was too large.
+UNMATCHED_ANSWERS_PER_DAY = 1
+AUTOMATIC_ANSWERS_PER_DAY = 5
 # A larger email reaches the processor as its headers only. The files the web form takes (25 MB in
 # all) grow by a third when base64-encoded in an email: this leaves room for that and the text.
 INBOUND_EMAIL_MAX_BYTES = int(

@@ -154,11 +154,13 @@ PERSONAL_FIELDS = [*Case.PERSONAL_DETAILS, "description", "acknowledgment_error"
 
 
 def _forget_emails_received(case_ids) -> None:
-    """The emails received about these cases lose their raw message, sender and subject."""
+    """The emails received about these cases lose their raw message, sender and subject, and the
+    automatic answers to them their address."""
     received = InboundEmail.objects.filter(case__in=case_ids)
     for stored in received.exclude(raw="").values_list("raw", flat=True):
         InboundEmail._meta.get_field("raw").storage.delete(stored)
     received.update(raw="", sender="", subject="")
+    OutboundEmail.objects.filter(case__in=case_ids).exclude(address="").update(address="")
 
 
 def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:

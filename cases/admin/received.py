@@ -27,6 +27,7 @@ from ..intake.references import InvalidReference, normalise
 from ..models import CHANGE_CASES, VIEW_CASES, Case, InboundEmail
 
 Status = InboundEmail.Status
+HELD = [Status.HELD, Status.FLOODED]
 
 
 class AttachForm(forms.Form):
@@ -124,7 +125,7 @@ def decide_view(model_admin, request, object_id):
     page = reverse("admin:cases_inboundemail_change", args=[inbound.pk])
     if request.method != "POST":
         return redirect(page)
-    if inbound.status == Status.HELD and "accept" in request.POST:
+    if inbound.status in HELD and "accept" in request.POST:
         if case_accept_held(inbound, actor=request.user):
             model_admin.message_user(request, _("The email was posted on the case as the client's."), messages.SUCCESS)
     elif inbound.status == Status.UNMATCHED:
@@ -145,7 +146,7 @@ class CaseEmailsHeld:
 
     @admin.display(description=gettext_lazy("emails from another address"))
     def emails_held(self, case):
-        held = case.inbound_emails.filter(status=Status.HELD).order_by("received_at")
+        held = case.inbound_emails.filter(status__in=HELD).order_by("received_at")
         if not held:
             return self.get_empty_value_display()
         rows = (

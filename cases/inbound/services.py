@@ -10,10 +10,15 @@ is unique, and it is written in the same transaction as the follow-up it posts.
   conversation page (cases.conversation.services.case_follow_up): the same reopening rules, reply
   target, notifications and audit trail; only what they newly wrote is posted (cases.inbound.quoted),
   with its files that pass the web form's checks.
-- From another address, it is held for staff, who accept it or not (`case_accept_held`).
-- Matching no case, it is kept as unmatched, for staff to attach to a case.
-- Sent by a program (an out-of-office reply, a list), it is recorded and nothing more.
-- Larger than INBOUND_EMAIL_MAX_BYTES (its headers alone are read), it is recorded and refused.
+  Files refused are listed, and the client is answered, naming them (cases.outbox.answers).
+- From another address, it is held for staff, who accept it or not (`case_accept_held`); so is a
+  message about a case from an address that sent INBOUND_EMAILS_PER_HOUR or more in the hour before
+  (a flood, or a loop).
+- Matching no case, it is kept as unmatched, for staff to attach to a case, and the sender is answered
+  once a day at most, pointing to the contact form and the status page.
+- Sent by a program (an out-of-office reply, a list), it is recorded and nothing more: never answered.
+- Larger than INBOUND_EMAIL_MAX_BYTES (its headers alone are read), it is recorded and refused, and
+  the sender is answered.
 
 Nothing of a message (address, subject, text) is logged: only ids and what became of it.
 """
@@ -21,14 +26,17 @@ Nothing of a message (address, subject, text) is logged: only ids and what becam
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from email import message_from_bytes, policy
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..conversation.services import case_follow_up
-from ..models import Case, InboundEmail
+from ..models import Case, InboundEmail, OutboundEmail
+from ..outbox.answers import queue_answer
 from .attachments import files_of
 from .matching import automatic, matched_case, sender
 from .quoted import written_text
@@ -36,6 +44,7 @@ from .quoted import written_text
 logger = logging.getLogger(__name__)
 
 Status = InboundEmail.Status
+Answer = OutboundEmail.Kind
 
 
 @dataclass(frozen=True)
@@ -77,12 +86,17 @@ def receive_message(raw: bytes, *, too_large: bool = False) -> Outcome:
     if automatic(message):
         return _kept(InboundEmail(status=Status.AUTOMATIC, **fields), raw=None)
     case, how = matched_case(message, fields["sender"])
-    if too_large:
-        outcome = _kept(InboundEmail(status=Status.TOO_LARGE, case=case, matched_by=how, **fields), raw=None)
-        return Outcome(False, outcome.reason, outcome.inbound)
-    if case is None:
-        return _kept(InboundEmail(status=Status.UNMATCHED, **fields), raw)
     inbound = InboundEmail(case=case, matched_by=how, **fields)
+    if too_large:
+        inbound.status = Status.TOO_LARGE
+        outcome = _kept(inbound, raw=None, answer=Answer.TOO_LARGE_ANSWER)
+        return Outcome(False, outcome.reason, outcome.inbound)
+    if case is not None and _flooding(fields["sender"], fields["received_at"]):
+        inbound.status = Status.FLOODED
+        return _kept(inbound, raw)
+    if case is None:
+        inbound.status = Status.UNMATCHED
+        return _kept(inbound, raw, answer=Answer.UNMATCHED_ANSWER)
     if fields["sender"] and fields["sender"] == case.email.lower():
         inbound.status = Status.POSTED
         return _kept(inbound, raw, post=message)
@@ -90,9 +104,19 @@ def receive_message(raw: bytes, *, too_large: bool = False) -> Outcome:
     return _kept(inbound, raw)
 
 
-def _kept(inbound: InboundEmail, raw: bytes | None, post=None) -> Outcome:
-    """Store `inbound` (with its raw message), and post it on its case when `post` (its parsed message)
-    is given, in one transaction; a message stored meanwhile by another run is a duplicate."""
+def _flooding(address: str, now) -> bool:
+    """Whether `address` sent INBOUND_EMAILS_PER_HOUR emails or more in the hour before `now`."""
+    if not address:
+        return False
+    hour_ago = now - timedelta(hours=1)
+    sent = InboundEmail.objects.filter(sender=address, received_at__gt=hour_ago)
+    return sent.count() >= settings.INBOUND_EMAILS_PER_HOUR
+
+
+def _kept(inbound: InboundEmail, raw: bytes | None, post=None, answer=None) -> Outcome:
+    """Store `inbound` (with its raw message), post it on its case when `post` (its parsed message) is
+    given, and queue the automatic `answer` (an OutboundEmail.Kind) if any, in one transaction; a
+    message stored meanwhile by another run is a duplicate."""
     try:
         with transaction.atomic():
             inbound.save()
@@ -101,6 +125,8 @@ def _kept(inbound: InboundEmail, raw: bytes | None, post=None) -> Outcome:
                 InboundEmail.objects.filter(pk=inbound.pk).update(raw=inbound.raw.name)
             if post is not None:
                 _post(inbound, post)
+            if answer is not None:
+                queue_answer(inbound, answer)
     except IntegrityError:
         if inbound.raw:
             inbound.raw.delete(save=False)
@@ -125,12 +151,18 @@ def _post(inbound: InboundEmail, message) -> None:
         case=result.case, message=result.message, refused_files=refused, status=inbound.status
     )
     inbound.case, inbound.message, inbound.refused_files = result.case, result.message, refused
+    if refused:
+        queue_answer(inbound, Answer.FILES_REFUSED_ANSWER)
 
 
 def case_accept_held(inbound: InboundEmail, *, actor) -> bool:
-    """Post a message held for coming from another address, as staff decided; False if it was not held."""
+    """Post a held message (from another address, or of a flood), as staff decided; False if it was not held."""
     with transaction.atomic():
-        held = InboundEmail.objects.select_for_update().filter(pk=inbound.pk, status=Status.HELD).first()
+        held = (
+            InboundEmail.objects.select_for_update()
+            .filter(pk=inbound.pk, status__in=[Status.HELD, Status.FLOODED])
+            .first()
+        )
         if held is None or not held.raw:
             return False
         with held.raw.open("rb") as stored:

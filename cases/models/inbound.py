@@ -29,6 +29,7 @@ class InboundEmail(models.Model):
     class Status(models.TextChoices):
         POSTED = "posted", _("Posted on the case as the client's follow-up")
         HELD = "held", _("Held: from another address than the case's")
+        FLOODED = "flooded", _("Held: too many emails in an hour from this address")
         ACCEPTED = "accepted", _("Posted on the case once staff accepted it")
         UNMATCHED = "unmatched", _("Unmatched: no case found")
         ATTACHED = "attached", _("Attached to a case by staff")

@@ -33,6 +33,9 @@ class OutboundEmail(models.Model):
         FOLLOW_UP_NOTICE = "follow_up_notice", _("notice to staff: client's follow-up")
         NOT_RESOLVED_NOTICE = "not_resolved_notice", _("notice to staff: request not resolved, the client says")
         STAFF_DIGEST = "staff_digest", _("daily digest to staff")
+        UNMATCHED_ANSWER = "unmatched_answer", _("automatic answer: email matching no request")
+        FILES_REFUSED_ANSWER = "files_refused_answer", _("automatic answer: files refused")
+        TOO_LARGE_ANSWER = "too_large_answer", _("automatic answer: email too large")
 
         @classmethod
         def to_staff(cls):
@@ -46,6 +49,11 @@ class OutboundEmail(models.Model):
                 cls.NOT_RESOLVED_NOTICE,
                 cls.STAFF_DIGEST,
             ]
+
+        @classmethod
+        def automatic_answers(cls):
+            """The kinds that answer an email received (InboundEmail), sent to its sender's `address`."""
+            return [cls.UNMATCHED_ANSWER, cls.FILES_REFUSED_ANSWER, cls.TOO_LARGE_ANSWER]
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -68,6 +76,12 @@ class OutboundEmail(models.Model):
         blank=True,
         editable=False,
         related_name="+",
+    )
+    # Set for the automatic answers (Kind.automatic_answers): the address of the email they answer,
+    # which may be no case's.
+    address = models.CharField(_("address"), max_length=254, blank=True, editable=False)
+    inbound = models.ForeignKey(
+        "InboundEmail", on_delete=models.CASCADE, null=True, blank=True, editable=False, related_name="answers"
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -101,6 +115,8 @@ class MailboxCount(models.Model):
     class Purpose(models.TextChoices):
         ACKNOWLEDGMENT = "acknowledgment", _("acknowledgment")
         CONVERSATION_LINK = "conversation_link", _("conversation link")
+        UNMATCHED_ANSWER = "unmatched_answer", _("automatic answer to an email matching no request")
+        AUTOMATIC_ANSWER = "automatic_answer", _("automatic answer to a client's email")
 
     mailbox_digest = models.CharField(max_length=64)
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

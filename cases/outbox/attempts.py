@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Case, CaseEvent, OutboundEmail
+from .messages import address_of
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +59,7 @@ def _redact(text: str, address: str) -> str:
 
 def _address(email: OutboundEmail) -> str:
     """The address the email goes to, which an error's text must not keep."""
-    if email.recipient_id is not None and email.recipient is not None:
-        return email.recipient.email
-    return email.case.email if email.case_id is not None else ""
+    return address_of(email)
 
 
 def _acknowledged(case: Case, at) -> None:

@@ -30,6 +30,7 @@ from carmsupport.mail import DeliveryUnconfirmed
 
 from ..models import Case, OutboundEmail
 from . import attempts
+from .messages import address_of, message_of
 
 logger = logging.getLogger(__name__)
 
@@ -117,23 +118,18 @@ def deliver(email_id: int) -> str:
     if not claimed:
         # Sent, cancelled, being sent by another worker, not yet due, or no such email.
         return "skipped"
-    email = OutboundEmail.objects.select_related("case__topic", "message", "recipient__staff_profile").get(pk=email_id)
-    case = email.case
-    if email.kind in Kind.to_staff():
-        recipient = email.recipient
-        if recipient is None or not recipient.is_active or not recipient.email:
-            OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(status=Status.CANCELLED)
-            logger.info("Email %s cancelled: its member of staff has no address or account left", email.pk)
-            return Status.CANCELLED.value
-    elif case.anonymised_at is not None or not case.email:
+    email = OutboundEmail.objects.select_related("case__topic", "message", "recipient__staff_profile", "inbound").get(
+        pk=email_id
+    )
+    if not address_of(email):
         OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(status=Status.CANCELLED)
-        logger.info("Email %s cancelled: case %s has no personal data left", email.pk, email.case_id)
+        logger.info("Email %s cancelled: no address left (personal data removed, or staff account closed)", email.pk)
         return Status.CANCELLED.value
     if not email.internet_message_id:  # the first attempt
         email.internet_message_id = new_message_id()
         OutboundEmail.objects.filter(pk=email.pk).update(internet_message_id=email.internet_message_id)
     try:
-        _message(email).send(fail_silently=False)
+        message_of(email).send(fail_silently=False)
     except DeliveryUnconfirmed as error:
         outcome = _recorded(partial(attempts.unconfirmed, email, error), email)
     except Exception as error:  # any failure, of the mail server or of writing the email, is retried
@@ -180,29 +176,6 @@ def reset_connections() -> None:
 def new_message_id() -> str:
     """A Message-ID in the site's domain (SITE_URL's host), such as <…@support.example.ca>."""
     return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "localhost")
-
-
-def _message(email: OutboundEmail):
-    from .emails import acknowledgment_message, link_message, merged_message, reply_message, resolution_message
-
-    if email.kind == Kind.ACKNOWLEDGMENT:
-        message = acknowledgment_message(email.case)
-    elif email.kind == Kind.CONVERSATION_LINK:
-        message = link_message(email.case)
-    elif email.kind == Kind.REPLY and email.message is not None:
-        message = reply_message(email.case, email.message, asks_if_resolved=email.asks_if_resolved)
-    elif email.kind == Kind.MERGED and email.case.merged_into_id is not None:
-        message = merged_message(email.case)
-    elif email.kind == Kind.RESOLUTION:
-        message = resolution_message(email.case)
-    elif email.kind in Kind.to_staff() and email.recipient is not None:
-        from .staff_emails import staff_message
-
-        message = staff_message(email)
-    else:
-        raise ValueError(f"email {email.pk} of kind {email.kind!r} cannot be written")
-    message.extra_headers["Message-ID"] = email.internet_message_id
-    return message
 
 
 def due(now=None):
