@@ -18,7 +18,7 @@ from carmsupport.admin_input import key_or_404
 from ..attachments.files import attachment_response
 from ..conversation.canned import filled, offered
 from ..conversation.services import REPLY_STATUSES, case_reply
-from ..models import Attachment, Case, CaseAccess, CaseNote, Message
+from ..models import Attachment, Case, CaseAccess, CaseNote, InboundEmail, Message
 from ..services import CaseRuleError, case_record_download
 
 REPLY_MAX_LENGTH = 10_000
@@ -114,13 +114,15 @@ def file_view(model_admin, request, object_id, pk):
 def thread(case):
     """The whole conversation as staff read it, oldest first: the request, replies, follow-ups and notes.
 
-    Each entry: {"kind", "label", "at", "author", "body", "language", "markdown", "files"}; three queries
-    in all. `language` is that of the body: the case's for the request, the message's for a message,
-    none for a note (staff write it for staff).
+    Each entry: {"kind", "label", "at", "author", "body", "language", "markdown", "files", "email_url"};
+    four queries in all. `language` is that of the body: the case's for the request, the message's for a
+    message, none for a note (staff write it for staff). `email_url`: the page of the email a follow-up
+    came in, where staff read the whole message, quoted history included.
     """
     files_by_message = {}
     for attachment in case.attachments.only("pk", "name", "size", "formulas", "message_id"):
         files_by_message.setdefault(attachment.message_id, []).append(attachment)
+    emails = dict(InboundEmail.objects.filter(case=case, message__isnull=False).values_list("message_id", "pk"))
     entries = [
         {
             "kind": "request",
@@ -143,6 +145,11 @@ def thread(case):
                 "language": message.language,
                 "markdown": message.kind == Message.Kind.REPLY,
                 "files": files_by_message.get(message.pk, []),
+                "email_url": (
+                    reverse("admin:cases_inboundemail_change", args=[emails[message.pk]])
+                    if message.pk in emails
+                    else ""
+                ),
             }
         )
     for note in CaseNote.objects.filter(case=case).select_related("author"):
@@ -156,6 +163,10 @@ def thread(case):
             }
         )
     return sorted(entries, key=lambda entry: entry["at"])
+
+
+def _email_page(inbound_id) -> str:
+    return reverse("admin:cases_inboundemail_change", args=[inbound_id]) if inbound_id else ""
 
 
 # A member of staff who opens a case again within this time is not recorded again.

@@ -77,3 +77,14 @@ def test_the_list_filters_by_what_waits_for_staff(make_case, reviewer_client):
 
 def test_a_tampered_address_gets_a_friendly_page(reviewer_client):
     assert reviewer_client.get("/admin/cases/inboundemail/nope/decide/").status_code == 404
+
+
+def test_a_follow_up_by_email_links_to_the_whole_email(make_case, reviewer_client):
+    case = make_case()
+    receive_message(raw(reply(case)))
+    posted = InboundEmail.objects.get()
+    shown = reviewer_client.get(reverse("admin:cases_case_change", args=[case.pk])).content.decode()
+    assert f'<a href="{page(posted)}">Received by email: read the whole email</a>' in shown
+    whole = reviewer_client.get(page(posted)).content.decode()
+    assert "We received your request." in whole  # the quoted history, on the email's page only
+    assert "We received your request." not in shown
