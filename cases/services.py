@@ -153,14 +153,20 @@ def case_record_download(attachment: Attachment, *, actor) -> None:
 PERSONAL_FIELDS = [*Case.PERSONAL_DETAILS, "description", "acknowledgment_error"]
 
 
-def _forget_emails_received(case_ids) -> None:
-    """The emails received about these cases lose their raw message, sender and subject, and the
-    automatic answers to them their address."""
-    received = InboundEmail.objects.filter(case__in=case_ids)
+def _forget_emails_received(case_ids=None, received_before=None) -> None:
+    """The emails received about these cases (or, with `received_before`, those of no case received
+    before then) lose their raw message, sender and subject, and the automatic answers to them their
+    address."""
+    if received_before is not None:
+        received = InboundEmail.objects.filter(case__isnull=True, received_at__lt=received_before).exclude(sender="")
+        answers = OutboundEmail.objects.filter(inbound__in=received)
+    else:
+        received = InboundEmail.objects.filter(case__in=case_ids)
+        answers = OutboundEmail.objects.filter(case__in=case_ids)
+    answers.exclude(address="").update(address="")
     for stored in received.exclude(raw="").values_list("raw", flat=True):
         InboundEmail._meta.get_field("raw").storage.delete(stored)
     received.update(raw="", sender="", subject="")
-    OutboundEmail.objects.filter(case__in=case_ids).exclude(address="").update(address="")
 
 
 def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
@@ -170,6 +176,8 @@ def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
     help-tool answers (which hold nothing about the client) and the audit trail. Messages are
     blanked, and the client's comment on "Did we resolve your request?" (its answer stays), attachments
     deleted with their files, the emails received deleted but for their record, unsent emails cancelled.
+    The emails received that no case claimed (unmatched, automatic, too large) are forgotten alike once
+    as old.
     """
     now = now or timezone.now()
     due = Case.objects.filter(
@@ -183,6 +191,7 @@ def cases_anonymise_closed(*, older_than_days: int, now=None) -> int:
         SatisfactionAnswer.objects.filter(case__in=ids).update(comment="")
         delete_attachment_files(Attachment.objects.filter(case__in=ids))
         _forget_emails_received(ids)
+        _forget_emails_received(received_before=now - timedelta(days=older_than_days))
         cancel_for_case(ids)
         # An empty conversation key: every link the client was sent stops working.
         count = Case.objects.filter(pk__in=ids).update(

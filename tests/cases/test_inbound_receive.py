@@ -229,3 +229,26 @@ def test_fetched_from_a_real_mailbox_a_reply_is_posted_once(make_case, imap_serv
     call_command("fetch_email")
     assert case.messages.filter(kind=Message.Kind.FOLLOW_UP).count() == 2  # the new one, not the old again
     assert len(imap_server.folder("Processed")) == 3 and imap_server.folder("INBOX") == []
+
+
+def test_an_email_no_case_claimed_is_forgotten_after_the_retention_period(
+    make_case, clock, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    case = make_case()
+    with django_capture_on_commit_callbacks(execute=True):
+        receive_message(raw(reply(case, to="support@support.example.ca", subject="Hello")))
+    unmatched = InboundEmail.objects.get()
+    storage, name = unmatched.raw.storage, unmatched.raw.name
+    answer = OutboundEmail.objects.get(inbound=unmatched)
+    assert answer.address == "ann@example.org"
+    clock.to(clock.now + timedelta(days=729))
+    cases_anonymise_closed(older_than_days=730)
+    assert InboundEmail.objects.get().sender == "ann@example.org"
+    clock.to(clock.now + timedelta(days=2))
+    cases_anonymise_closed(older_than_days=730)
+    unmatched.refresh_from_db()
+    answer.refresh_from_db()
+    assert (unmatched.raw.name, unmatched.sender, unmatched.subject, answer.address) == ("", "", "", "")
+    assert not storage.exists(name)
