@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver
 
-from cases.models import Attachment, CannedResponse, Case, OutboundEmail, StaffProfile, Team
+from cases.models import Attachment, CannedResponse, Case, InboundEmail, OutboundEmail, StaffProfile, Team
 from helpdesk.models import ClosureDay, Topic
 
 HUGE = "99999999999999999999"
@@ -154,6 +154,12 @@ def site(admin_client, admin_user, small_tree, make_case, settings):
         "helpdesk/closureday": closure.pk,
         "cases/cannedresponse": canned.pk,
         "cases/outboundemail": OutboundEmail.objects.first().pk,
+        "cases/inboundemail": InboundEmail.objects.create(
+            internet_message_id="<walk@example.org>",
+            status=InboundEmail.Status.UNMATCHED,
+            sender="ann@example.org",
+            raw=ContentFile(b"From: ann@example.org\nSubject: Hello\n\nA question.\n", name="message.eml"),
+        ).pk,
         "cases/team": Team.objects.get(is_default=True).pk,
         "cases/staffprofile": StaffProfile.objects.create(user=admin_user).pk,
         "triage/tree": small_tree.pk,
