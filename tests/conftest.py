@@ -1,24 +1,17 @@
 """Shared builders: the CARM tree from its fixture, and small or very large made-up trees."""
 
 import asyncio
-import grp
 import importlib
 import os
-import pwd
-import shutil
 import socket
-import ssl
-import subprocess
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django.utils import timezone as django_timezone
-from imapclient import IMAPClient
 
+from tests.dovecot import DOVECOT, DovecotError, start_dovecot
 from triage.models import Choice, Node, Tree
 from triage.outline import parse_outline
 from triage.releases import tree_publish
@@ -437,85 +430,6 @@ def empty_step_counts():
     analytics.discard()
 
 
-DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
-DOVECOT_CONF = """\
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = required
-ssl_cert = <{root}/cert.pem
-ssl_key = <{root}/key.pem
-default_internal_user = {internal}
-default_internal_group = {group}
-default_login_user = {login}
-first_valid_uid = {uid}
-auth_mechanisms = plain
-auth_failure_delay = 0
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
-}}
-userdb {{
-  driver = passwd-file
-  args = username_format=%u {root}/passwd
-  default_fields = uid={uid} gid={gid} home={root}/mail/%u
-}}
-mail_location = maildir:~/Maildir
-service imap-login {{
-  chroot =
-  inet_listener imap {{
-    port = {starttls_port}
-  }}
-  inet_listener imaps {{
-    port = {port}
-    ssl = yes
-  }}
-}}
-service anvil {{
-  chroot =
-}}
-"""
-
-
-class ImapServer:
-    """A throw-away Dovecot: one user, implicit TLS on .port, STARTTLS on .starttls_port."""
-
-    host, user, password = "127.0.0.1", "support", "mailbox-secret"
-
-    def __init__(self, root, port, starttls_port):
-        self.port, self.starttls_port, self.cafile = port, starttls_port, f"{root}/cert.pem"
-
-    def settings(self, tls="implicit", **overrides):
-        """INBOUND_IMAP for this server."""
-        port = self.port if tls == "implicit" else self.starttls_port
-        return {
-            "HOST": self.host, "PORT": port, "TLS": tls, "USER": self.user, "PASSWORD": self.password,
-            "CAFILE": self.cafile, "FOLDER": "INBOX", "PROCESSED": "Processed", "REJECTED": "Rejected",
-            "TIMEOUT": 10, **overrides,
-        }  # fmt: skip
-
-    def client(self):
-        client = IMAPClient(self.host, port=self.port, ssl_context=ssl.create_default_context(cafile=self.cafile))
-        client.login(self.user, self.password)
-        return client
-
-    def deliver(self, raw):
-        """Put one message in the inbox, as a mail server would."""
-        with self.client() as client:
-            client.append("INBOX", raw)
-
-    def folder(self, name):
-        """The messages of a folder, oldest first, as bytes ([] when it does not exist)."""
-        with self.client() as client:
-            if not client.folder_exists(name):
-                return []
-            client.select_folder(name, readonly=True)
-            fetched = client.fetch(client.search("ALL"), [b"BODY.PEEK[]"])
-            return [fetched[uid][b"BODY[]"] for uid in sorted(fetched)]
-
-
 @pytest.fixture
 def imap_server():
     """A real IMAP server (Debian's dovecot-imapd) of its own, with one user and an empty mailbox."""
@@ -524,54 +438,11 @@ def imap_server():
         if os.environ.get("CI"):
             pytest.fail(message)  # CI installs it: its absence is a broken build, not a skip
         pytest.skip(message)
-    # Not pytest's tmp_path: its path may be longer than a Unix socket's, and when the tests run as root
-    # Dovecot's unprivileged processes must be able to reach it.
-    root = tempfile.mkdtemp(prefix="dovecot-")
-    if os.getuid() == 0:
-        # Dovecot runs its login processes, and mail of a user, only as unprivileged users: the package's.
-        internal, login, mail = "dovecot", "dovenull", pwd.getpwnam("dovecot")
-        os.chmod(root, 0o755)  # noqa: S103 - they read the passwords file and reach the sockets
-    else:
-        mail = pwd.getpwuid(os.getuid())
-        internal = login = mail.pw_name
-    group = grp.getgrgid(pwd.getpwnam(internal).pw_gid).gr_name  # not always named as the user
-    os.makedirs(f"{root}/mail")
-    os.chown(f"{root}/mail", mail.pw_uid, mail.pw_gid)
-    certificate = ["-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-days", "2"]
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", *certificate,
-         "-keyout", f"{root}/key.pem", "-out", f"{root}/cert.pem"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    with open(f"{root}/passwd", "w") as passwd:
-        passwd.write(f"{ImapServer.user}:{{PLAIN}}{ImapServer.password}::::::\n")
-    os.chmod(f"{root}/passwd", 0o644)
-    port, starttls_port = free_port(), free_port()
-    with open(f"{root}/dovecot.conf", "w") as conf:
-        conf.write(
-            DOVECOT_CONF.format(
-                root=root, internal=internal, group=group, login=login, uid=mail.pw_uid, gid=mail.pw_gid,
-                port=port, starttls_port=starttls_port,
-            )
-        )  # fmt: skip
-    process = subprocess.Popen([DOVECOT, "-F", "-c", f"{root}/dovecot.conf"])
-    server = ImapServer(root, port, starttls_port)
     try:
-        _await_connections(process, port, f"{root}/dovecot.log")
+        server = start_dovecot()
+    except DovecotError as error:
+        pytest.fail(str(error))
+    try:
         yield server
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _await_connections(process, port, log):
-    for _ in range(200):  # 10 seconds at most
-        if process.poll() is not None:
-            pytest.fail(f"Dovecot stopped: {Path(log).read_text() if os.path.exists(log) else process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail("Dovecot never accepted connections")
+        server.stop()
