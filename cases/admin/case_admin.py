@@ -78,6 +78,7 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, CaseEmailsHeld, StaffMode
         "release",
         "full_name",
         "email",
+        "email_bounced",
         "telephone",
         "business_name",
         "business_number",
@@ -131,6 +132,7 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, CaseEmailsHeld, StaffMode
                 "fields": [
                     "full_name",
                     "email",
+                    "email_bounced",
                     "telephone",
                     "language",
                     "preferred_language",

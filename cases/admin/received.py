@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ from helpdesk.times import eastern_time
 from ..inbound.quoted import written_text
 from ..inbound.services import case_accept_held, case_attach_unmatched, parse
 from ..intake.references import InvalidReference, normalise
-from ..models import CHANGE_CASES, VIEW_CASES, Case, InboundEmail
+from ..models import CHANGE_CASES, VIEW_CASES, Case, InboundEmail, OutboundEmail
 
 Status = InboundEmail.Status
 HELD = [Status.HELD, Status.FLOODED]
@@ -142,7 +143,27 @@ def decide_view(model_admin, request, object_id):
 
 
 class CaseEmailsHeld:
-    """The emails held on a case's page (CaseAdmin): from another address, each linking to its page."""
+    """On a case's page (CaseAdmin): the emails held, from another address, each linking to its page; and
+    our emails that the client's address refused (cases.inbound.bounces)."""
+
+    @admin.display(description=gettext_lazy("email bounced"))
+    def email_bounced(self, case):
+        bounced = case.emails.filter(status=OutboundEmail.Status.BOUNCED).order_by("sent_at", "pk")
+        if not bounced:
+            return _("No")
+        rows = (
+            (
+                _("%(kind)s, sent %(sent)s: %(reason)s")
+                % {
+                    "kind": capfirst(each.get_kind_display()),
+                    "sent": eastern_time(each.sent_at, html=False) if each.sent_at else "—",
+                    "reason": each.last_error,
+                },
+            )
+            for each in bounced
+        )
+        intro = _("Yes: the client's address refused our email. Check it, or reach the client another way.")
+        return format_html("{}<ul>{}</ul>", intro, format_html_join("", "<li>{}</li>", rows))
 
     @admin.display(description=gettext_lazy("emails from another address"))
     def emails_held(self, case):

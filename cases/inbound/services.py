@@ -16,7 +16,12 @@ is unique, and it is written in the same transaction as the follow-up it posts.
   (a flood, or a loop).
 - Matching no case, it is kept as unmatched, for staff to attach to a case, and the sender is answered
   once a day at most, pointing to the contact form and the status page.
-- Sent by a program (an out-of-office reply, a list), it is recorded and nothing more: never answered.
+- A bounce, a mail server's report that the client's address refused one of our emails for good
+  (cases.inbound.bounces), is recorded on that email's case, and in the same transaction the email is
+  marked bounced with the reason, the audit trail says so and the assignee (else the team) is told.
+  Each email bounces once: another report of it changes nothing more. A bounce is never answered.
+- Sent by a program (an out-of-office reply, a list, a delay or a bounce of an email we did not
+  send), it is recorded and nothing more: never answered.
 - Larger than INBOUND_EMAIL_MAX_BYTES (its headers alone are read), it is recorded and refused, and
   the sender is answered.
 
@@ -35,9 +40,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..conversation.services import case_follow_up
-from ..models import Case, InboundEmail, OutboundEmail
+from ..models import Case, CaseEvent, InboundEmail, OutboundEmail, StaffNotification
+from ..notifications.services import assignee_else_team, notify
 from ..outbox.answers import queue_answer
 from .attachments import files_of
+from .bounces import bounced_email, delivery_report
 from .matching import automatic, matched_case, sender
 from .quoted import written_text
 
@@ -83,7 +90,13 @@ def receive_message(raw: bytes, *, too_large: bool = False) -> Outcome:
         "subject": str(message.get("Subject", ""))[:300],
         "received_at": timezone.now(),
     }
-    if automatic(message):
+    # Before the automatic replies: a bounce usually says Auto-Submitted too.
+    bounce = bounced_email(message)
+    if bounce is not None:
+        email, reason = bounce
+        inbound = InboundEmail(status=Status.BOUNCE, case=email.case, matched_by=InboundEmail.Match.REPORT, **fields)
+        return _kept(inbound, raw, bounced=(email, reason))
+    if automatic(message) or delivery_report(message):
         return _kept(InboundEmail(status=Status.AUTOMATIC, **fields), raw=None)
     case, how = matched_case(message, fields["sender"])
     inbound = InboundEmail(case=case, matched_by=how, **fields)
@@ -113,10 +126,11 @@ def _flooding(address: str, now) -> bool:
     return sent.count() >= settings.INBOUND_EMAILS_PER_HOUR
 
 
-def _kept(inbound: InboundEmail, raw: bytes | None, post=None, answer=None) -> Outcome:
+def _kept(inbound: InboundEmail, raw: bytes | None, post=None, answer=None, bounced=None) -> Outcome:
     """Store `inbound` (with its raw message), post it on its case when `post` (its parsed message) is
-    given, and queue the automatic `answer` (an OutboundEmail.Kind) if any, in one transaction; a
-    message stored meanwhile by another run is a duplicate."""
+    given, or record the bounce of `bounced` (the email, and why), and queue the automatic `answer` (an
+    OutboundEmail.Kind) if any, in one transaction; a message stored meanwhile by another run is a
+    duplicate."""
     try:
         with transaction.atomic():
             inbound.save()
@@ -125,6 +139,8 @@ def _kept(inbound: InboundEmail, raw: bytes | None, post=None, answer=None) -> O
                 InboundEmail.objects.filter(pk=inbound.pk).update(raw=inbound.raw.name)
             if post is not None:
                 _post(inbound, post)
+            if bounced is not None:
+                _bounced(*bounced, at=inbound.received_at)
             if answer is not None:
                 queue_answer(inbound, answer)
     except IntegrityError:
@@ -153,6 +169,32 @@ def _post(inbound: InboundEmail, message) -> None:
     inbound.case, inbound.message, inbound.refused_files = result.case, result.message, refused
     if refused:
         queue_answer(inbound, Answer.FILES_REFUSED_ANSWER)
+
+
+def _bounced(email: OutboundEmail, reason: str, *, at) -> None:
+    """Mark `email` bounced, with why, on its case's audit trail, and tell its assignee (else its team);
+    nothing when it is marked bounced already."""
+    marked = (
+        OutboundEmail.objects.filter(pk=email.pk)
+        .exclude(status=OutboundEmail.Status.BOUNCED)
+        .update(status=OutboundEmail.Status.BOUNCED, last_error=reason)
+    )
+    if not marked:
+        return
+    case = email.case
+    status = reason.partition(":")[0]
+    event = CaseEvent.objects.create(
+        case=case, at=at, code=CaseEvent.Code.EMAIL_BOUNCED, params={"kind": email.kind, "status": status}
+    )
+    notify(
+        case,
+        StaffNotification.Kind.BOUNCED,
+        assignee_else_team(case, at),
+        event=event,
+        target=case.reply_due_at,
+        now=at,
+    )
+    logger.info("Email %s (%s, case %s) bounced: %s", email.pk, email.kind, case.pk, status)
 
 
 def case_accept_held(inbound: InboundEmail, *, actor) -> bool:

@@ -38,6 +38,7 @@ class CaseEvent(models.Model):
         EMAIL_SENT = "email_sent", _("Email sent")
         EMAIL_FAILED = "email_failed", _("Email not sent")
         EMAIL_UNCONFIRMED = "email_unconfirmed", _("Email sent, unconfirmed")
+        EMAIL_BOUNCED = "email_bounced", _("The client's address refused our email")
         ATTACHMENT_DOWNLOADED = "attachment_downloaded", _("Attachment downloaded")
         LINK_REVOKED = "link_revoked", _("Conversation links revoked")
         LINK_REQUESTED = "link_requested", _("Conversation link emailed at the client's request")
@@ -135,6 +136,11 @@ class CaseEvent(models.Model):
                     "kind": _email_kind_label(params.get("kind")),
                     "attempt": params.get("attempt", "?"),
                     "error": params.get("error", "?"),
+                }
+            case self.Code.EMAIL_BOUNCED if params.get("kind"):
+                return _("The client's address refused our email: %(kind)s (%(status)s)") % {
+                    "kind": _email_kind_label(params["kind"]),
+                    "status": params.get("status", "?"),
                 }
             case self.Code.ATTACHMENT_DOWNLOADED:
                 return _("Attachment downloaded: %(name)s") % {"name": params.get("name", "?")}

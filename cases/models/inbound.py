@@ -4,7 +4,8 @@ A client's reply to one of our emails is matched to its case and posted as their
 be posted is kept for staff: a message from another address than the case's (held until staff accept
 it), a message matching no case (unmatched, for staff to attach to a case). Automatic replies are
 recorded, so that they are recognised again, and nothing more; so is a message too large to take in,
-of which only the headers were read. The raw message is kept privately, as
+of which only the headers were read. A bounce (cases.inbound.bounces) is recorded on the case of the
+email it reports as refused. The raw message is kept privately, as
 attachments are, until its case's personal data is removed.
 """
 
@@ -35,12 +36,14 @@ class InboundEmail(models.Model):
         ATTACHED = "attached", _("Attached to a case by staff")
         AUTOMATIC = "automatic", _("Ignored: an automatic reply")
         TOO_LARGE = "too_large", _("Refused: larger than the limit")
+        BOUNCE = "bounce", _("Bounce: the client's address refused our email")
 
     class Match(models.TextChoices):
         TAG = "tag", _("the case's reply address")
         THREAD = "thread", _("a reply to one of our emails")
         SUBJECT = "subject", _("the reference in the subject, from the case's address")
         STAFF = "staff", _("attached by staff")
+        REPORT = "report", _("a mail server's report naming one of our emails")
 
     internet_message_id = models.CharField(_("Message-ID header"), max_length=255, unique=True, editable=False)
     received_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)

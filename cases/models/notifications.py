@@ -1,5 +1,6 @@
 """What staff are told about cases, each recorded once: a new case in their team's queue, a case
-assigned to them, a client's follow-up, a reply due soon, a target missed, a client's "No".
+assigned to them, a client's follow-up, a reply due soon, a target missed, a client's "No", the
+client's address refusing our email.
 
 A notification is a row for one recipient. What it is about makes it unique, so that whoever
 writes it twice (two runs of `check_due_cases` at once, a job run again) writes it once:
@@ -32,6 +33,7 @@ class StaffNotification(models.Model):
         DUE_SOON = "due_soon", _("reply due soon")
         MISSED = "missed", _("reply target missed")
         NOT_RESOLVED = "not_resolved", _("client answered that the request was not resolved")
+        BOUNCED = "bounced", _("the client's address refused our email")
 
         @classmethod
         def warnings(cls):

@@ -18,6 +18,9 @@ class OutboundEmail(models.Model):
 
     "Sent, unconfirmed": the mail server had the whole email, then timed out or hung up without
     saying whether it took it, and it is not sent again by itself (see cases.outbox.queue).
+
+    "Bounced": sent, then a mail server reported that the client's address refused it for good
+    (cases.inbound.bounces); `last_error` says why.
     """
 
     class Kind(models.TextChoices):
@@ -36,6 +39,7 @@ class OutboundEmail(models.Model):
         UNMATCHED_ANSWER = "unmatched_answer", _("automatic answer: email matching no request")
         FILES_REFUSED_ANSWER = "files_refused_answer", _("automatic answer: files refused")
         TOO_LARGE_ANSWER = "too_large_answer", _("automatic answer: email too large")
+        BOUNCED_NOTICE = "bounced_notice", _("notice to staff: the client's address refused our email")
 
         @classmethod
         def to_staff(cls):
@@ -47,6 +51,7 @@ class OutboundEmail(models.Model):
                 cls.ASSIGNED_NOTICE,
                 cls.FOLLOW_UP_NOTICE,
                 cls.NOT_RESOLVED_NOTICE,
+                cls.BOUNCED_NOTICE,
                 cls.STAFF_DIGEST,
             ]
 
@@ -62,6 +67,7 @@ class OutboundEmail(models.Model):
         UNCONFIRMED = "unconfirmed", _("Sent, unconfirmed")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
+        BOUNCED = "bounced", _("Bounced")
 
     # Empty for a digest to staff, which is about several cases (its notifications say which).
     case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, blank=True, related_name="emails")

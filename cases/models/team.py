@@ -81,12 +81,14 @@ class StaffProfile(models.Model):
         NEVER = "never", _("Never")
 
     # The field of each kind of notification (StaffNotification.Kind), with its default; a client's
-    # "No" to "Did we resolve your request?" comes as their follow-ups do.
+    # "No" to "Did we resolve your request?", and their address refusing our email, come as their
+    # follow-ups do.
     NOTIFY_FIELDS = {
         "new_case": ("notify_new_case", Notify.DIGEST),
         "assigned": ("notify_assigned", Notify.AT_ONCE),
         "follow_up": ("notify_follow_up", Notify.AT_ONCE),
         "not_resolved": ("notify_follow_up", Notify.AT_ONCE),
+        "bounced": ("notify_follow_up", Notify.AT_ONCE),
         "due_soon": ("notify_due_soon", Notify.AT_ONCE),
         "missed": ("notify_missed", Notify.AT_ONCE),
     }

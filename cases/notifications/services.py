@@ -4,8 +4,8 @@ Who is told:
 - a new case in a team's queue (filed, or moved to the team): the team's members, but for its
   assignee (told it is theirs) and whoever moved it;
 - a case assigned: its new assignee, unless they took it themselves;
-- a client's follow-up, or their "No" to "Did we resolve your request?": the assignee, or when
-  nobody is, the team's members;
+- a client's follow-up, their "No" to "Did we resolve your request?", or their address refusing
+  our email (a bounce): the assignee, or when nobody is, the team's members;
 - a reply due soon, a target missed: cases.warnings.
 
 Only active staff allowed to view cases are told, and of a team, only those not away today (an
@@ -37,6 +37,7 @@ EMAIL_KIND = {
     Kind.ASSIGNED: OutboundEmail.Kind.ASSIGNED_NOTICE,
     Kind.FOLLOW_UP: OutboundEmail.Kind.FOLLOW_UP_NOTICE,
     Kind.NOT_RESOLVED: OutboundEmail.Kind.NOT_RESOLVED_NOTICE,
+    Kind.BOUNCED: OutboundEmail.Kind.BOUNCED_NOTICE,
     Kind.DUE_SOON: OutboundEmail.Kind.DUE_SOON_WARNING,
     Kind.MISSED: OutboundEmail.Kind.TARGET_MISSED,
 }

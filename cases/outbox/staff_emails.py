@@ -25,6 +25,7 @@ DIGEST_GROUPS = {
     Kind.MISSED: _("Reply targets missed"),
     Kind.DUE_SOON: _("Replies due soon"),
     Kind.NOT_RESOLVED: _("Requests not resolved, the client says"),
+    Kind.BOUNCED: _("Clients' addresses that refused our email"),
     Kind.FOLLOW_UP: _("Clients' follow-ups"),
     Kind.ASSIGNED: _("Cases assigned to you"),
     Kind.NEW_CASE: _("New cases in your team's queue"),
