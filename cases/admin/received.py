@@ -1,7 +1,8 @@
 """The emails received (cases.inbound) in the admin: the held and the unmatched for staff to decide on.
 
 A held email (from another address than its case's) is posted on its case once a member of staff
-accepts it; an unmatched one is attached to the case whose reference staff give. Its page shows what
+accepts it; an unmatched one is attached to the case whose reference staff give, or filed as a new
+case of the topic they choose. Its page shows what
 the client newly wrote and, below, the whole message, as text: nothing of its HTML is rendered, and
 nothing remote is loaded. Those who may view cases see them; those who may change cases decide.
 """
@@ -20,10 +21,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from carmsupport.admin_input import StaffModelAdmin, key_or_404
+from helpdesk.models import Topic
 from helpdesk.times import eastern_time
 
 from ..inbound.quoted import written_text
-from ..inbound.services import case_accept_held, case_attach_unmatched, parse
+from ..inbound.services import case_accept_held, case_attach_unmatched, case_file_from_unmatched, parse
 from ..intake.references import InvalidReference, normalise
 from ..models import CHANGE_CASES, VIEW_CASES, Case, InboundEmail, OutboundEmail
 
@@ -50,6 +52,22 @@ class AttachForm(forms.Form):
         if case is None:
             raise forms.ValidationError(_("No case has this reference."))
         return case
+
+
+class FileForm(forms.Form):
+    """A new case from an unmatched email: its topic, and the language to answer the sender in."""
+
+    topic = forms.ModelChoiceField(
+        label=gettext_lazy("Topic of the new case"),
+        queryset=Topic.objects.all(),
+        error_messages={"required": gettext_lazy("Choose the topic of the new case.")},
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language to answer in"),
+        choices=Case.Language.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose the language to answer in.")},
+    )
 
 
 def _text(inbound) -> tuple[str, str]:
@@ -110,7 +128,12 @@ class InboundEmailAdmin(StaffModelAdmin):
         return [path("<path:object_id>/decide/", decide, name="cases_inboundemail_decide"), *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {"attach_form": AttachForm(), "may_decide": _may_decide(request), **(extra_context or {})}
+        extra_context = {
+            "attach_form": AttachForm(),
+            "file_form": FileForm(prefix="file"),
+            "may_decide": _may_decide(request),
+            **(extra_context or {}),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
 
@@ -129,6 +152,18 @@ def decide_view(model_admin, request, object_id):
     if inbound.status in HELD and "accept" in request.POST:
         if case_accept_held(inbound, actor=request.user):
             model_admin.message_user(request, _("The email was posted on the case as the client's."), messages.SUCCESS)
+    elif inbound.status == Status.UNMATCHED and "file-topic" in request.POST:
+        form = FileForm(request.POST, prefix="file")
+        if not form.is_valid():
+            request.method = "GET"  # the email's page again, with the choices made and the errors beside them
+            return model_admin.change_view(request, object_id, extra_context={"file_form": form})
+        case = case_file_from_unmatched(
+            inbound, topic=form.cleaned_data["topic"], language=form.cleaned_data["language"], actor=request.user
+        )
+        if case is not None:
+            text = _("Case %(reference)s was filed from the email; its sender is acknowledged.")
+            model_admin.message_user(request, text % {"reference": case.display_reference}, messages.SUCCESS)
+            return redirect(reverse("admin:cases_case_change", args=[case.pk]))
     elif inbound.status == Status.UNMATCHED:
         form = AttachForm(request.POST)
         if not form.is_valid():

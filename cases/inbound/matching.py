@@ -35,6 +35,13 @@ def sender(message) -> str:
     return found[0] if found else ""
 
 
+def sender_name(message) -> str:
+    """The sender's name as their email gives it ("Ann Smith <ann@…>"), or ""."""
+    values = [str(value) for value in message.get_all("From", [])]
+    found = [name.strip() for name, _address in getaddresses(values) if name.strip()]
+    return found[0][:100] if found else ""
+
+
 def automatic(message) -> bool:
     """Whether the message was sent by a program, not a person (RFC 3834 and the common headers)."""
     auto_submitted = str(message.get("Auto-Submitted", "no")).strip().lower()

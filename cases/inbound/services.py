@@ -14,8 +14,9 @@ is unique, and it is written in the same transaction as the follow-up it posts.
 - From another address, it is held for staff, who accept it or not (`case_accept_held`); so is a
   message about a case from an address that sent INBOUND_EMAILS_PER_HOUR or more in the hour before
   (a flood, or a loop).
-- Matching no case, it is kept as unmatched, for staff to attach to a case, and the sender is answered
-  once a day at most, pointing to the contact form and the status page.
+- Matching no case, it is kept as unmatched, for staff to attach to a case or file a new case from
+  (`case_file_from_unmatched`), and the sender is answered once a day at most, pointing to the
+  contact form and the status page.
 - A bounce, a mail server's report that the client's address refused one of our emails for good
   (cases.inbound.bounces), is recorded on that email's case, and in the same transaction the email is
   marked bounced with the reason, the audit trail says so and the assignee (else the team) is told.
@@ -40,12 +41,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..conversation.services import case_follow_up
+from ..intake.help_paths import PathTaken
+from ..intake.submission import case_submit
 from ..models import Case, CaseEvent, InboundEmail, OutboundEmail, StaffNotification
 from ..notifications.services import assignee_else_team, notify
 from ..outbox.answers import queue_answer
 from .attachments import files_of
 from .bounces import bounced_email, delivery_report
-from .matching import automatic, matched_case, sender
+from .matching import automatic, matched_case, sender, sender_name
 from .quoted import written_text
 
 logger = logging.getLogger(__name__)
@@ -227,3 +230,33 @@ def case_attach_unmatched(inbound: InboundEmail, case: Case, *, actor) -> bool:
     if found.sender and found.sender == case.email.lower():
         return case_accept_held(found, actor=actor)
     return True
+
+
+def case_file_from_unmatched(inbound: InboundEmail, *, topic, language: str, actor) -> Case | None:
+    """File a new case from an unmatched email, as staff decided: the sender is its client (their name
+    as their email gives it), what they newly wrote its request, their checked files its files; they
+    are acknowledged as from the contact form. None if the email was not unmatched."""
+    with transaction.atomic():
+        found = InboundEmail.objects.select_for_update().filter(pk=inbound.pk, status=Status.UNMATCHED).first()
+        if found is None or not found.raw or not found.sender:
+            return None
+        with found.raw.open("rb") as stored:
+            message = parse(stored.read())
+        checked, refused = files_of(message)
+        contact = {
+            "full_name": sender_name(message) or found.sender,
+            "email": found.sender,
+            "telephone": "",
+            "business_name": "",
+            "business_number": "",
+            "preferred_language": language,
+            "description": written_text(message).new,
+        }
+        case, _new = case_submit(
+            contact=contact, path_taken=PathTaken.straight(topic), language=language, attachments=checked
+        )
+        InboundEmail.objects.filter(pk=found.pk).update(
+            case=case, matched_by=InboundEmail.Match.STAFF, status=Status.FILED, refused_files=refused
+        )
+    logger.info("Email received %s filed as case %s", found.pk, case.pk)
+    return case

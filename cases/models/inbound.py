@@ -33,7 +33,7 @@ class InboundEmail(models.Model):
         FLOODED = "flooded", _("Held: too many emails in an hour from this address")
         ACCEPTED = "accepted", _("Posted on the case once staff accepted it")
         UNMATCHED = "unmatched", _("Unmatched: no case found")
-        ATTACHED = "attached", _("Attached to a case by staff")
+        FILED = "filed", _("Filed as a new case by staff")
         AUTOMATIC = "automatic", _("Ignored: an automatic reply")
         TOO_LARGE = "too_large", _("Refused: larger than the limit")
         BOUNCE = "bounce", _("Bounce: the client's address refused our email")

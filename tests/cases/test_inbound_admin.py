@@ -88,3 +88,41 @@ def test_a_follow_up_by_email_links_to_the_whole_email(make_case, reviewer_clien
     whole = reviewer_client.get(page(posted)).content.decode()
     assert "We received your request." in whole  # the quoted history, on the email's page only
     assert "We received your request." not in shown
+
+
+def test_staff_file_a_new_case_from_an_unmatched_email(make_case, reviewer_client, django_capture_on_commit_callbacks):
+    from helpdesk.models import Topic
+
+    case = make_case()
+    receive_message(raw(reply(case, to="support@support.example.ca", subject="New question", sender="bob@example.net")))
+    unmatched = InboundEmail.objects.get()
+    assert "File a new case" in reviewer_client.get(page(unmatched)).content.decode()
+    refused = reviewer_client.post(decide(unmatched), {"file-topic": "", "file-language": "fr"})
+    shown = refused.content.decode()
+    assert refused.status_code == 200 and "Choose the topic of the new case." in shown
+    assert 'value="fr" id="id_file-language_1" checked' in shown or ('value="fr"' in shown and "checked" in shown)
+    topic = Topic.objects.get(slug="cad")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = reviewer_client.post(decide(unmatched), {"file-topic": topic.pk, "file-language": "fr"})
+    unmatched.refresh_from_db()
+    filed = unmatched.case
+    assert response.status_code == 302 and response["Location"] == reverse("admin:cases_case_change", args=[filed.pk])
+    assert (unmatched.status, unmatched.matched_by) == (Status.FILED, InboundEmail.Match.STAFF)
+    assert (filed.email, filed.full_name, filed.topic, filed.preferred_language) == (
+        "bob@example.net",
+        "Ann Smith",
+        topic,
+        "fr",
+    )
+    assert filed.description == "Here is the statement you asked for." and filed.acknowledged_at is not None
+
+
+def test_the_case_page_shows_the_emails_held(make_case, reviewer_client):
+    case = make_case()
+    case_page = reverse("admin:cases_case_change", args=[case.pk])
+    assert "Held until you accept them" not in reviewer_client.get(case_page).content.decode()
+    receive_message(raw(reply(case, sender="assistant@example.org")))
+    shown = reviewer_client.get(case_page).content.decode()
+    held = InboundEmail.objects.get()
+    assert "Held until you accept them as the client&#x27;s:" in shown and f'href="{page(held)}"' in shown
+    assert "assistant@example.org" in shown
