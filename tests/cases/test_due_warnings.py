@@ -272,18 +272,19 @@ def test_every_checks_again_until_stopped(make_case, team, clock, monkeypatch, c
     """With --every, a round follows another after the wait; SIGTERM ends the loop after its round."""
     import signal
 
+    from cases.management import rounds as loop
     from cases.management.commands import check_due_cases as command
 
     rounds = []
     monkeypatch.setattr(command, "check_due_cases", lambda: rounds.append(1) or {"due_soon": 0, "missed": 0})
     handlers = {}
-    monkeypatch.setattr(command.signal, "signal", lambda number, handler: handlers.setdefault(number, handler))
+    monkeypatch.setattr(loop.signal, "signal", lambda number, handler: handlers.setdefault(number, handler))
 
     def sleep(_seconds):
         if len(rounds) == 2:
             handlers[signal.SIGTERM]()
 
-    monkeypatch.setattr(command.time, "sleep", sleep)
+    monkeypatch.setattr(loop.time, "sleep", sleep)
     call_command("check_due_cases", every=1)
     assert len(rounds) == 2
 

@@ -7,14 +7,11 @@ cases.warnings.services and cases.notifications.digests.
 """
 
 import logging
-import signal
-import time
 
 from django.core.management.base import BaseCommand
-from django.db import InterfaceError, OperationalError
 
+from cases.management.rounds import add_every, in_rounds
 from cases.notifications.digests import send_digests
-from cases.outbox.queue import reset_connections
 from cases.warnings.services import check_due_cases
 
 logger = logging.getLogger("cases.check_due_cases")
@@ -27,31 +24,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--every",
-            type=int,
-            default=0,
-            metavar="SECONDS",
-            help="Check again every SECONDS seconds until stopped (default: check once).",
-        )
+        add_every(parser, "Check")
 
     def handle(self, *args, every=0, **options):
         if every <= 0:
             self._check()
-            return
-        running = [True]
-        signal.signal(signal.SIGTERM, lambda *_: running.clear())
-        while running:
-            try:
-                self._check()
-            except (OperationalError, InterfaceError) as error:
-                # The database is away: the next round tries again, and sends what this one could not.
-                logger.warning("Cases not checked, database unavailable (%s)", type(error).__name__)
-                reset_connections()
-            slept = 0.0
-            while running and slept < every:
-                time.sleep(0.5)
-                slept += 0.5
+        else:
+            in_rounds(self._check, every, logger=logger, not_done="Cases not checked")
 
     def _check(self):
         sent = check_due_cases()

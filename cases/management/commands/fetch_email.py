@@ -6,16 +6,15 @@ when INBOUND_IMAP_HOST is set). Without INBOUND_IMAP_HOST it says so and does no
 """
 
 import logging
-import signal
-import time
+from functools import partial
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import InterfaceError, OperationalError
 from django.utils.module_loading import import_string
 from imapclient.exceptions import IMAPClientError
 
 from cases.inbound.mailbox import fetch_mailbox
+from cases.management.rounds import add_every, in_rounds
 from cases.outbox.queue import reset_connections
 
 logger = logging.getLogger("cases.fetch_email")
@@ -29,39 +28,27 @@ class Command(BaseCommand):
     help = "Fetch clients' emails from the IMAP mailbox and file each in the Processed or Rejected folder."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--every",
-            type=int,
-            default=0,
-            metavar="SECONDS",
-            help="Fetch again every SECONDS seconds until stopped (default: fetch once).",
-        )
+        add_every(parser, "Fetch")
 
     def handle(self, *args, every=0, **options):
         if not settings.INBOUND_IMAP["HOST"]:
             self.stdout.write("No mailbox to fetch: INBOUND_IMAP_HOST is not set.")
             return
         process = import_string(settings.INBOUND_EMAIL_PROCESSOR)
-        if every <= 0:
-            try:
-                self._fetch(process)
-            except MAILBOX_OUTAGES as error:
-                raise CommandError(f"Mailbox unavailable ({type(error).__name__})") from None
+        if every > 0:
+            in_rounds(
+                partial(self._fetch, process),
+                every,
+                logger=logger,
+                not_done="Emails not fetched",
+                outages=MAILBOX_OUTAGES,
+                outage="mailbox unavailable",
+            )
             return
-        running = [True]
-        signal.signal(signal.SIGTERM, lambda *_: running.clear())
-        while running:
-            try:
-                self._fetch(process)
-            except MAILBOX_OUTAGES as error:
-                logger.warning("Emails not fetched, mailbox unavailable (%s)", type(error).__name__)
-            except (OperationalError, InterfaceError) as error:
-                logger.warning("Emails not fetched, database unavailable (%s)", type(error).__name__)
-                reset_connections()
-            slept = 0.0
-            while running and slept < every:
-                time.sleep(0.5)
-                slept += 0.5
+        try:
+            self._fetch(process)
+        except MAILBOX_OUTAGES as error:
+            raise CommandError(f"Mailbox unavailable ({type(error).__name__})") from None
 
     def _fetch(self, process):
         counts = fetch_mailbox(process, imap=settings.INBOUND_IMAP, max_bytes=settings.INBOUND_EMAIL_MAX_BYTES)
