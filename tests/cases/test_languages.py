@@ -67,12 +67,15 @@ def test_email_is_in_the_reply_language_dates_included(carm_tree, client, monkey
     assert FRENCH_TARGET in message.body
     assert "Wednesday" not in message.body and "Eastern time" not in message.body
     assert case.display_reference in message.body
+    assert message.from_email == "Soutien de la GCRA <carm-support@localhost>"
+    assert "Soutien de la GCRA" in str(message.message()["From"])
 
 
 def test_email_in_english_from_the_french_form(carm_tree, client, monkeypatch):
     file_case(client, "fr", "en", monkeypatch)
     (message,) = mail.outbox
     assert ENGLISH_TARGET in message.body and "mercredi" not in message.body
+    assert message.from_email == "CARM Client Support <carm-support@localhost>"
 
 
 def test_pending_acknowledgment_is_sent_later_in_the_reply_language(carm_tree, client, monkeypatch):
