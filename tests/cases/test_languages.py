@@ -44,7 +44,7 @@ def test_filed_in_french_confirmed_in_french(carm_tree, client, monkeypatch):
     case = file_case(client, "fr", "fr", monkeypatch)
     assert (case.language, case.preferred_language) == ("fr", "fr")
     assert case.outcome_title == "Code d'erreur EC-1012"
-    assert case.path[0] == {"question": "Veuillez vous identifier", "answer": "Importateur"}
+    assert case.path[0] == {"question": "Indiquez votre profil", "answer": "Importateur"}
     response = client.get("/fr/contact/received/")
     page = response.content.decode()
     assert FRENCH_TARGET in page and case.display_reference in re.sub(r"<[^>]+>", "", page)

@@ -252,7 +252,7 @@ def test_french_client_switches_language_half_way_and_files_a_case(site, page, s
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("link", name="Français").click()
     assert page.url == french_step
-    expect(page.locator("h1")).to_have_text("Veuillez sélectionner le problème qui décrit le mieux votre difficulté.")
+    expect(page.locator("h1")).to_have_text("Sélectionnez le problème qui correspond le mieux à votre situation.")
     page.get_by_label("Code d'erreur", exact=True).check()
     page.locator("main form button[type=submit]").click()
     page.get_by_label("EC-1012", exact=True).check()
