@@ -206,6 +206,19 @@ def test_french_dates_numbers_and_hours_follow_french_typography():
         assert (clock(time(19, 0)), clock(time(7, 5))) == ("19\u00a0h", "7\u00a0h\u00a005")
 
 
+@pytest.mark.parametrize("accept", ["fr-CA", "en-CA"])
+def test_a_missing_address_outside_a_language_gets_one_page_in_both(db, client, accept):
+    """Outside /en/ and /fr/, the 404 page reads in both languages, each part marked with its language."""
+    response = client.get("/no/such/page/", headers={"accept-language": accept})
+    page = response.content.decode()
+    assert response.status_code == 404 and '<html lang="en">' in page
+    english, french = page.split('<section lang="fr"')
+    assert "Page not found" in english and "If you typed the address" in english and 'href="/en/"' in english
+    assert "Page introuvable" in page.split("<h1>")[1] and '<span lang="fr">' in page
+    assert "Si vous avez tapé l'adresse" in french and 'href="/fr/"' in french and "Page not found" not in french
+    assert "<script" not in page
+
+
 def test_error_pages_speak_the_pages_language(carm_tree, client, monkeypatch):
     """The 404 and 500 pages of a French address are in French."""
     page = client.get("/fr/help/carm/questions/astronaut/").content.decode()
