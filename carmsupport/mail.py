@@ -10,8 +10,19 @@ refusal of the message with a reply code is raised as Django raises it: a sure f
 """
 
 import smtplib
+from email.utils import formataddr, parseaddr
 
+from django.conf import settings
 from django.core.mail.backends import smtp
+from django.utils import translation
+
+
+def sender(language: str | None = None) -> str:
+    """The From of an email in `language` (the active one by default): the name of FROM_NAMES in that
+    language, e.g. « Soutien de la GCRA », and the address of DEFAULT_FROM_EMAIL."""
+    language = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((settings.FROM_NAMES.get(language, name), address))
 
 
 class DeliveryUnconfirmed(smtplib.SMTPException):

@@ -371,6 +371,11 @@ else:
     # MAIL_BACKEND may name another non-SMTP backend, e.g. the locmem one for benchmarks.
     MAILERS = {"default": {"BACKEND": os.environ.get("MAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CARM Client Support <carm-support@localhost>")
+# The name clients' emails come from, in the email's language; the address is DEFAULT_FROM_EMAIL's.
+FROM_NAMES = {
+    "en": os.environ.get("FROM_NAME_EN", "CARM Client Support"),
+    "fr": os.environ.get("FROM_NAME_FR", "Soutien de la GCRA"),
+}
 # The mailbox clients' replies reach (cases.inbound): each email to a client gets a Reply-To of this
 # address with a tag naming its case, e.g. support+1d65f4ng8-…@support.example.ca (the mail server
 # must deliver "+" addresses to the mailbox). Empty: the site takes no email, and sends no Reply-To.

@@ -34,6 +34,10 @@ def bad_request(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    """The 404 page in the address's language; outside /en/ and /fr/ (and the staff pages), one page in
+    both, as Canada.ca has it: the address says nothing of the reader's language."""
+    if translation.get_language_from_path(request.path_info) is None and not request.path_info.startswith("/admin/"):
+        return render(request, "errors/404_both_languages.html", status=404)
     return render(request, "errors/404.html", status=404)
 
 

@@ -11,21 +11,31 @@ Its forms:
 In French, DAY and DUE read alike: « le mercredi 25 novembre 2026 à 19 h (heure de l'Est) ».
 """
 
+import re
 from datetime import date, datetime, time
 
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from .calendar import eastern
 
 STAMP, DAY, DUE = "stamp", "day", "due"
 
 
+def date_words(value: date, format_name: str) -> str:
+    """The date in the active language's format `format_name` (or a format string), with the first
+    of a month written « 1er » in French, as French typography has it: « mardi 1er décembre 2026 »."""
+    form = formats.get_format(format_name) if format_name.isupper() else format_name
+    if value.day == 1 and (get_language() or "").startswith("fr"):
+        form = re.sub(r"(?<!\\)j", r"\\1\\e\\r", form)  # "1er" escaped, so as not to be read as formats
+    return formats.date_format(value, form)
+
+
 def weekday_date(value: date) -> str:
-    """ "Wednesday, November 25, 2026"; « mercredi 25 novembre 2026 »."""
-    return formats.date_format(value, "WEEKDAY_DATE_FORMAT")
+    """ "Wednesday, November 25, 2026"; « mercredi 25 novembre 2026 », « mardi 1er décembre 2026 »."""
+    return date_words(value, "WEEKDAY_DATE_FORMAT")
 
 
 def clock(value: time | datetime) -> str:

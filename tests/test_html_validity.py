@@ -73,6 +73,7 @@ def pages(client, make_case, language, settings):
     yield "400", client.get(home + "/contact/?tree=carm&answers=importer/")
     yield "404", client.get(home + "/no/such/page/")
     yield "404 in the help tool", client.get(home + "/help/carm/questions/astronaut/")
+    yield "404 outside a language, in both", client.get("/no/such/page/")
     limits = settings.RATE_LIMITS
     refused = dict.fromkeys(("contact", "status", "conversation_link", "follow_up"), "0/h")
     settings.RATE_LIMITS = {**limits, **refused}

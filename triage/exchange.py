@@ -23,7 +23,7 @@ The document holds the snapshot's data, one table per node, its choices as sub-t
     kind = "question"
     name = "Please identify yourself"
     text_en = "Please identify yourself"
-    text_fr = "Veuillez vous identifier"
+    text_fr = "Indiquez votre profil"
     hint_en = ""
     hint_fr = ""
 

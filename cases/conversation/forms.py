@@ -5,6 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from carmsupport.lengths import LimitedTextField
+
 from ..attachments.files import AttachmentsField
 from ..intake.forms import DESCRIPTION_MAX_LENGTH, with_length_limit
 
@@ -12,7 +14,7 @@ from ..intake.forms import DESCRIPTION_MAX_LENGTH, with_length_limit
 class FollowUpForm(forms.Form):
     """A client's message on the conversation page, with files."""
 
-    body = forms.CharField(
+    body = LimitedTextField(
         label=_("Your message"),
         max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -21,7 +23,7 @@ class FollowUpForm(forms.Form):
         ),
         error_messages={
             "required": _("Write your message."),
-            "max_length": _("Your message must be %(limit_value)d characters or fewer; it has %(show_value)d."),
+            "max_length": _("Your message must be %(limit_value)s characters or fewer; it has %(show_value)s."),
         },
     )
     attachments = AttachmentsField(label=_("Attach files (optional)"))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from stdnum.ca import bn
 
+from carmsupport.lengths import LimitedTextField
 from helpdesk.models import Topic
 
 from ..attachments.files import AttachmentsField
@@ -114,7 +115,7 @@ class ContactForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Select the language of the reply.")},
     )
-    description = forms.CharField(
+    description = LimitedTextField(
         label=_("Describe your request"),
         max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(
@@ -133,7 +134,7 @@ class ContactForm(forms.Form):
         ),
         error_messages={
             "required": _("Describe your request."),
-            "max_length": _("Your description must be %(limit_value)d characters or fewer; it has %(show_value)d."),
+            "max_length": _("Your description must be %(limit_value)s characters or fewer; it has %(show_value)s."),
         },
     )
     attachments = AttachmentsField(

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -31,15 +30,6 @@ SESSION_KEY = "submitted_case"
 # Stands in a kept form page for the form's one-time token.
 TOKEN_PLACEHOLDER = "form-token-of-the-visitor-8c2d"  # noqa: S105  (not a secret: replaced)
 logger = logging.getLogger(__name__)
-
-# A request's status in the client's words.
-CLIENT_STATUS = {
-    Case.Status.NEW: _lazy("Received"),
-    Case.Status.IN_PROGRESS: _lazy("In progress"),
-    Case.Status.WAITING_ON_CLIENT: _lazy("Waiting for your answer"),
-    Case.Status.RESOLVED: _lazy("Resolved"),
-    Case.Status.CLOSED: _lazy("Closed"),
-}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -180,7 +170,7 @@ def status_result(request):
     if found is None:
         return redirect("cases:status")
     case = continuing(found)
-    context = {"case": case, "status": CLIENT_STATUS[case.status], "joined_from": found if case != found else None}
+    context = {"case": case, "joined_from": found if case != found else None}
     return render(request, "cases/status_result.html", context)
 
 

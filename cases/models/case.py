@@ -191,6 +191,17 @@ class Case(models.Model):
         return self.display_reference
 
     @property
+    def status_for_client(self):
+        """The status in the client's words: "Waiting for your answer" where staff read "Waiting on client"."""
+        return {
+            self.Status.NEW: _("Received"),
+            self.Status.IN_PROGRESS: _("In progress"),
+            self.Status.WAITING_ON_CLIENT: _("Waiting for your answer"),
+            self.Status.RESOLVED: _("Resolved"),
+            self.Status.CLOSED: _("Closed"),
+        }[self.status]
+
+    @property
     def display_reference(self):
         from ..intake.references import display
 

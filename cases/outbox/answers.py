@@ -18,6 +18,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from carmsupport.mail import sender
+
 from ..models import InboundEmail, MailboxCount, OutboundEmail
 from . import mailboxes
 from .emails import rendered_subject
@@ -84,7 +86,7 @@ def answer_message(email: OutboundEmail) -> EmailMultiAlternatives:
     subject = " / ".join(part["subject"] for part in parts)
     text = "\n\n---\n\n".join(part["text"].strip() for part in parts) + "\n"
     html = render_to_string("cases/email/automatic_answer.html", {"subject": subject, "parts": parts})
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [email.address])
+    message = EmailMultiAlternatives(subject, text, sender(first), [email.address])
     message.attach_alternative(html, "text/html")
     message.extra_headers.update(
         {

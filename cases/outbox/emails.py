@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
+from carmsupport.mail import sender
 from triage.guidance import render_markdown
 
 from ..inbound.addresses import reply_address
@@ -99,7 +100,7 @@ def written(name: str, context: dict, address: str) -> EmailMultiAlternatives:
     context = {**context, "subject": subject}
     text = render_to_string(f"cases/email/{name}.txt", context)
     html = render_to_string(f"cases/email/{name}.html", context)
-    email = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+    email = EmailMultiAlternatives(subject, text, sender(), [address])
     email.attach_alternative(html, "text/html")
     return email
 

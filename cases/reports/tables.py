@@ -4,7 +4,6 @@ figure the CSV file holds, and how the page shows it (in the language's formats,
 from dataclasses import dataclass, replace
 
 from django.template.defaultfilters import floatformat
-from django.utils.dateformat import format as date_format
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from carmsupport.tables import Column, csv_response, page_table
 from helpdesk.models import ResponseClass
 from helpdesk.templatetags.dates import percent
+from helpdesk.times import date_words
 
 from . import service_standard as reports
 
@@ -40,14 +40,14 @@ def period_label(period, short=False):
     Short, for the charts' axes: "Jan 2026", or the week's Monday, "26 Jan 2026".
     """
     if period.kind == reports.MONTH:
-        label = date_format(period.first, "M Y" if short else "F Y")
+        label = date_words(period.first, "M Y" if short else "F Y")
     elif short:
-        label = date_format(period.first, "j M Y")
+        label = date_words(period.first, "j M Y")
     else:
         label = _("Week %(week)s: %(first)s to %(last)s") % {
             "week": period.iso_week,
-            "first": date_format(period.first, "j F Y"),
-            "last": date_format(period.last, "j F Y"),
+            "first": date_words(period.first, "j F Y"),
+            "last": date_words(period.last, "j F Y"),
         }
     if not period.complete and not short:
         label = _("%(period)s (so far)") % {"period": label}

@@ -17,12 +17,12 @@ from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from helpdesk.calendar import eastern, eastern_date
+from helpdesk.times import date_words
 
 from ..models import VIEW_SERVICE_STANDARD, Case
 from . import charts as report_charts
@@ -133,7 +133,7 @@ def report_periods(by, end, now):
 def moment_text(moment):
     """A moment in Eastern time, its zone named: "23 November 2026, 10:49 EST"."""
     local = eastern(moment)
-    return f"{date_format(local, 'j F Y')}, {local:%H:%M} {local.tzname()}"
+    return f"{date_words(local, 'j F Y')}, {local:%H:%M} {local.tzname()}"
 
 
 def page_context(periods, choices, target):

@@ -7,6 +7,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from carmsupport.lengths import LimitedTextField
+
 from ..models.satisfaction import COMMENT_MAX_LENGTH
 
 
@@ -20,14 +22,14 @@ def _comment_hint():
 class NotResolvedForm(forms.Form):
     """What is still missing, in the client's words; nothing is required."""
 
-    comment = forms.CharField(
+    comment = LimitedTextField(
         label=_("What is still missing? (optional)"),
         max_length=COMMENT_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=lazy(_comment_hint, str)(),
         error_messages={
-            "max_length": _("Your comment must be %(limit_value)d characters or fewer; it has %(show_value)d."),
+            "max_length": _("Your comment must be %(limit_value)s characters or fewer; it has %(show_value)s."),
         },
     )
 

@@ -10,6 +10,8 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from helpdesk.times import date_words
+
 register = template.Library()
 
 
@@ -66,7 +68,7 @@ def case_date_hierarchy(cl):
         "choices": [
             {
                 "link": link({f"{field}__year": year, f"{field}__month": month, f"{field}__day": d}),
-                "title": capfirst(formats.date_format(date(year, month, d), "MONTH_DAY_FORMAT")),
+                "title": capfirst(date_words(date(year, month, d), "MONTH_DAY_FORMAT")),
             }
             for d in range(1, days + 1)
         ],

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+MONTHS = "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
 CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 STEP = "/help/carm/questions/importer/yes/yes/error-code/"
 OUTCOME = STEP + "ec-1012/"
@@ -183,6 +184,39 @@ def test_french_messages_keep_placeholders_and_typography():
         assert not re.search(r" [:;?!»]|« ", prose), msgstr
         assert not re.search(r"[^\s\u00a0\d][;?!](\s|$)", prose), msgstr
         assert not re.search(r"[^\s\u00a0\d]:(\s|$)", prose), msgstr
+        # Hours, thousands and the first of a month: « 19 h », « 5 000 », « 1er décembre ».
+        assert not re.search(r"\d h\b|\d \d{3}\b", prose), msgstr
+        assert not re.search(
+            r"\b1 (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)", prose
+        )
+
+
+def test_french_dates_numbers_and_hours_follow_french_typography():
+    """The first of a month is « 1er », thousands are grouped with a no-break space, hours read « 19 h »."""
+    from datetime import date, time
+
+    from django.utils.formats import number_format
+
+    from carmsupport.lengths import written_number
+    from helpdesk.times import clock, weekday_date
+
+    with translation.override("fr"):
+        assert weekday_date(date(2026, 12, 1)) == "mardi 1er décembre 2026"
+        assert written_number(5001) == number_format(5001, force_grouping=True) == "5\u00a0001"
+        assert (clock(time(19, 0)), clock(time(7, 5))) == ("19\u00a0h", "7\u00a0h\u00a005")
+
+
+@pytest.mark.parametrize("accept", ["fr-CA", "en-CA"])
+def test_a_missing_address_outside_a_language_gets_one_page_in_both(db, client, accept):
+    """Outside /en/ and /fr/, the 404 page reads in both languages, each part marked with its language."""
+    response = client.get("/no/such/page/", headers={"accept-language": accept})
+    page = response.content.decode()
+    assert response.status_code == 404 and '<html lang="en">' in page
+    english, french = page.split('<section lang="fr"')
+    assert "Page not found" in english and "If you typed the address" in english and 'href="/en/"' in english
+    assert "Page introuvable" in page.split("<h1>")[1] and '<span lang="fr">' in page
+    assert "Si vous avez tapé l'adresse" in french and 'href="/fr/"' in french and "Page not found" not in french
+    assert "<script" not in page
 
 
 def test_error_pages_speak_the_pages_language(carm_tree, client, monkeypatch):

@@ -3,11 +3,13 @@
 import io
 import re
 from datetime import datetime
+from html import unescape
 
 import pytest
 from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 
 from cases.models import Case
@@ -137,7 +139,7 @@ def test_direct_contact_asks_the_topic(db, client):
         ({"business_number": "123456789"}, "business_number", "Check the digits: this number is not valid."),
         ({"business_number": "123456782XX0001"}, "business_number", "this number is not valid."),
         ({"description": ""}, "description", "Describe your request."),
-        ({"description": "x" * 5001}, "description", "Your description must be 5000 characters or fewer; it has 5001."),
+        ({"description": "x" * 5001}, "description", "must be 5,000 characters or fewer; it has 5,001."),
         ({"consent": None}, "consent", "Tick the box to agree, so that we can answer your request."),
         ({"preferred_language": "de"}, "preferred_language", "Select a valid choice."),
         ({"topic": None}, "topic", "Select what your request is about."),
@@ -156,6 +158,22 @@ def test_each_bad_input_is_explained_and_nothing_is_lost(db, client, changes, fi
     for name, value in {**FORM, **base}.items():
         if name not in changes:
             assert kept(page, name, value), name
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"description": "x" * 5001}, "au plus 5\u00a0000 caractères\u00a0; elle en compte 5\u00a0001."),
+        ({"telephone": "6" * 41}, "Ce champ doit compter au plus 40 caractères\u00a0; il en compte 41."),
+        ({"preferred_language": "de"}, "Sélectionnez l'un des choix proposés\u00a0; de n'en fait pas partie."),
+    ],
+)
+def test_french_errors_are_in_the_sites_french_with_french_numbers(db, client, changes, message):
+    """Numbers are grouped with a no-break space, and Django's own messages read in the site's wording."""
+    with translation.override("fr"):
+        url = contact_url()
+    page = unescape(send(client, url, topic=Topic.objects.get(slug="cad").pk, **changes).content.decode())
+    assert message in page and "Assurez-vous" not in page and "\u2019" not in page
 
 
 def kept(page, name, value):

@@ -271,3 +271,12 @@ def test_emails_no_longer_say_the_reference_and_address_open_the_conversation(ma
     assert "reference number and this email address" not in text and "/en/status/" not in text
     text = " ".join(acknowledgment.body.split())
     assert "To see where your request stands, use the reference number and this email address" in text
+
+
+@pytest.mark.parametrize("language, status", [("en", "Waiting for your answer"), ("fr", "En attente de votre réponse")])
+def test_the_conversation_page_shows_the_status_in_the_clients_words(client, answered_case, language, status):
+    """Staff read "Waiting on client"; the client reads that we wait for their answer, in their language."""
+    open_by_link(client, f"/{language}/conversation/open/{conversation_token(answered_case)}/")
+    page = client.get(f"/{language}/conversation/").content.decode()
+    assert f"<dd>{status}</dd>" in page
+    assert "Waiting on client" not in page and "En attente du client" not in page

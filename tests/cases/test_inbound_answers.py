@@ -40,6 +40,7 @@ def test_a_stranger_is_answered_once_a_day_in_both_languages(make_case, take, cl
     case = make_case()
     (answer,) = take(stranger(case))
     assert answer.to == ["ann@example.org"]
+    assert answer.from_email.startswith("CARM Client Support <")  # the name of its first part's language
     assert answer.subject == (
         "Automatic answer: we could not tell which request your email is about / "
         "Réponse automatique\u00a0: nous n'avons pas pu savoir de quelle demande traite votre courriel"
@@ -67,6 +68,7 @@ def test_a_client_whose_files_were_refused_is_told_which(make_case, take):
     assert answer.subject.startswith(
         f"Réponse automatique\u00a0: fichiers non ajoutés à la demande {case.display_reference}"
     )
+    assert answer.from_email.startswith("Soutien de la GCRA <")
     french, english = answer.body.split("\n---\n")
     assert "- run.exe\u00a0:" in french and "- run.exe: " in english and "is not a PNG" in english
 

@@ -29,8 +29,8 @@ FRENCH_TARGET = "le mercredi 25 novembre 2026 à 19\u00a0h (heure de l'Est)"
 ENGLISH_TARGET = "by 7 p.m. Eastern time on Wednesday, November 25, 2026"
 
 
-def file_case(client, language, reply_language, monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.now", lambda: MONDAY_10AM)
+def file_case(client, language, reply_language, monkeypatch, now=MONDAY_10AM):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: now)
     url = f"/{language}/contact/?tree=carm&answers={EC_1012}"
     token = re.search(r'name="token" value="([^"]+)"', client.get(url).content.decode())[1]
     with TestCase.captureOnCommitCallbacks(execute=True):  # the acknowledgment goes as the case is filed
@@ -44,7 +44,7 @@ def test_filed_in_french_confirmed_in_french(carm_tree, client, monkeypatch):
     case = file_case(client, "fr", "fr", monkeypatch)
     assert (case.language, case.preferred_language) == ("fr", "fr")
     assert case.outcome_title == "Code d'erreur EC-1012"
-    assert case.path[0] == {"question": "Veuillez vous identifier", "answer": "Importateur"}
+    assert case.path[0] == {"question": "Indiquez votre profil", "answer": "Importateur"}
     response = client.get("/fr/contact/received/")
     page = response.content.decode()
     assert FRENCH_TARGET in page and case.display_reference in re.sub(r"<[^>]+>", "", page)
@@ -67,12 +67,25 @@ def test_email_is_in_the_reply_language_dates_included(carm_tree, client, monkey
     assert FRENCH_TARGET in message.body
     assert "Wednesday" not in message.body and "Eastern time" not in message.body
     assert case.display_reference in message.body
+    assert message.from_email == "Soutien de la GCRA <carm-support@localhost>"
+    assert "Soutien de la GCRA" in str(message.message()["From"])
+
+
+def test_a_target_on_the_first_of_a_month_reads_1er_in_french(carm_tree, client, monkeypatch):
+    """Filed on a Friday, due on Tuesday 1 December: « 1er » on the confirmation and in the email."""
+    file_case(client, "fr", "fr", monkeypatch, now=MONDAY_10AM + timedelta(days=4))
+    first = "le mardi 1er décembre 2026 à 19\u00a0h (heure de l'Est)"
+    (message,) = mail.outbox
+    assert first in message.body
+    assert first in client.get("/fr/contact/received/").content.decode()
+    assert "December 1, 2026" in client.get("/en/contact/received/").content.decode()
 
 
 def test_email_in_english_from_the_french_form(carm_tree, client, monkeypatch):
     file_case(client, "fr", "en", monkeypatch)
     (message,) = mail.outbox
     assert ENGLISH_TARGET in message.body and "mercredi" not in message.body
+    assert message.from_email == "CARM Client Support <carm-support@localhost>"
 
 
 def test_pending_acknowledgment_is_sent_later_in_the_reply_language(carm_tree, client, monkeypatch):

@@ -241,7 +241,7 @@ def test_the_comment_is_limited_and_kept_when_refused(client, resolved_case):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<title>Error: Did we resolve your request?" in html
-    assert "Your comment must be 1000 characters or fewer; it has 1001." in html
+    assert "Your comment must be 1,000 characters or fewer; it has 1,001." in html
     assert too_long in html and 'maxlength="1000"' in html
     assert '<label for="id_comment"' in html
     assert not SatisfactionAnswer.objects.exists()

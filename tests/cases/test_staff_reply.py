@@ -94,7 +94,7 @@ def test_values_stay_readable_in_the_text_part(make_case):
     text = filled(CannedResponse(body_fr="{client_name}, {topic}"), case)
     assert text == (
         "Marie-Ève D'Amours-Smith Jr., Votre compte de programme d'importation-exportation (RM)\u00a0: "
-        "traitement des paiements, répartition des paiements, apurement, compensation et rapprochement"
+        "traitement des paiements, imputation des paiements, apurement, compensation et rapprochement"
     )
 
 

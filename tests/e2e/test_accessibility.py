@@ -149,6 +149,19 @@ def test_page_is_accessible(site, page, shoot, settings, monkeypatch, kind, lang
         assert page.evaluate("document.activeElement.classList.contains('error-summary')")
 
 
+def test_the_404_page_outside_a_language_is_accessible_in_both(site, page, shoot):
+    """No axe violation; one h1; the page in English with its French part marked lang="fr"; a skip link."""
+    assert page.goto(site + "/no/such/page/").status == 404
+    shoot("404-both-languages")
+    results = Axe().run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, results.generate_report()
+    assert page.locator("h1").count() == 1 and page.locator("html").get_attribute("lang") == "en"
+    french = page.locator('section[lang="fr"]')
+    assert "Page introuvable" in page.locator("h1").inner_text() and french.get_by_role("link").count() == 1
+    assert french.get_by_role("link").get_attribute("href") == "/fr/"
+    assert page.locator("a.skip-link").get_attribute("href") == "#main"
+
+
 def test_every_input_has_a_label(site, page):
     """Each visible input of the contact form is named by a label."""
     page.goto(site + "/en/contact/")

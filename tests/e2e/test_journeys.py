@@ -3,11 +3,12 @@
 import re
 
 import pytest
-from django.utils import formats, translation
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from cases.models import Case
+from helpdesk.times import weekday_date
 from tests.conftest import current_code, make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -252,7 +253,7 @@ def test_french_client_switches_language_half_way_and_files_a_case(site, page, s
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("link", name="Français").click()
     assert page.url == french_step
-    expect(page.locator("h1")).to_have_text("Veuillez sélectionner le problème qui décrit le mieux votre difficulté.")
+    expect(page.locator("h1")).to_have_text("Sélectionnez le problème qui correspond le mieux à votre situation.")
     page.get_by_label("Code d'erreur", exact=True).check()
     page.locator("main form button[type=submit]").click()
     page.get_by_label("EC-1012", exact=True).check()
@@ -277,11 +278,12 @@ def test_french_client_switches_language_half_way_and_files_a_case(site, page, s
     case = Case.objects.get()
     assert (case.language, case.preferred_language) == ("fr", "fr")
     with translation.override("fr"):
-        target = f"le {formats.date_format(case.due_local, 'WEEKDAY_DATE_FORMAT')} à 19 h (heure de l'Est)"
+        target = f"le {weekday_date(case.due_local)} à 19 h (heure de l'Est)"  # « 1er » on the first of a month
     confirmation = page.locator("main").inner_text().replace("\u00a0", " ")
     assert target in confirmation and "Eastern" not in confirmation
     (raw,) = smtp.inbox.messages
     message = message_from_string(raw, policy=policy.default)
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert case.display_reference in message["Subject"] and "We received" not in message["Subject"]
+    assert message["From"].addresses[0].display_name == "Soutien de la GCRA"
     assert target in body.replace("\u00a0", " ") and "Eastern time" not in body and case.display_reference in body
