@@ -164,3 +164,22 @@ def test_step_page_stays_light_and_without_script(client, carm_tree, language):
         weight += len(gzip.compress(static_path(asset).read_bytes()))
     assert parser.scripts == 0
     assert weight < 40 * 1024, weight
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_server_error_page_carries_the_identity_too(client, carm_tree, monkeypatch, language):
+    """The 500 page, drawn without the request's context, still shows the signature and the wordmark."""
+    client.raise_request_exception = False
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr("triage.views.tree_graph", broken)
+    response = client.get(f"/{language}/help/carm/questions/")
+    assert response.status_code == 500
+    parser = Landmarks()
+    parser.feed(response.content.decode())
+    images = parser.found["header"]["img"] + parser.found["footer"]["img"]
+    signature, wordmark = IDENTITY[language]["signature"], IDENTITY[language]["wordmark"]
+    assert [(src.split(settings.STATIC_URL)[1], alt) for src, alt in images] == [signature, wordmark]
+    assert parser.scripts == 0
