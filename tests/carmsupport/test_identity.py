@@ -148,6 +148,11 @@ def test_site_css_takes_its_colours_from_the_tokens():
     css = (ROOT / "static" / "css" / "site.css").read_text()
     tokens = (ROOT / "static" / "css" / "gcds-tokens.css").read_text()
     assert re.findall(r"#[0-9a-fA-F]{3,8}\b", css) == []
+    depth = 0  # a stray brace would drop the rules after it
+    for brace in re.findall(r"[{}]", re.sub(r"/\*.*?\*/", "", css, flags=re.S)):
+        depth += 1 if brace == "{" else -1
+        assert depth >= 0
+    assert depth == 0
     used = set(re.findall(r"var\((--[\w-]+)\)", css))
     assert used and all(name.startswith("--gcds-") for name in used)
     assert [name for name in used if f"{name}:" not in tokens] == []
