@@ -133,12 +133,12 @@ def changelist_queries_and_time(cases_url_cookie_holder):
 
 
 def page_weight(base):
-    """Bytes a browser transfers for a step page: the HTML and the stylesheets, gzipped."""
+    """Bytes a browser transfers for a step page: the HTML, the stylesheets and the images, gzipped."""
     with urllib.request.urlopen(base + STEP) as answer:
         html = answer.read()
-    styles = re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html)
+    assets = re.findall(rb'<link rel="stylesheet" href="([^"]+)"', html) + re.findall(rb'<img [^>]*src="([^"]+)"', html)
     transferred = len(gzip.compress(html))
-    for href in styles:
+    for href in assets:
         with urllib.request.urlopen(base + href.decode()) as answer:
             transferred += len(gzip.compress(answer.read()))
     return transferred, b"<script" in html
@@ -212,7 +212,7 @@ def main():
             f"   errors {r['bad'] + r['socket_errors']}"
         )
     print(f"case changelist in-process: {queries} queries, {changelist_ms:.0f} ms")
-    print(f"question step page, HTML + CSS gzipped: {weight / 1024:.1f} KB; script on the page: {has_script}")
+    print(f"question step page, HTML + CSS + images gzipped: {weight / 1024:.1f} KB; script on the page: {has_script}")
 
     health = results["healthz"]
     changelist = next(r for name, r in results.items() if name.startswith("case changelist"))

@@ -160,9 +160,13 @@ def test_the_413_page_never_links_off_the_site(db, path):
     status, page = post_raw(path, CountingStream(), 30_000_000)
     assert status == "413" and "What you sent is too large" in page
     assert "Return to the form" not in page
-    assert re.findall(r'href="([^"]*)"', page.split("<main", 1)[1]) == ["/en/"]  # "Start again"
-    # Nowhere on the page a link that a browser would take to another site.
-    assert all(re.match(r"#|data:,$|/[^/\\]", href) for href in re.findall(r'href="([^"]*)"', page))
+    assert re.findall(r'href="([^"]*)"', page.split("<main", 1)[1].split("</main>", 1)[0]) == ["/en/"]  # "Start again"
+    # Nowhere on the page a link that a browser would take to another site, but the footer's fixed
+    # Canada.ca terms and conditions.
+    assert all(
+        re.match(r"#|data:,$|/[^/\\]|https://www\.canada\.ca/en/transparency/terms\.html$", href)
+        for href in re.findall(r'href="([^"]*)"', page)
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
