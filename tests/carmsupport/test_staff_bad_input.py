@@ -82,7 +82,7 @@ def test_an_action_on_a_selection_that_is_no_id_changes_nothing(admin_client, ma
     response = admin_client.post("/admin/cases/case/", data, headers=FRENCH, follow=True)
     page = response.content.decode()
     assert response.status_code == 200
-    assert escape("Des éléments doivent être sélectionnés afin d’appliquer les actions.") in page
+    assert escape("Des éléments doivent être sélectionnés afin d'appliquer les actions.") in page
     case.refresh_from_db()
     assert case.assigned_to is None
 
