@@ -13,6 +13,7 @@ from .comparison import compare
 from .exchange import DraftImportError, write_document
 from .exchange_import import import_draft
 from .integrity import publishing_problems
+from .language_lag import lagging_texts
 from .models import Release, Tree
 from .releases import PublishError, snapshot, tree_publish, tree_roll_back
 from .staff_trees import tree_for_staff
@@ -26,6 +27,23 @@ class PublishForm(forms.Form):
         help_text=gettext_lazy("Shown in the tree's history, e.g. “EC-2000 added to the error codes”."),
         error_messages={"required": gettext_lazy("Say what changed, for the history.")},
     )
+    languages_checked = forms.BooleanField(
+        label=gettext_lazy("I checked each of these texts in both languages"),
+        required=False,
+    )
+
+    def __init__(self, *args, lags=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lags = lags
+        if not lags:
+            del self.fields["languages_checked"]
+
+    def clean_languages_checked(self):
+        if self.lags and not self.cleaned_data.get("languages_checked"):
+            raise forms.ValidationError(
+                _("Check the texts changed in one language only, then tick the box; or update the other language.")
+            )
+        return True
 
 
 def _page(model_admin, request, tree, template, title, **context):
@@ -45,7 +63,8 @@ def publish_view(model_admin, request, object_id):
     tree = tree_for_staff(model_admin, request, object_id, change=True)
     draft = snapshot(tree)
     current = tree.current_release.snapshot if tree.current_release else None
-    form = PublishForm(request.POST or None)
+    lags = lagging_texts(current, draft)
+    form = PublishForm(request.POST or None, lags=lags)
     problems = publishing_problems(tree)
     if request.method == "POST" and form.is_valid() and not problems:
         try:
@@ -68,6 +87,7 @@ def publish_view(model_admin, request, object_id):
         title,
         form=form,
         problems=problems,
+        lags=lags,
         diff=compare(current, draft),
     )
 

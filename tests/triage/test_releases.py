@@ -96,7 +96,7 @@ def test_preview_shows_the_draft_to_tree_editors_only(carm_tree, client):
     french = editors.get("/fr/help/carm/preview/questions/importer/yes/yes/error-code/").content.decode()
     assert "<strong>Aperçu de l'ébauche</strong>" in french and "Preview of the draft" not in french
     outcome = editors.get(preview + "ec-1012/").content.decode()
-    assert "/contact/" not in outcome.split("<main")[1] and "Did you find" not in outcome
+    assert "/contact/" not in outcome.split("<main")[1].split("</main>")[0] and "Did you find" not in outcome
 
 
 def test_preview_shows_an_edit_of_the_tree_itself_at_once(carm_tree, admin_client):
@@ -158,7 +158,7 @@ def test_tree_editors_publish_and_roll_back_in_the_admin(carm_tree, client):
     page = editors.get(publish).content.decode()
     assert "<del>" in page and "<ins>" in page and "Which" in page
     assert editors.post(publish, {"note": ""}).status_code == 200
-    assert editors.post(publish, {"note": "Shorter"}).status_code == 302
+    assert editors.post(publish, {"note": "Shorter", "languages_checked": "on"}).status_code == 302
     history = editors.get(reverse("admin:triage_tree_releases", args=[carm_tree.pk])).content.decode()
     assert "Shorter" in history and editor.username in history
     release = editors.get(reverse("admin:triage_tree_release", args=[carm_tree.pk, 2])).content.decode()
@@ -167,6 +167,30 @@ def test_tree_editors_publish_and_roll_back_in_the_admin(carm_tree, client):
     assert rolled.status_code == 302
     carm_tree.refresh_from_db()
     assert carm_tree.current_release.number == 3 and carm_tree.current_release.restores.number == 1
+
+
+def test_a_text_changed_in_one_language_only_is_listed_and_checked_before_publishing(carm_tree, client):
+    from django.core.management import call_command
+
+    editors, _editor = staff_client(client, "Tree editors")
+    question = reword(carm_tree, "Which error code?")
+    publish = reverse("admin:triage_tree_publish", args=[carm_tree.pk])
+    page = editors.get(publish).content.decode()
+    assert "Changed in one language only" in page
+    assert escape("Which error code?, question: French not updated since the English changed") in page
+    refused = editors.post(publish, {"note": "Shorter"})
+    assert refused.status_code == 200 and "then tick the box" in refused.content.decode()
+    from io import StringIO
+
+    out = StringIO()
+    call_command("validate_trees", stdout=out)
+    assert "! Which error code?, question: French not updated since the English changed" in out.getvalue()
+    # Both languages changed: nothing to check.
+    question.text_fr = "Quel code d'erreur?"
+    question.save()
+    page = editors.get(publish).content.decode()
+    assert "Changed in one language only" not in page
+    assert editors.post(publish, {"note": "Shorter"}).status_code == 302
 
 
 def test_case_reviewers_cannot_publish(carm_tree, client):
