@@ -8,9 +8,10 @@ staff preview. A graph holds the texts of one language, that of the page.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from django.db.models import Q
 from django.urls import reverse
 
 from carmsupport.bilingual import current_language, in_language
@@ -23,9 +24,14 @@ from .releases import snapshot, topic_ids
 
 @dataclass(frozen=True)
 class ChoiceView:
-    slug: str
+    slug: str  # the choice's key: its English slug, the same in both languages (analytics, the contact form)
     label: str
     target_id: int
+    address: str = ""  # the choice's word in the page's address, in the graph's language
+
+    def __post_init__(self):
+        if not self.address:
+            object.__setattr__(self, "address", self.slug)
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,11 @@ class NodeView:
 
     def choice(self, slug):
         return next((choice for choice in self.choices if choice.slug == slug), None)
+
+    def choice_at(self, address):
+        """The choice an address names: by its word in the graph's language, else by its English slug
+        (an address from before the French ones)."""
+        return next((choice for choice in self.choices if choice.address == address), None) or self.choice(address)
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,25 @@ class TreeGraph:
                 return
             yield node, choice
             node = self.nodes[choice.target_id]
+
+    def keys(self, start_id, addresses):
+        """The answers an address names, as their keys (see ChoiceView): each part is a choice's word in
+        the graph's language or its English slug; from the first part that leads nowhere, the parts as they are."""
+        return self._follow(start_id, addresses, NodeView.choice_at, "slug")
+
+    def addresses(self, start_id, slugs):
+        """The words of the answers' address in the graph's language; from the first that leads nowhere, as they are."""
+        return self._follow(start_id, slugs, NodeView.choice, "address")
+
+    def _follow(self, start_id, parts, find, name):
+        node, found = self.nodes.get(start_id), []
+        for index, part in enumerate(parts):
+            choice = find(node, part) if node else None
+            if choice is None:
+                return [*found, *parts[index:]]
+            found.append(getattr(choice, name))
+            node = self.nodes.get(choice.target_id)
+        return found
 
     def walk(self, start_id, slugs):
         """Follow the answers from the start; return the answers given and the node reached."""
@@ -124,9 +154,18 @@ def answers_path(slugs):
     return "".join(f"{slug}/" for slug in slugs)
 
 
-def step_url(tree_slug, slugs):
-    """The address of the step that these answers lead to: /<language>/help/<tree>/questions/<answers>."""
-    return reverse("triage:step", args=[tree_slug, answers_path(slugs)])
+def address_slug(slug, slug_fr, language=None):
+    """A tree's word in its addresses in the language (the active one when None): its French slug in French,
+    when it has one."""
+    return slug_fr if (language or current_language()) == "fr" and slug_fr else slug
+
+
+def step_url(tree, slugs):
+    """The address of the step that these answers lead to, for a tree row, in the active language:
+    /en/help/<tree>/questions/<answers>, /fr/aide/<arbre>/questions/<réponses>."""
+    graph = tree_graph(tree)
+    words = graph.addresses(graph.start_id, slugs)
+    return reverse("triage:step", args=[address_slug(tree.slug, tree.slug_fr), answers_path(words)])
 
 
 @dataclass(frozen=True)
@@ -141,6 +180,12 @@ class ShownTree:
     release_number: int | None = None
     release_id: int | None = None
     preview: bool = False
+    slug_fr: str = ""
+
+    @property
+    def address(self):
+        """The tree's word in the page's address (see address_slug)."""
+        return address_slug(self.slug, self.slug_fr)
 
     @property
     def title(self):
@@ -156,12 +201,27 @@ class ShownTree:
 
     def get_absolute_url(self):
         """The tree's start page: the public one, or the preview's."""
-        return reverse("triage:preview_start" if self.preview else "triage:start", args=[self.slug])
+        return reverse("triage:preview_start" if self.preview else "triage:start", args=[self.address])
 
     def step_url(self, slugs):
+        """The address of the step the answers (keys) lead to, in the page's language."""
+        return self._answers_url("triage:preview_step" if self.preview else "triage:step", slugs)
+
+    def feedback_url(self, slugs):
+        return self._answers_url("triage:feedback", slugs)
+
+    def in_language(self, language) -> "ShownTree":
+        """The same tree, release or draft, with its texts and address words in the language (from memory once
+        read); for addresses, under translation.override(language)."""
         if self.preview:
-            return reverse("triage:preview_step", args=[self.slug, answers_path(slugs)])
-        return step_url(self.slug, slugs)
+            graph = _draft_graph(self.pk, self.revision.removeprefix("draft"), language)
+        else:
+            graph = _release_graph(self.release_id, language)
+        return replace(self, graph=graph)
+
+    def _answers_url(self, name, slugs):
+        words = self.graph.addresses(self.start_id, slugs)
+        return reverse(name, args=[self.address, answers_path(words)])
 
 
 def release_revision(release_id) -> str:
@@ -178,8 +238,14 @@ def published_tree(slug):
     """The tree with this slug as clients see it, its current release, or None.
 
     One query, since every public page of a tree asks it; the release's texts come from memory.
+    In French, the slug is the French one, or the English one of an address from before there were French ones.
     """
-    return next(iter(_as_published(Tree.objects.filter(slug=slug, **PUBLISHED).order_by()[:1])), None)
+    trees = Tree.objects.filter(_slug_named(slug), **PUBLISHED).order_by()
+    return next(iter(_as_published(trees[:1])), None)
+
+
+def _slug_named(slug):
+    return Q(slug=slug) | Q(slug_fr=slug) if current_language() == "fr" else Q(slug=slug)
 
 
 def published_trees():
@@ -189,21 +255,32 @@ def published_trees():
 
 def _as_published(trees):
     rows = trees.values_list(
-        "pk", "slug", "current_release_id", "current_release__number", "current_release__published_at"
+        "pk", "slug", "slug_fr", "current_release_id", "current_release__number", "current_release__published_at"
     )
     return [
-        ShownTree(pk, slug, release_graph(release_id), release_revision(release_id), published_at, number, release_id)
-        for pk, slug, release_id, number, published_at in rows
+        ShownTree(
+            pk,
+            slug,
+            release_graph(release_id),
+            release_revision(release_id),
+            published_at,
+            number,
+            release_id,
+            slug_fr=slug_fr,
+        )
+        for pk, slug, slug_fr, release_id, number, published_at in rows
     ]
 
 
 def draft_tree(slug):
     """The tree with this slug as its draft reads now, for the staff preview; None if there is none."""
-    tree = Tree.objects.filter(slug=slug).only("slug", "revision", "changed_at").first()
+    tree = Tree.objects.filter(_slug_named(slug)).only("slug", "slug_fr", "revision", "changed_at").first()
     if tree is None:
         return None
     graph = _draft_graph(tree.pk, tree.revision, current_language())
-    return ShownTree(tree.pk, slug, graph, draft_revision(tree), tree.changed_at, preview=True)
+    return ShownTree(
+        tree.pk, tree.slug, graph, draft_revision(tree), tree.changed_at, preview=True, slug_fr=tree.slug_fr
+    )
 
 
 def tree_graph(tree) -> TreeGraph:
@@ -249,7 +326,12 @@ def graph_of(snapshot, language) -> TreeGraph:
             topic_id=topics.get(entry.get("topic")),
             response_class=entry.get("response_class", "standard"),
             choices=tuple(
-                ChoiceView(slug=choice["slug"], label=text(choice, "label"), target_id=choice["target"])
+                ChoiceView(
+                    slug=choice["slug"],
+                    label=text(choice, "label"),
+                    target_id=choice["target"],
+                    address=choice.get(f"slug_{language}") or choice["slug"],
+                )
                 for choice in entry.get("choices", ())
             ),
         )
