@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.carmsupport.test_languages import toggle_of
-from triage.exchange import export_draft
+from triage.comparison import draft_changes
+from triage.exchange import DraftImportError, export_draft
 from triage.exchange_import import import_draft
 from triage.models import Choice
 from triage.releases import snapshot, tree_publish
@@ -220,3 +221,21 @@ def test_french_slugs_are_made_from_the_french_labels():
     long = french_slug("Difficulté à activer ou à configurer votre compte d'entreprise et plus encore")
     assert len(long) <= 60 and long == "difficulte-a-activer-ou-a-configurer-votre-compte"
     assert french_slug("« »", fallback="other") == "other"
+
+
+def test_a_changed_french_slug_is_listed_before_publishing(carm_tree):
+    """The release's changes name a French slug changed: the French address changes with it."""
+    choice = Choice.objects.get(question_id=carm_tree.start_id, slug="importer")
+    choice.slug_fr = "importation"
+    choice.save()
+    (change,) = draft_changes(carm_tree).changes
+    (field,) = change.fields
+    assert (field.field, field.before, field.after) == ("slug_fr", "importateur", "importation")
+    assert "French address" in field.note
+
+
+def test_an_import_with_two_choices_of_one_french_slug_is_refused(carm_tree):
+    text = export_draft(carm_tree).replace('slug_fr = "autre"', 'slug_fr = "importateur"', 1)
+    with pytest.raises(DraftImportError) as refused:
+        import_draft(carm_tree, text)
+    assert any("French slug “importateur”" in str(problem) for problem in refused.value.problems)
