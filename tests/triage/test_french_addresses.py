@@ -1,6 +1,7 @@
 """French addresses in French words: the fixed pages', and the help tool's through a French slug per tree and
 choice; the toggle leads to each page's exact counterpart; every old English-worded /fr/ address answers 301."""
 
+import importlib
 import re
 
 import pytest
@@ -239,3 +240,24 @@ def test_an_import_with_two_choices_of_one_french_slug_is_refused(carm_tree):
     with pytest.raises(DraftImportError) as refused:
         import_draft(carm_tree, text)
     assert any("French slug “importateur”" in str(problem) for problem in refused.value.problems)
+
+
+def test_the_migration_gives_french_slugs_to_the_rows_and_the_releases(carm_tree):
+    """Trees and choices from before there were French slugs get them, and so do the releases clients see."""
+    from django.apps import apps
+
+    fill_french_slugs = importlib.import_module("triage.migrations.0005_french_slugs").fill_french_slugs
+    Choice.objects.update(slug_fr="")
+    carm_tree.__class__.objects.update(slug_fr="")
+    release = carm_tree.current_release
+    del release.snapshot["tree"]["slug_fr"]
+    for node in release.snapshot["nodes"]:
+        for choice in node.get("choices", ()):
+            del choice["slug_fr"]
+    release.save()
+    fill_french_slugs(apps, None)
+    release.refresh_from_db()
+    carm_tree.refresh_from_db()
+    assert carm_tree.slug_fr == "gcra" and release.snapshot["tree"]["slug_fr"] == "gcra"
+    assert release.snapshot == snapshot(carm_tree)  # the same French slugs as the fixture's
+    assert Choice.objects.get(question_id=carm_tree.start_id, slug="importer").slug_fr == "importateur"
