@@ -23,14 +23,23 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (bench/harness.py, beside this file)
 
-# Each page in English; the step, outcome and contact form in French too (the same address under /fr/).
+# Each page in English; the step, outcome and contact form in French too, at their French addresses.
 STEP = "/en/help/carm/questions/importer/yes/yes/difficulty-activating-or-configuring-your-business-account/error-code/"
 OUTCOME = STEP + "ec-1012/"
 CONTACT = "/en/contact/?tree=carm&answers=importer/yes/yes/error-code/ec-1012/"
+FRENCH_STEP = (
+    "/fr/aide/gcra/questions/importateur/oui/oui/"
+    "probleme-d-activation-ou-de-configuration-de-votre-compte/code-d-erreur/"
+)
+IN_FRENCH = {
+    STEP: FRENCH_STEP,
+    OUTCOME: FRENCH_STEP + "ec-1012/",
+    CONTACT: "/fr/nous-joindre/?tree=carm&answers=importer/yes/yes/error-code/ec-1012/",
+}
 
 
 def french(address):
-    return "/fr/" + address.removeprefix("/en/")
+    return IN_FRENCH[address]
 
 
 # Each POST carries a form token the server issued (read from a file, one a line), each thread

@@ -26,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (bench/harness.py, beside this file)
 
 ORIGIN = "?tree=carm&answers=importer/yes/yes/error-code/ec-1012/"
+CONTACT = {"en": "/en/contact/", "fr": "/fr/nous-joindre/"}
 
 
 class Client:
@@ -36,7 +37,7 @@ class Client:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def submit(self, number):
-        url = f"{self.base}/{language_of(number)}/contact/{ORIGIN}"
+        url = f"{self.base}{CONTACT[language_of(number)]}{ORIGIN}"
         page = self.opener.open(url, timeout=60).read().decode()
         fields = {
             "csrfmiddlewaretoken": re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1),

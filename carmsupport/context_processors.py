@@ -1,18 +1,24 @@
 """Values every page template needs."""
 
+from django.urls import translate_url
+
 from .bilingual import ENDONYMS, current_language, other_language
 
 
 def language_toggle(request):
-    """The same page in the other language: the address with its other prefix, query kept.
+    """The same page in the other language: its exact counterpart, query kept.
 
-    Both languages share every path but the prefix, so toggling twice gives back the
-    exact address. A page outside /en/ and /fr/ (an unknown address) leads to the
-    other language's home page.
+    Each address is made of words of its language (/en/contact/, /fr/nous-joindre/), so the
+    counterpart is the same page, found from the address, named in the other language;
+    toggling twice gives back the exact address. A page whose words stand for content
+    (the help tool's answers) names its counterpart itself, as `request.other_language_url`.
+    A page outside /en/ and /fr/, or an unknown address, leads to the other language's home page.
     """
     current = current_language()
     other = other_language(current)
-    path = request.get_full_path()
-    prefix = f"/{current}/"
-    url = f"/{other}/{path[len(prefix) :]}" if path.startswith(prefix) else f"/{other}/"
+    url = getattr(request, "other_language_url", None)
+    if url is None:
+        path = request.get_full_path()
+        translated = translate_url(path, other) if path.startswith(f"/{current}/") else path
+        url = translated if translated != path else f"/{other}/"
     return {"other_language": {"code": other, "name": ENDONYMS[other], "url": url}}

@@ -27,11 +27,13 @@ class RedactLinksFilter(logging.Filter):
     """Blanks the secret of clients' links in any logged line (a request's path included): conversation
     links, and the links that answer "Did we resolve your request?"."""
 
-    LINK = re.compile(r"(/conversation/open/|/resolved/(?!recorded/))[^/\s\"']+")
+    # In the English addresses and the French ones (/fr/conversation/ouvrir/…, /fr/resolue/…).
+    LINK = re.compile(r"(/conversation/(?:open|ouvrir)/|/(?:resolved|resolue)/(?!recorded/|reponse/))[^/\s\"']+")
+    MARKS = ("/conversation/open/", "/conversation/ouvrir/", "/resolved/", "/resolue/")
 
     def filter(self, record):
         message = record.getMessage()
-        if "/conversation/open/" in message or "/resolved/" in message:
+        if any(mark in message for mark in self.MARKS):
             record.msg, record.args = self.LINK.sub(r"\1[redacted]", message), ()
         return True
 

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.http import Http404
+from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone as django_timezone
+from django.utils import translation
 
 from tests.dovecot import DOVECOT, DovecotError, start_dovecot
 from triage.models import Choice, Node, Tree
@@ -446,3 +450,24 @@ def imap_server():
         yield server
     finally:
         server.stop()
+
+
+def address(language, name, *args):
+    """A page's address in a language, in its words: address("fr", "cases:contact") == "/fr/nous-joindre/"."""
+    with translation.override(language):
+        return reverse(name, args=args)
+
+
+def localized(language, path):
+    """An address after /en/ as the same page's address in the language, in its words, query kept:
+    localized("fr", "/help/carm/questions/importer/") == "/fr/aide/gcra/questions/importateur/"."""
+    if language == "en":
+        return f"/en{path}"
+    from cases.old_addresses import old_french_address
+
+    with translation.override("fr"):
+        try:
+            response = old_french_address(RequestFactory().get(f"/fr{path}"), path.split("?", 1)[0].lstrip("/"))
+        except Http404:  # the same words in French
+            return f"/fr{path}"
+    return response["Location"]

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import localized
+
 EC_1012 = "/help/carm/questions/importer/yes/yes/error-code/ec-1012/"
 CONTACT = "/contact/?tree=carm&answers=importer/yes/yes/error-code/ec-1012/"
 
@@ -25,62 +27,65 @@ def java():
 
 def pages(client, make_case, language, settings):
     """(name, HTML) of each page type, as a client reaches it."""
-    home = f"/{language}"
-    yield "home", client.get(home + "/")
-    yield "start", client.get(home + "/help/carm/")
-    yield "question", client.get(home + "/help/carm/questions/importer/")
-    yield "question with error", client.get(home + "/help/carm/questions/importer/", {"continue": "1"})
-    yield "outcome", client.get(home + EC_1012)
-    yield "outcome after feedback", client.get(home + EC_1012, {"helpful": "no"})
-    yield "contact form", client.get(home + CONTACT)
-    yield "contact form, direct", client.get(home + "/contact/")
-    yield "contact form with errors", client.post(home + "/contact/", {"token": "abc"})
-    yield "status lookup", client.get(home + "/status/")
-    yield "status not found", client.post(home + "/status/", {"reference": "CS-000-000-000", "email": "a@b.ca"})
+
+    def at(path):
+        return localized(language, path)
+
+    yield "home", client.get(at("/"))
+    yield "start", client.get(at("/help/carm/"))
+    yield "question", client.get(at("/help/carm/questions/importer/"))
+    yield "question with error", client.get(at("/help/carm/questions/importer/"), {"continue": "1"})
+    yield "outcome", client.get(at(EC_1012))
+    yield "outcome after feedback", client.get(at(EC_1012), {"helpful": "no"})
+    yield "contact form", client.get(at(CONTACT))
+    yield "contact form, direct", client.get(at("/contact/"))
+    yield "contact form with errors", client.post(at("/contact/"), {"token": "abc"})
+    yield "status lookup", client.get(at("/status/"))
+    yield "status not found", client.post(at("/status/"), {"reference": "CS-000-000-000", "email": "a@b.ca"})
     case = make_case()
-    client.post(home + "/status/", {"reference": case.display_reference, "email": case.email})
-    yield "status result", client.get(home + "/status/request/")
+    client.post(at("/status/"), {"reference": case.display_reference, "email": case.email})
+    yield "status result", client.get(at("/status/request/"))
     from cases.conversation.services import case_reply
     from cases.tokens import conversation_token
 
     if not case.messages.exists():
         case_reply(case, author=None, body="Try **again**:\n\n- sign out\n- sign in", status="waiting")
-    link = home + f"/conversation/open/{conversation_token(case)}/"
+    link = at(f"/conversation/open/{conversation_token(case)}/")
     yield "conversation link", client.get(link)
     client.post(link)
-    yield "conversation", client.get(home + "/conversation/")
-    yield "conversation with errors", client.post(home + "/conversation/", {"body": ""})
-    yield "conversation link not valid", client.get(home + f"/conversation/open/{conversation_token(case)}x/")
-    yield "conversation without a session", client.__class__().get(home + "/conversation/")
-    yield "get a link", client.get(home + "/conversation/link/")
-    yield "get a link with errors", client.post(home + "/conversation/link/", {"reference": "", "email": "x"})
-    yield "link sent", client.get(home + "/conversation/link/sent/")
+    yield "conversation", client.get(at("/conversation/"))
+    yield "conversation with errors", client.post(at("/conversation/"), {"body": ""})
+    yield "conversation link not valid", client.get(at(f"/conversation/open/{conversation_token(case)}x/"))
+    yield "conversation without a session", client.__class__().get(at("/conversation/"))
+    yield "get a link", client.get(at("/conversation/link/"))
+    yield "get a link with errors", client.post(at("/conversation/link/"), {"reference": "", "email": "x"})
+    yield "link sent", client.get(at("/conversation/link/sent/"))
     from cases.services import case_change
     from cases.tokens import resolved_token
 
     resolved = make_case()
     case_change(resolved, actor=None, status="resolved")
-    no_link = home + f"/resolved/{resolved_token(resolved, 'no')}/"
-    yield "did we resolve: yes", client.get(home + f"/resolved/{resolved_token(resolved, 'yes')}/")
+    no_link = at(f"/resolved/{resolved_token(resolved, 'no')}/")
+    yield "did we resolve: yes", client.get(at(f"/resolved/{resolved_token(resolved, 'yes')}/"))
     yield "did we resolve: no", client.get(no_link)
     yield "did we resolve: comment too long", client.post(no_link, {"comment": "x" * 1001})
-    yield "did we resolve: recorded", client.get(home + "/resolved/recorded/no/")
-    yield "did we resolve: link not valid", client.get(home + "/resolved/not-a-token/")
+    yield "did we resolve: recorded", client.get(at("/resolved/recorded/no/"))
+    yield "did we resolve: link not valid", client.get(at("/resolved/not-a-token/"))
     session = client.session
     session["submitted_case"] = case.reference
     session.save()
-    yield "confirmation", client.get(home + "/contact/received/")
-    yield "400", client.get(home + "/contact/?tree=carm&answers=importer/")
-    yield "404", client.get(home + "/no/such/page/")
-    yield "404 in the help tool", client.get(home + "/help/carm/questions/astronaut/")
+    yield "confirmation", client.get(at("/contact/received/"))
+    yield "400", client.get(at("/contact/?tree=carm&answers=importer/"))
+    yield "404", client.get(at("/no/such/page/"))
+    yield "404 in the help tool", client.get(at("/help/carm/questions/astronaut/"))
     yield "404 outside a language, in both", client.get("/no/such/page/")
     limits = settings.RATE_LIMITS
     refused = dict.fromkeys(("contact", "status", "conversation_link", "follow_up"), "0/h")
     settings.RATE_LIMITS = {**limits, **refused}
-    yield "contact form refused", client.post(home + "/contact/", {"full_name": "Ann Smith"})
-    yield "status lookup refused", client.post(home + "/status/", {"reference": "CS-7KQ", "email": "a@b.ca"})
-    yield "get a link refused", client.post(home + "/conversation/link/", {"reference": "CS-7KQ", "email": "a@b.ca"})
-    yield "conversation refused", client.post(home + "/conversation/", {"body": "Still EC-1012."})
+    yield "contact form refused", client.post(at("/contact/"), {"full_name": "Ann Smith"})
+    yield "status lookup refused", client.post(at("/status/"), {"reference": "CS-7KQ", "email": "a@b.ca"})
+    yield "get a link refused", client.post(at("/conversation/link/"), {"reference": "CS-7KQ", "email": "a@b.ca"})
+    yield "conversation refused", client.post(at("/conversation/"), {"body": "Still EC-1012."})
     settings.RATE_LIMITS = limits
 
 

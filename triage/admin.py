@@ -44,9 +44,10 @@ class ChoiceInline(admin.TabularInline):
     model = Choice
     fk_name = "question"
     formset = ChoiceFormSet
-    fields = ["position", "label_en", "label_fr", "slug", "target"]
+    fields = ["position", "label_en", "label_fr", "slug", "slug_fr", "target"]
     autocomplete_fields = ["target"]
-    prepopulated_fields = {"slug": ["label_en"]}
+    # Each slug made from its language's label while it is typed; keep both once published.
+    prepopulated_fields = {"slug": ["label_en"], "slug_fr": ["label_fr"]}
     ordering = ["position", "id"]
     extra = 0
 
@@ -121,7 +122,7 @@ class NodeAdmin(StaffModelAdmin):
 class TreeForm(forms.ModelForm):
     class Meta:
         model = Tree
-        fields = [*columns("title"), "slug", *columns("intro"), "start"]
+        fields = [*columns("title"), "slug", "slug_fr", *columns("intro"), "start"]
 
     def clean(self):
         cleaned = super().clean()
@@ -141,13 +142,13 @@ class TreeForm(forms.ModelForm):
 @admin.register(Tree)
 class TreeAdmin(StaffModelAdmin):
     form = TreeForm
-    list_display = [*columns("title"), "slug", "current_release", "start", "changed_at"]
+    list_display = [*columns("title"), "slug", "slug_fr", "current_release", "start", "changed_at"]
     list_select_related = ["current_release__tree", "start"]
-    search_fields = [*columns("title"), "slug"]
+    search_fields = [*columns("title"), "slug", "slug_fr"]
     autocomplete_fields = ["start"]
     prepopulated_fields = {"slug": ["title_en"]}
     fieldsets = [
-        (None, {"fields": [columns("title"), "slug", columns("intro"), "start"]}),
+        (None, {"fields": [columns("title"), ("slug", "slug_fr"), columns("intro"), "start"]}),
     ]
 
     def get_urls(self):

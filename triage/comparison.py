@@ -78,6 +78,8 @@ class _Comparison:
     def setting_fields(self, what, old, new):
         for name in SETTINGS[what]:
             before, after = old.get(name), new.get(name)
+            if name == "slug_fr":  # none in a snapshot taken before there were French slugs
+                before, after = before or "", after or ""
             if before != after:
                 yield self.setting_change(name, before, after)
 
@@ -102,6 +104,7 @@ class _Comparison:
             "response_class": _("response class “%(after)s” instead of “%(before)s”"),
             "name": _("internal name “%(after)s” instead of “%(before)s”"),
             "slug": _("slug “%(after)s” instead of “%(before)s”"),
+            "slug_fr": _("French slug “%(after)s” instead of “%(before)s”: the French address changes"),
         }
         note = notes[name] % {"before": shown[0] or _("none"), "after": shown[1] or _("none")}
         return FieldChange(name, None, before, after, swap_html(*shown), note)

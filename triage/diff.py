@@ -36,10 +36,10 @@ TEXTS = {
 }
 # Its other fields: a change to one of them makes the change "changed" rather than "reworded".
 SETTINGS = {
-    TREE: ["slug", "start"],
+    TREE: ["slug", "slug_fr", "start"],
     QUESTION: ["name"],
     OUTCOME: ["name", "contact_allowed", "topic", "response_class"],
-    CHOICE: ["target"],
+    CHOICE: ["slug_fr", "target"],
 }
 
 # What each field is called on the pages that list changes.
@@ -51,6 +51,7 @@ FIELD_LABELS = {
     "guidance": gettext_lazy("guidance"),
     "label": gettext_lazy("label"),
     "slug": gettext_lazy("slug"),
+    "slug_fr": gettext_lazy("French slug"),
     "start": gettext_lazy("first question"),
     "name": gettext_lazy("internal name"),
     "contact_allowed": gettext_lazy("client may contact the helpdesk from here"),

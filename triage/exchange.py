@@ -10,6 +10,7 @@ The document holds the snapshot's data, one table per node, its choices as sub-t
 
     [tree]
     slug = "carm"
+    slug_fr = "gcra"
     title_en = "Get help with the CARM Client Portal"
     title_fr = "Obtenir de l'aide avec le portail client de la GCRA"
     start = 1
@@ -29,6 +30,7 @@ The document holds the snapshot's data, one table per node, its choices as sub-t
 
     [[node.choice]]
     slug = "importer"
+    slug_fr = "importateur"
     label_en = "Importer"
     label_fr = "Importateur"
     target = 2
@@ -57,10 +59,11 @@ document leaves out are deleted, with their choices.
 
 A document written by hand may leave out `name`, `hint_*`, `*_fr`, `topic`, `contact_allowed`
 (true) and `response_class` ("standard"); unknown keys are refused, so that a misspelt one is not
-silently ignored. An import is refused, changing nothing, when the document is malformed, is for
-another tree, names a topic that does not exist, or would break the tree in a way the draft does
-not already (a loop, a dead end, a node no choice leads to): the same rule as for saves in the
-admin. A text missing in one language is allowed, as in the draft; publishing checks for it.
+silently ignored; without `slug_fr`, the English slug stands in the French addresses. An import is
+refused, changing nothing, when the document is malformed, is for another tree, names a topic that
+does not exist, or would break the tree in a way the draft does not already (a loop, a dead end, a
+node no choice leads to): the same rule as for saves in the admin.
+A text missing in one language is allowed, as in the draft; publishing checks for it.
 """
 
 from dataclasses import dataclass, field
@@ -74,7 +77,7 @@ from .models import Tree
 from .releases import FORMAT, snapshot
 
 # The keys of each table, in the order they are written.
-TREE_KEYS = ["slug", "title_en", "title_fr", "start", "intro_en", "intro_fr"]
+TREE_KEYS = ["slug", "slug_fr", "title_en", "title_fr", "start", "intro_en", "intro_fr"]
 QUESTION_KEYS = ["id", "kind", "name", "text_en", "text_fr", "hint_en", "hint_fr"]
 OUTCOME_KEYS = [
     "id",
@@ -88,7 +91,7 @@ OUTCOME_KEYS = [
     "guidance_en",
     "guidance_fr",
 ]
-CHOICE_KEYS = ["slug", "label_en", "label_fr", "target"]
+CHOICE_KEYS = ["slug", "slug_fr", "label_en", "label_fr", "target"]
 
 # Not translated: the document is a data file kept in Git, and an export must not change with
 # the language of whoever makes it.
@@ -148,7 +151,7 @@ def write_document(data: dict) -> str:
         parts.extend(_line(key, node[key]) for key in keys if node.get(key) is not None)
         for choice in node.get("choices", []):
             parts.append("\n[[node.choice]]\n")
-            parts.extend(_line(key, choice[key]) for key in CHOICE_KEYS)
+            parts.extend(_line(key, choice[key]) for key in CHOICE_KEYS if choice.get(key) is not None)
     return "".join(parts)
 
 

@@ -179,6 +179,7 @@ def _import_choices(question_id, entries, current: dict, real):
         values = {
             "label_en": entry["label_en"],
             "label_fr": entry["label_fr"],
+            "slug_fr": entry["slug_fr"],
             "target_id": real(entry["target"]),
             "position": position,
         }

@@ -148,6 +148,9 @@ class _Reader:
         slugs = [choice["slug"] for choice in node["choices"]]
         for slug in sorted({slug for slug in slugs if slugs.count(slug) > 1}, key=str):
             self.problem(where, _("more than one choice has the slug “%(slug)s”") % {"slug": slug})
+        french = [choice["slug_fr"] for choice in node["choices"] if choice["slug_fr"]]
+        for slug in sorted({slug for slug in french if french.count(slug) > 1}, key=str):
+            self.problem(where, _("more than one choice has the French slug “%(slug)s”") % {"slug": slug})
         return node
 
     def check_references(self, head, nodes):

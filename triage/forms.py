@@ -21,7 +21,8 @@ class AnswerForm(forms.Form):
 
     def __init__(self, question, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["answer"].choices = [(choice.slug, choice.label) for choice in question.choices]
+        # Each answer as its word in the page's address (the view finds the choice by it).
+        self.fields["answer"].choices = [(choice.address, choice.label) for choice in question.choices]
 
 
 class FeedbackForm(forms.Form):

@@ -3,9 +3,9 @@
 A snapshot is plain data, the same for a release, an export and a comparison:
 
     {"format": 1,
-     "tree": {"slug", "title_en", "title_fr", "intro_en", "intro_fr", "start": node id},
+     "tree": {"slug", "slug_fr", "title_en", "title_fr", "intro_en", "intro_fr", "start": node id},
      "nodes": [{"id", "kind": "question", "name", "text_en", "text_fr", "hint_en", "hint_fr",
-                "choices": [{"slug", "label_en", "label_fr", "target": node id}, ...]},
+                "choices": [{"slug", "slug_fr", "label_en", "label_fr", "target": node id}, ...]},
                {"id", "kind": "outcome", "name", "title_en", "title_fr", "guidance_en", "guidance_fr",
                 "contact_allowed", "topic": topic slug or null, "response_class"}, ...]}
 """
@@ -23,7 +23,7 @@ from .models import Choice, Node, Release, Tree, new_revision
 FORMAT = 1
 QUESTION_FIELDS = ["text_en", "text_fr", "hint_en", "hint_fr"]
 OUTCOME_FIELDS = ["title_en", "title_fr", "guidance_en", "guidance_fr", "contact_allowed", "response_class"]
-TREE_FIELDS = ["title_en", "title_fr", "intro_en", "intro_fr"]
+TREE_FIELDS = ["slug_fr", "title_en", "title_fr", "intro_en", "intro_fr"]
 
 
 class PublishError(ValueError):
@@ -39,7 +39,13 @@ def snapshot(tree, node_model=Node, choice_model=Choice) -> dict:
     choices = {}
     for choice in choice_model.objects.filter(question__tree=tree.pk).order_by("position", "id"):
         choices.setdefault(choice.question_id, []).append(
-            {"slug": choice.slug, "label_en": choice.label_en, "label_fr": choice.label_fr, "target": choice.target_id}
+            {
+                "slug": choice.slug,
+                "slug_fr": choice.slug_fr,
+                "label_en": choice.label_en,
+                "label_fr": choice.label_fr,
+                "target": choice.target_id,
+            }
         )
     nodes = []
     for node in node_model.objects.filter(tree=tree.pk).select_related("topic").order_by("id"):

@@ -4,129 +4,38 @@ Walking a path then costs no query per step: a public page reads the tree row wi
 current release's number, and the graph comes from this process's memory, or from two
 queries the first time a release is asked for. A release never changes, so its graph is
 kept for good; the draft's is kept per revision (any edit gives it a new one), for the
-staff preview. A graph holds the texts of one language, that of the page.
+staff preview. A graph holds the texts and address words of one language; both languages' are made
+at once, since each page names its counterpart in the other.
 """
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from django.db.models import Q
 from django.urls import reverse
 
-from carmsupport.bilingual import current_language, in_language
+from carmsupport.bilingual import LANGUAGE_CODES, current_language
 
-from . import traversal
-from .guidance import render_markdown
-from .models import PUBLISHED, Node, Release, Tree
+from .models import PUBLISHED, Release, Tree
 from .releases import snapshot, topic_ids
+from .walking import PathNotFound, TreeGraph, answer_slugs, answers_path, graph_of, is_slug
+
+# Read from here by the pages and the helpdesk, with what this module gives.
+__all__ = ["PathNotFound", "TreeGraph", "answer_slugs", "answers_path", "is_slug"]
 
 
-@dataclass(frozen=True)
-class ChoiceView:
-    slug: str
-    label: str
-    target_id: int
+def address_slug(slug, slug_fr, language=None):
+    """A tree's word in its addresses in the language (the active one when None): its French slug in French,
+    when it has one."""
+    return slug_fr if (language or current_language()) == "fr" and slug_fr else slug
 
 
-@dataclass(frozen=True)
-class NodeView:
-    id: int
-    kind: str
-    text: str
-    hint: str
-    title: str
-    guidance_html: str
-    contact_allowed: bool
-    topic_id: int | None
-    response_class: str
-    choices: tuple[ChoiceView, ...]
-
-    @property
-    def is_question(self):
-        return self.kind == Node.Kind.QUESTION
-
-    def choice(self, slug):
-        return next((choice for choice in self.choices if choice.slug == slug), None)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A question on the path, the choice made, and the answers that led to the question."""
-
-    question: NodeView
-    choice: ChoiceView
-    before: tuple[str, ...]
-
-
-class PathNotFound(Exception):
-    """The answers do not describe a path of the tree (tampered, stale or impossible)."""
-
-
-@dataclass(frozen=True)
-class TreeGraph:
-    nodes: dict[int, NodeView]
-    title: str = ""
-    intro: str = ""
-    start_id: int | None = None
-
-    def steps(self, start_id, slugs):
-        """(question, choice made) for each answer from the start, as far as they lead to a node of the graph."""
-        node = self.nodes.get(start_id)
-        for slug in slugs:
-            choice = node.choice(slug) if node else None
-            if choice is None or choice.target_id not in self.nodes:
-                return
-            yield node, choice
-            node = self.nodes[choice.target_id]
-
-    def walk(self, start_id, slugs):
-        """Follow the answers from the start; return the answers given and the node reached."""
-        answers = [
-            Answer(node, choice, tuple(slugs[:index]))
-            for index, (node, choice) in enumerate(self.steps(start_id, slugs))
-        ]
-        if len(answers) < len(slugs):
-            raise PathNotFound(slugs[len(answers)])
-        node = self.nodes.get(answers[-1].choice.target_id if answers else start_id)
-        if node is None:
-            raise PathNotFound("")
-        return answers, node
-
-    def path_to(self, start_id, node_id):
-        """The shortest list of answers from the start to the node, or None if none leads there."""
-        return next((list(path) for reached, path in self.shortest_paths(start_id) if reached == node_id), None)
-
-    def shortest_paths(self, start_id, by="slug"):
-        """Each node a path from the start reaches, nearest first, with the shortest path to it as its
-        choices' slugs (or, `by` "label", their labels): see triage.traversal."""
-
-        def choices(node_id):
-            return ((getattr(choice, by), choice.target_id) for choice in self.nodes[node_id].choices)
-
-        return traversal.shortest_paths(start_id, self.nodes, choices)
-
-
-_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
-
-
-def is_slug(text):
-    return bool(_SLUG.match(text))
-
-
-def answer_slugs(answers):
-    """The answers in an address ("importer/yes/"), or None when a part could not be an answer."""
-    slugs = [segment for segment in answers.split("/") if segment]
-    return slugs if all(is_slug(slug) for slug in slugs) else None
-
-
-def answers_path(slugs):
-    """The canonical address segment for a list of answers: "importer/yes/" or ""."""
-    return "".join(f"{slug}/" for slug in slugs)
-
-
-def step_url(tree_slug, slugs):
-    """The address of the step that these answers lead to: /<language>/help/<tree>/questions/<answers>."""
-    return reverse("triage:step", args=[tree_slug, answers_path(slugs)])
+def step_url(tree, slugs):
+    """The address of the step that these answers lead to, for a tree row, in the active language:
+    /en/help/<tree>/questions/<answers>, /fr/aide/<arbre>/questions/<réponses>."""
+    graph = tree_graph(tree)
+    words = graph.addresses(graph.start_id, slugs)
+    return reverse("triage:step", args=[address_slug(tree.slug, tree.slug_fr), answers_path(words)])
 
 
 @dataclass(frozen=True)
@@ -141,6 +50,12 @@ class ShownTree:
     release_number: int | None = None
     release_id: int | None = None
     preview: bool = False
+    slug_fr: str = ""
+
+    @property
+    def address(self):
+        """The tree's word in the page's address (see address_slug)."""
+        return address_slug(self.slug, self.slug_fr)
 
     @property
     def title(self):
@@ -156,12 +71,27 @@ class ShownTree:
 
     def get_absolute_url(self):
         """The tree's start page: the public one, or the preview's."""
-        return reverse("triage:preview_start" if self.preview else "triage:start", args=[self.slug])
+        return reverse("triage:preview_start" if self.preview else "triage:start", args=[self.address])
 
     def step_url(self, slugs):
+        """The address of the step the answers (keys) lead to, in the page's language."""
+        return self._answers_url("triage:preview_step" if self.preview else "triage:step", slugs)
+
+    def feedback_url(self, slugs):
+        return self._answers_url("triage:feedback", slugs)
+
+    def in_language(self, language) -> "ShownTree":
+        """The same tree, release or draft, with its texts and address words in the language (from memory once
+        read); for addresses, under translation.override(language)."""
         if self.preview:
-            return reverse("triage:preview_step", args=[self.slug, answers_path(slugs)])
-        return step_url(self.slug, slugs)
+            graph = _draft_graph(self.pk, self.revision.removeprefix("draft"), language)
+        else:
+            graph = _release_graph(self.release_id, language)
+        return replace(self, graph=graph)
+
+    def _answers_url(self, name, slugs):
+        words = self.graph.addresses(self.start_id, slugs)
+        return reverse(name, args=[self.address, answers_path(words)])
 
 
 def release_revision(release_id) -> str:
@@ -178,8 +108,14 @@ def published_tree(slug):
     """The tree with this slug as clients see it, its current release, or None.
 
     One query, since every public page of a tree asks it; the release's texts come from memory.
+    In French, the slug is the French one, or the English one of an address from before there were French ones.
     """
-    return next(iter(_as_published(Tree.objects.filter(slug=slug, **PUBLISHED).order_by()[:1])), None)
+    trees = Tree.objects.filter(_slug_named(slug), **PUBLISHED).order_by()
+    return next(iter(_as_published(trees[:1])), None)
+
+
+def _slug_named(slug):
+    return Q(slug=slug) | Q(slug_fr=slug) if current_language() == "fr" else Q(slug=slug)
 
 
 def published_trees():
@@ -189,21 +125,32 @@ def published_trees():
 
 def _as_published(trees):
     rows = trees.values_list(
-        "pk", "slug", "current_release_id", "current_release__number", "current_release__published_at"
+        "pk", "slug", "slug_fr", "current_release_id", "current_release__number", "current_release__published_at"
     )
     return [
-        ShownTree(pk, slug, release_graph(release_id), release_revision(release_id), published_at, number, release_id)
-        for pk, slug, release_id, number, published_at in rows
+        ShownTree(
+            pk,
+            slug,
+            release_graph(release_id),
+            release_revision(release_id),
+            published_at,
+            number,
+            release_id,
+            slug_fr=slug_fr,
+        )
+        for pk, slug, slug_fr, release_id, number, published_at in rows
     ]
 
 
 def draft_tree(slug):
     """The tree with this slug as its draft reads now, for the staff preview; None if there is none."""
-    tree = Tree.objects.filter(slug=slug).only("slug", "revision", "changed_at").first()
+    tree = Tree.objects.filter(_slug_named(slug)).only("slug", "slug_fr", "revision", "changed_at").first()
     if tree is None:
         return None
     graph = _draft_graph(tree.pk, tree.revision, current_language())
-    return ShownTree(tree.pk, slug, graph, draft_revision(tree), tree.changed_at, preview=True)
+    return ShownTree(
+        tree.pk, tree.slug, graph, draft_revision(tree), tree.changed_at, preview=True, slug_fr=tree.slug_fr
+    )
 
 
 def tree_graph(tree) -> TreeGraph:
@@ -217,44 +164,28 @@ def release_graph(release_id) -> TreeGraph:
     return _release_graph(release_id, current_language())
 
 
-@lru_cache(maxsize=64)
 def _release_graph(release_id, language) -> TreeGraph:
-    taken = Release.objects.values_list("snapshot", flat=True).get(pk=release_id)
-    return graph_of(taken, language)
+    return _release_graphs(release_id)[language]
+
+
+def _draft_graph(tree_id, revision, language) -> TreeGraph:
+    return _draft_graphs(tree_id, revision)[language]
+
+
+# Both languages' graphs are made at once, from one reading: a page names its counterpart in the other language.
+@lru_cache(maxsize=64)
+def _release_graphs(release_id) -> dict[str, TreeGraph]:
+    return _graphs(Release.objects.values_list("snapshot", flat=True).get(pk=release_id))
 
 
 @lru_cache(maxsize=16)
-def _draft_graph(tree_id, revision, language) -> TreeGraph:
-    return graph_of(snapshot(Tree.objects.get(pk=tree_id)), language)
+def _draft_graphs(tree_id, revision) -> dict[str, TreeGraph]:
+    return _graphs(snapshot(Tree.objects.get(pk=tree_id)))
 
 
-def graph_of(snapshot, language) -> TreeGraph:
-    """The graph of a snapshot (see triage.releases) with its texts in the language."""
-    topics = topic_ids(snapshot)
-
-    def text(entry, name):
-        return in_language(entry, name, language)
-
-    nodes = {}
-    for entry in snapshot["nodes"]:
-        question = entry["kind"] == Node.Kind.QUESTION
-        nodes[entry["id"]] = NodeView(
-            id=entry["id"],
-            kind=entry["kind"],
-            text=text(entry, "text") if question else "",
-            hint=text(entry, "hint") if question else "",
-            title="" if question else text(entry, "title"),
-            guidance_html="" if question else render_markdown(text(entry, "guidance")),
-            contact_allowed=entry.get("contact_allowed", False),
-            topic_id=topics.get(entry.get("topic")),
-            response_class=entry.get("response_class", "standard"),
-            choices=tuple(
-                ChoiceView(slug=choice["slug"], label=text(choice, "label"), target_id=choice["target"])
-                for choice in entry.get("choices", ())
-            ),
-        )
-    head = snapshot["tree"]
-    return TreeGraph(nodes=nodes, title=text(head, "title"), intro=text(head, "intro"), start_id=head["start"])
+def _graphs(taken) -> dict[str, TreeGraph]:
+    topics = topic_ids(taken)
+    return {language: graph_of(taken, language, topics) for language in LANGUAGE_CODES}
 
 
 # How many earlier releases a client's stale address is checked against.
@@ -290,5 +221,5 @@ def draft_graph(tree) -> TreeGraph:
 
 def clear_graphs():
     """Forget every cached graph (tests; a release never changes and a draft edit is a new revision)."""
-    _release_graph.cache_clear()
-    _draft_graph.cache_clear()
+    _release_graphs.cache_clear()
+    _draft_graphs.cache_clear()

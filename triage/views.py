@@ -8,10 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from carmsupport.bilingual import current_language, other_language
 from carmsupport.page_cache import CSRF_PLACEHOLDER, kept_page
 from carmsupport.ratelimits import limit_posts
 
@@ -40,6 +42,25 @@ def home(request):
 @require_safe
 def start(request, tree_slug):
     return _start_page(request, _published_tree(tree_slug))
+
+
+def _counterpart(request, tree, slugs=None):
+    """Name the page's counterpart in the other language for its toggle: the same step, its address in the
+    other language's words, query kept."""
+    other = other_language(current_language())
+    with translation.override(other):
+        there = tree.in_language(other)
+        url = there.get_absolute_url() if slugs is None else there.step_url(slugs)
+    request.other_language_url = url + (f"?{request.GET.urlencode()}" if request.GET else "")
+
+
+def _other_address(request, url):
+    """A permanent redirect to the page's own address when the request named it otherwise (English words in a
+    French address, from before there were French ones; answers written differently), the query kept."""
+    if request.path == url:
+        return None
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    return redirect(url + query, permanent=True)
 
 
 @require_safe
@@ -75,17 +96,20 @@ def preview_step(request, tree, answers):
 
 
 def _start_page(request, tree):
+    if moved := _other_address(request, tree.get_absolute_url()):
+        return moved
+    _counterpart(request, tree)
     context = {"tree": tree, "intro_html": render_markdown(tree.intro), "first_step": tree.step_url([])}
     return render(request, "triage/start.html", context)
 
 
 def _step_page(request, tree, answers):
-    slugs = answer_slugs(answers)
+    slugs = _answer_keys(tree, answers)
     if slugs is None:
         return _path_not_found(request, tree)
-    if answers != answers_path(slugs):
-        query = f"?{request.GET.urlencode()}" if request.GET else ""
-        return redirect(tree.step_url(slugs) + query, permanent=True)
+    if moved := _other_address(request, tree.step_url(slugs)):
+        return moved
+    _counterpart(request, tree, slugs)
     try:
         given, node = tree_graph(tree).walk(tree.start_id, slugs)
     except PathNotFound:
@@ -98,8 +122,9 @@ def _step_page(request, tree, answers):
         # Continue was pressed: with nothing ticked the form has no "answer" at all.
         form = AnswerForm(node, request.GET)
         if form.is_valid():
-            count_choice(request, tree, node.id, form.cleaned_data["answer"])
-            return redirect(tree.step_url([*slugs, form.cleaned_data["answer"]]))
+            choice = node.choice_at(form.cleaned_data["answer"])
+            count_choice(request, tree, node.id, choice.slug)
+            return redirect(tree.step_url([*slugs, choice.slug]))
         # Not counted again: the same visit, shown with its error.
         return _render_question(request, tree, node, form, given)
     count_visit(request, tree, node.id)
@@ -111,9 +136,10 @@ def _step_page(request, tree, answers):
 def feedback(request, tree_slug, answers):
     """Record "Did you find what you were looking for?" for the outcome the answers lead to."""
     tree = _published_tree(tree_slug)
-    slugs = answer_slugs(answers)
+    slugs = _answer_keys(tree, answers)
     if slugs is None:
         return _path_not_found(request, tree)
+    _counterpart(request, tree, slugs)
     outcome_url = tree.step_url(slugs)
     if request.method != "POST":
         return redirect(outcome_url)
@@ -138,7 +164,7 @@ def _question_page(request, tree, answers, question, given):
     way for everyone: it is kept until the tree changes.
     """
     previous = request.GET.get("previous", "")
-    previous = previous if question.choice(previous) else ""
+    previous = previous if question.choice_at(previous) else ""
 
     def render_page():
         form = AnswerForm(question, initial={"answer": previous} if previous else None)
@@ -170,9 +196,7 @@ def _render_outcome(request, tree, slugs, given, outcome, feedback_form, csrf_pl
             "outcome": outcome,
             "answers": _summary(tree, given),
             "feedback_form": feedback_form,
-            "feedback_action": None
-            if tree.preview
-            else reverse("triage:feedback", args=[tree.slug, answers_path(slugs)]),
+            "feedback_action": None if tree.preview else tree.feedback_url(slugs),
             "helpful": request.GET.get("helpful"),
             "contact_url": _contact_url(tree, slugs) if outcome.contact_allowed and not tree.preview else None,
             "csrf_placeholder": csrf_placeholder,
@@ -193,10 +217,16 @@ def _summary(tree, given):
         {
             "question": answer.question.text,
             "answer": answer.choice.label,
-            "change_url": f"{tree.step_url(answer.before)}?{urlencode({'previous': answer.choice.slug})}",
+            "change_url": f"{tree.step_url(answer.before)}?{urlencode({'previous': answer.choice.address})}",
         }
         for answer in given
     ]
+
+
+def _answer_keys(tree, answers):
+    """The answers (keys) an address names, or None when a part could not be an answer."""
+    words = answer_slugs(answers)
+    return None if words is None else tree.graph.keys(tree.start_id, words)
 
 
 def _contact_url(tree, slugs):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 
 from helpdesk.models import Topic
 from triage.models import Tree
-from triage.selectors import PathNotFound, answer_slugs, is_slug, published_tree, step_url, tree_graph
+from triage.selectors import PathNotFound, answer_slugs, is_slug, published_tree, tree_graph
 
 from ..models import Case
 
@@ -27,7 +27,7 @@ class HelpPath:
 
     @property
     def outcome_url(self):
-        return step_url(self.tree.slug, self.slugs)
+        return self.tree.step_url(self.slugs)
 
 
 class InvalidOrigin(Exception):

@@ -10,10 +10,13 @@ here is stored by a browser or a proxy (never_cache).
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from carmsupport.bilingual import current_language
+from carmsupport.bilingual import current_language, other_language
 from carmsupport.ratelimits import form_as_typed, limit_posts
 
 from ..models import Case, SatisfactionAnswer
@@ -23,6 +26,19 @@ from .forms import NotResolvedForm
 from .services import case_answer_resolved
 
 Answer = SatisfactionAnswer.Answer
+# Each answer as a word of the thanks page's address, in the page's language.
+ANSWER_WORDS = {Answer.YES: pgettext_lazy("address", "yes"), Answer.NO: pgettext_lazy("address", "no")}
+
+
+def answer_word(answer) -> str:
+    """The answer's word in the address of the thanks page, in the active language: "yes", « oui »."""
+    return str(ANSWER_WORDS[answer])
+
+
+def _answer_named(word):
+    """The answer a word of the address names, in the page's language or, from before there were French
+    addresses, in English; None for any other word."""
+    return next((answer for answer in Answer if word in (answer_word(answer), answer.value)), None)
 
 
 def _invalid(request):
@@ -59,13 +75,16 @@ def resolved_answer_view(request, token):
         case_answer_resolved(case, answer=answer, comment=comment, language=current_language())
     except CaseRuleError:  # anonymised since the page was loaded
         return _invalid(request)
-    return redirect("cases:resolved_recorded", answer=answer)
+    return redirect("cases:resolved_recorded", answer=answer_word(answer))
 
 
 @require_safe
 @never_cache
 def resolved_recorded(request, answer):
     """Thanks, and what happens next."""
-    if answer not in Answer.values:
+    answer = _answer_named(answer)
+    if answer is None:
         raise Http404
+    with translation.override(other_language(current_language())):
+        request.other_language_url = reverse("cases:resolved_recorded", args=[answer_word(answer)])
     return render(request, "cases/resolved_recorded.html", {"answer": answer})

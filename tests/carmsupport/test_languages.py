@@ -15,6 +15,16 @@ CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "fr" / "LC_MESSAGES
 STEP = "/help/carm/questions/importer/yes/yes/error-code/"
 OUTCOME = STEP + "ec-1012/"
 CONTACT = "/contact/?tree=carm&answers=importer/yes/yes/error-code/ec-1012/"
+# Each page's address after /fr/: French words for the English ones (see tests/triage/test_french_addresses.py).
+IN_FRENCH = {
+    "/": "/",
+    "/help/carm/": "/aide/gcra/",
+    STEP: "/aide/gcra/questions/importateur/oui/oui/code-d-erreur/",
+    OUTCOME: "/aide/gcra/questions/importateur/oui/oui/code-d-erreur/ec-1012/",
+    CONTACT: "/nous-joindre/?tree=carm&answers=importer/yes/yes/error-code/ec-1012/",
+    "/contact/": "/nous-joindre/",
+    "/status/": "/etat-demande/",
+}
 
 
 def toggle_of(page):
@@ -44,13 +54,14 @@ def test_addresses_without_a_language_go_to_the_english_page(carm_tree, client, 
 @pytest.mark.parametrize("address", ["/", "/help/carm/", STEP, OUTCOME, CONTACT, "/contact/", "/status/"])
 def test_each_page_in_each_language_with_its_lang_and_toggle(carm_tree, client, address):
     """<html lang> matches; the toggle leads to the same page in the other language, and back."""
+    addresses = {"en": f"/en{address}", "fr": f"/fr{IN_FRENCH[address]}"}
     for language, other in (("en", "fr"), ("fr", "en")):
-        page = client.get(f"/{language}{address}").content.decode()
+        page = client.get(addresses[language]).content.decode()
         assert f'<html lang="{language}">' in page
         there = toggle_of(page)
-        assert there == f"/{other}{address}"
-        assert toggle_of(client.get(there).content.decode()) == f"/{language}{address}"
-    french = client.get(f"/fr{address}").content.decode()
+        assert there == addresses[other]
+        assert toggle_of(client.get(there).content.decode()) == addresses[language]
+    french = client.get(addresses["fr"]).content.decode()
     assert 'lang="en"' in french and ">English<" in french
 
 
@@ -100,7 +111,7 @@ def test_contact_form_toggle_keeps_what_was_typed(carm_tree, client):
         "token": token,
         "language_switch": "1",
     }
-    response = client.post("/fr" + CONTACT, typed)
+    response = client.post("/fr" + IN_FRENCH[CONTACT], typed)
     page = response.content.decode()
     assert response.status_code == 200 and '<html lang="fr">' in page
     for value in ("Anne Tremblay", "anne@example.org", "613-555-0100", "Le code EC-1012 s&#x27;affiche.", token):
@@ -109,14 +120,14 @@ def test_contact_form_toggle_keeps_what_was_typed(carm_tree, client):
     assert "error-summary" not in page and Case.objects.count() == 0
     # The French form then sends the case as usual; its page language and reply language are French.
     del typed["language_switch"]
-    response = client.post("/fr" + CONTACT, {**typed, "preferred_language": "fr"})
-    assert response.status_code == 302 and response["Location"] == "/fr/contact/received/"
+    response = client.post("/fr" + IN_FRENCH[CONTACT], {**typed, "preferred_language": "fr"})
+    assert response.status_code == 302 and response["Location"] == "/fr/nous-joindre/demande-recue/"
     case = Case.objects.get()
     assert (case.language, case.preferred_language) == ("fr", "fr")
 
 
 def test_contact_form_offers_the_page_language_for_the_reply(carm_tree, client):
-    page = client.get("/fr" + CONTACT).content.decode()
+    page = client.get("/fr" + IN_FRENCH[CONTACT]).content.decode()
     assert re.search(r'value="fr"[^>]*checked|checked[^>]*value="fr"', page)
     page = client.get("/en" + CONTACT).content.decode()
     assert re.search(r'value="en"[^>]*checked|checked[^>]*value="en"', page)
@@ -128,17 +139,19 @@ def test_status_toggle_keeps_the_request_found(make_case, client):
     response = client.post("/en/status/", {"reference": case.display_reference, "email": "ann@example.org"})
     assert response["Location"] == "/en/status/request/"
     page = client.get("/en/status/request/").content.decode()
-    assert toggle_of(page) == "/fr/status/request/"
-    french = client.get("/fr/status/request/")
+    assert toggle_of(page) == "/fr/etat-demande/resultat/"
+    french = client.get("/fr/etat-demande/resultat/")
     assert french["Cache-Control"].count("no-store") == 1
     with translation.override("fr"):
         assert case.display_reference in french.content.decode() and gettext("Received") in french.content.decode()
     client.session.flush()
-    assert client.get("/fr/status/request/")["Location"] == "/fr/status/"
+    assert client.get("/fr/etat-demande/resultat/")["Location"] == "/fr/etat-demande/"
 
 
 def test_status_form_toggle_keeps_what_was_typed(db, client):
-    response = client.post("/fr/status/", {"reference": "CS-7KQ", "email": "a@example.org", "language_switch": "1"})
+    response = client.post(
+        "/fr/etat-demande/", {"reference": "CS-7KQ", "email": "a@example.org", "language_switch": "1"}
+    )
     page = response.content.decode()
     assert 'value="CS-7KQ"' in page and 'value="a@example.org"' in page and "error-summary" not in page
 
@@ -221,7 +234,7 @@ def test_a_missing_address_outside_a_language_gets_one_page_in_both(db, client, 
 
 def test_error_pages_speak_the_pages_language(carm_tree, client, monkeypatch):
     """The 404 and 500 pages of a French address are in French."""
-    page = client.get("/fr/help/carm/questions/astronaut/").content.decode()
+    page = client.get("/fr/aide/gcra/questions/astronaut/").content.decode()
     assert '<html lang="fr">' in page
     client.raise_request_exception = False
 
@@ -229,7 +242,7 @@ def test_error_pages_speak_the_pages_language(carm_tree, client, monkeypatch):
         raise RuntimeError("unexpected")
 
     monkeypatch.setattr("triage.views.tree_graph", broken)
-    response = client.get("/fr/help/carm/questions/")
+    response = client.get("/fr/aide/gcra/questions/")
     assert response.status_code == 500
     page = response.content.decode()
     with translation.override("fr"):
@@ -248,5 +261,5 @@ def test_date_modified_follows_the_content(carm_tree, client):
     Release.objects.filter(pk=carm_tree.current_release_id).update(
         published_at=timezone.make_aware(datetime(2030, 1, 2, 12, 0))
     )
-    for address in ("/en/contact/", "/fr/status/", "/en/"):
+    for address in ("/en/contact/", "/fr/etat-demande/", "/en/"):
         assert "<time>2030-01-02</time>" in client.get(address).content.decode()

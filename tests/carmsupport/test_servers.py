@@ -135,7 +135,7 @@ def test_gunicorn_access_log_holds_no_conversation_token(environment, tmp_path):
     access_log = tmp_path / "access.log"
     with gunicorn(environment, tmp_path / "server.log", "--access-logfile", str(access_log)) as port:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        referer = f"http://127.0.0.1:{port}/fr/conversation/open/{TOKEN}/"
+        referer = f"http://127.0.0.1:{port}/fr/conversation/ouvrir/{TOKEN}/"
         connection.request("GET", f"/en/conversation/open/{TOKEN}/", headers={"Referer": referer})
         status = connection.getresponse().status  # whatever the page, the request is logged
         connection.close()
@@ -145,5 +145,5 @@ def test_gunicorn_access_log_holds_no_conversation_token(environment, tmp_path):
     (line,) = [line for line in access_log.read_text().splitlines() if "/conversation/open/" in line]
     assert TOKEN not in line and TOKEN[:12] not in line
     assert f'"GET /en/conversation/open/[redacted]/ HTTP/1.1" {status} ' in line
-    assert f'"http://127.0.0.1:{port}/fr/conversation/open/[redacted]/"' in line
+    assert f'"http://127.0.0.1:{port}/fr/conversation/ouvrir/[redacted]/"' in line
     assert TOKEN[:12] not in (tmp_path / "server.log").read_text()

@@ -16,6 +16,7 @@ from cases.attachments.text_files import TEXT_CHUNK
 from cases.models import Attachment, Case
 from tests.cases.pdfs import CATALOG, CLEAN, PAGE, PAGES, build_pdf, object_stream
 from tests.cases.test_contact import FORM, contact_url, form_token
+from tests.conftest import localized
 
 MB = 1024 * 1024
 OPENS = b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>"  # the catalog, running object 4 on opening
@@ -189,7 +190,7 @@ def test_a_pdf_too_slow_to_check_is_refused(monkeypatch):
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_the_contact_form_names_the_pdf_next_to_its_field(carm_tree, client, language):
     """The refusal is next to the field, everything typed stays, and nothing is filed."""
-    url = contact_url("importer/yes/yes/error-code/ec-1012/").replace("/en/", f"/{language}/")
+    url = localized(language, contact_url("importer/yes/yes/error-code/ec-1012/").removeprefix("/en"))
     pdf = SimpleUploadedFile("statement.pdf", build_pdf(OPENS, PAGES, PAGE, SCRIPT), content_type="application/pdf")
     data = {**FORM, "token": form_token(client, url), "attachments": [pdf]}
     page = client.post(url, data).content.decode()

@@ -18,7 +18,7 @@ from cases.services import CaseRuleError, case_change, cases_anonymise_closed
 from cases.tokens import LINK_SIGNER, conversation_token
 from helpdesk.calendar import response_due
 from tests.cases.test_contact import EC_1012, contact_url, send
-from tests.conftest import sign_in_staff
+from tests.conftest import localized, sign_in_staff
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -141,7 +141,7 @@ def test_late_follow_up_keeps_the_way_the_first_case_came(carm_tree, client, rev
 
 def open_link(client, case, language="en"):
     """Load the emailed link and press its button, as a client does."""
-    path = f"/{language}/conversation/open/{conversation_token(case)}/"
+    path = localized(language, f"/conversation/open/{conversation_token(case)}/")
     assert client.get(path).status_code == 200
     return client.post(path)
 

@@ -198,14 +198,14 @@ def test_the_link_email_and_page_in_french(client, make_case, sent):
     case = make_case(preferred_language="fr")
     mail.outbox.clear()
     with sent():
-        response = client.post("/fr/conversation/link/", {"reference": case.display_reference, "email": case.email})
-    assert response["Location"] == "/fr/conversation/link/sent/"
+        response = client.post("/fr/conversation/lien/", {"reference": case.display_reference, "email": case.email})
+    assert response["Location"] == "/fr/conversation/lien/envoye/"
     assert SENT_FR in client.get(response["Location"]).content.decode()
     (email,) = mail.outbox
-    assert "Votre lien" in email.subject and "/fr/conversation/open/" in email.body
+    assert "Votre lien" in email.subject and "/fr/conversation/ouvrir/" in email.body
     assert "Bonjour" in email.body and "Hello" not in email.body
     html = email.alternatives[0].content
-    assert 'lang="fr"' in html and "/fr/conversation/open/" in html
+    assert 'lang="fr"' in html and "/fr/conversation/ouvrir/" in html
 
 
 def test_the_status_page_asks_for_the_link_in_one_click(client, make_case, sent):

@@ -14,6 +14,7 @@ from cases.conversation.services import case_reply
 from cases.models import Case
 from cases.tokens import conversation_token
 from tests.cases.test_contact import EC_1012, FORM, form_token
+from tests.conftest import localized
 
 LANGUAGES = ["en", "fr"]
 TYPED = {"reference": "CS-7KQ-2M9-XDT", "email": "typed@example.org"}
@@ -47,7 +48,7 @@ def assert_error_page(response, language, heading):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_contact_form_refused_by_the_rate_limit(carm_tree, client, settings, language):
     limited(settings, "contact")
-    url = f"/{language}/contact/?tree=carm&answers={EC_1012}"
+    url = localized(language, f"/contact/?tree=carm&answers={EC_1012}")
     client.post(url, {})
     response = client.post(url, {**FORM, "token": form_token(client, url)})
     assert response.status_code == 429
@@ -57,7 +58,7 @@ def test_contact_form_refused_by_the_rate_limit(carm_tree, client, settings, lan
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_contact_form_refused_by_a_database_outage(carm_tree, client, language):
-    url = f"/{language}/contact/?tree=carm&answers={EC_1012}"
+    url = localized(language, f"/contact/?tree=carm&answers={EC_1012}")
     data = {**FORM, "token": form_token(client, url)}
     failing = OperationalError("server closed the connection")
     with mock.patch("cases.intake.submission.queue_email", side_effect=failing):
@@ -70,7 +71,7 @@ def test_contact_form_refused_by_a_database_outage(carm_tree, client, language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_status_lookup_refused_by_the_rate_limit_keeps_what_was_typed(db, client, settings, language):
     limited(settings, "status")
-    url = f"/{language}/status/"
+    url = localized(language, "/status/")
     client.post(url, {"reference": "", "email": ""})
     response = client.post(url, TYPED)
     assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 3600
@@ -83,7 +84,7 @@ def test_status_lookup_refused_by_the_rate_limit_keeps_what_was_typed(db, client
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_link_request_refused_by_the_rate_limit_keeps_what_was_typed(db, client, settings, language):
     limited(settings, "conversation_link")
-    url = f"/{language}/conversation/link/"
+    url = localized(language, "/conversation/link/")
     client.post(url, {"reference": "", "email": ""})
     response = client.post(url, TYPED)
     assert response.status_code == 429
@@ -96,8 +97,8 @@ def test_follow_up_refused_by_the_rate_limit_keeps_what_was_typed(client, make_c
     limited(settings, "follow_up")
     case = make_case()
     case_reply(case, author=None, body="What error code do you see?", status=Case.Status.WAITING_ON_CLIENT)
-    client.post(f"/{language}/conversation/open/{conversation_token(case)}/")
-    url = f"/{language}/conversation/"
+    client.post(localized(language, f"/conversation/open/{conversation_token(case)}/"))
+    url = localized(language, "/conversation/")
     client.post(url, {"body": ""})
     response = client.post(url, {"body": "The code is EC-1012."})
     assert response.status_code == 429

@@ -47,7 +47,7 @@ def test_a_stranger_is_answered_once_a_day_in_both_languages(make_case, take, cl
     )
     assert answer.extra_headers["Auto-Submitted"] == "auto-replied"
     assert answer.extra_headers["In-Reply-To"] == InboundEmail.objects.get().internet_message_id
-    assert "/en/contact/" in answer.body and "/fr/contact/" in answer.body and "/fr/status/" in answer.body
+    assert "/en/contact/" in answer.body and "/fr/nous-joindre/" in answer.body and "/fr/etat-demande/" in answer.body
     assert take(stranger(case, 2)) == []  # the same day
     clock.to(clock.now + timedelta(days=1))
     assert len(take(stranger(case, 3))) == 1

@@ -16,6 +16,7 @@ from cases.conversation.services import case_follow_up, case_reply
 from cases.models import Case, CaseEvent
 from cases.tokens import conversation_token
 from helpdesk.calendar import HELPDESK_TZ
+from tests.conftest import localized
 
 EC_1012 = "importer/yes/yes/error-code/ec-1012/"
 FORM = {
@@ -24,6 +25,9 @@ FORM = {
     "description": "Le portail affiche EC-1012.",
     "consent": "on",
 }
+# The contact form's address and its confirmation's in each language.
+CONTACT = {"en": "/en/contact/", "fr": "/fr/nous-joindre/"}
+RECEIVED = {"en": "/en/contact/received/", "fr": "/fr/nous-joindre/demande-recue/"}
 MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=HELPDESK_TZ)
 FRENCH_TARGET = "le mercredi 25 novembre 2026 à 19\u00a0h (heure de l'Est)"
 ENGLISH_TARGET = "by 7 p.m. Eastern time on Wednesday, November 25, 2026"
@@ -31,11 +35,11 @@ ENGLISH_TARGET = "by 7 p.m. Eastern time on Wednesday, November 25, 2026"
 
 def file_case(client, language, reply_language, monkeypatch, now=MONDAY_10AM):
     monkeypatch.setattr("django.utils.timezone.now", lambda: now)
-    url = f"/{language}/contact/?tree=carm&answers={EC_1012}"
+    url = f"{CONTACT[language]}?tree=carm&answers={EC_1012}"
     token = re.search(r'name="token" value="([^"]+)"', client.get(url).content.decode())[1]
     with TestCase.captureOnCommitCallbacks(execute=True):  # the acknowledgment goes as the case is filed
         response = client.post(url, {**FORM, "token": token, "preferred_language": reply_language})
-    assert response.status_code == 302 and response["Location"] == f"/{language}/contact/received/"
+    assert response.status_code == 302 and response["Location"] == RECEIVED[language]
     return Case.objects.get()
 
 
@@ -45,7 +49,7 @@ def test_filed_in_french_confirmed_in_french(carm_tree, client, monkeypatch):
     assert (case.language, case.preferred_language) == ("fr", "fr")
     assert case.outcome_title == "Code d'erreur EC-1012"
     assert case.path[0] == {"question": "Indiquez votre profil", "answer": "Importateur"}
-    response = client.get("/fr/contact/received/")
+    response = client.get("/fr/nous-joindre/demande-recue/")
     page = response.content.decode()
     assert FRENCH_TARGET in page and case.display_reference in re.sub(r"<[^>]+>", "", page)
     assert "no-store" in response["Cache-Control"]
@@ -108,7 +112,7 @@ def test_pending_acknowledgment_is_sent_later_in_the_reply_language(carm_tree, c
 def test_status_page_in_french(carm_tree, client, monkeypatch):
     case = file_case(client, "en", "en", monkeypatch)
     response = client.post(
-        "/fr/status/", {"reference": case.display_reference, "email": "anne@example.org"}, follow=True
+        "/fr/etat-demande/", {"reference": case.display_reference, "email": "anne@example.org"}, follow=True
     )
     page = response.content.decode()
     assert '<html lang="fr">' in page and "mercredi 25 novembre 2026" in page and "lundi 23 novembre 2026" in page
@@ -176,9 +180,9 @@ def test_each_message_is_marked_with_its_language(client, make_case, admin_user,
     case = make_case(language="fr", preferred_language="en", description="Le portail affiche EC-1012.")
     case_reply(case, author=admin_user, body="Sign in again.", status=Case.Status.WAITING_ON_CLIENT)
     case_follow_up(case, body="Toujours la même erreur.", language="fr")
-    path = f"/{page_language}/conversation/open/{conversation_token(case)}/"
+    path = localized(page_language, f"/conversation/open/{conversation_token(case)}/")
     client.post(path)
-    page = client.get(f"/{page_language}/conversation/").content.decode()
+    page = client.get(localized(page_language, "/conversation/")).content.decode()
     assert f'<html lang="{page_language}">' in page
     parser = MessageBodies()
     parser.feed(page)

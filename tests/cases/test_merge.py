@@ -191,7 +191,7 @@ def test_the_email_is_in_the_clients_language(make_case, reviewer, django_captur
     assert (
         f"Votre demande {second.display_reference} a été jointe à la demande {first.display_reference}" in message.body
     )
-    assert "/fr/conversation/open/" in message.body and '<html lang="fr">' in message.alternatives[0][0]
+    assert "/fr/conversation/ouvrir/" in message.body and '<html lang="fr">' in message.alternatives[0][0]
 
 
 # The client's side

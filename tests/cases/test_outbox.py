@@ -328,10 +328,10 @@ def test_the_reply_email_in_french(make_case, django_capture_on_commit_callbacks
     assert "<strong>la marche à suivre</strong>" in html and '<a href="https://example.org/carm">portail</a>' in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script" not in html
     assert 'href="javascript' not in html
-    url = re.search(r"http://127\.0\.0\.1:8000/fr/conversation/open/\S+/", message.body)[0]
+    url = re.search(r"http://127\.0\.0\.1:8000/fr/conversation/ouvrir/\S+/", message.body)[0]
     assert f'href="{url}"' in html and conversation_case(url.rstrip("/").rsplit("/", 1)[1], 90)[0] == case
     for part in (message.body, html):
-        assert case.display_reference in part and "http://127.0.0.1:8000/fr/conversation/link/" in part
+        assert case.display_reference in part and "http://127.0.0.1:8000/fr/conversation/lien/" in part
         assert "Ann Smith" not in part and "EC-1012 when registering" not in part
     assert codes(case)[-1] == CaseEvent.Code.EMAIL_SENT
 

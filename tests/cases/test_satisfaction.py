@@ -39,13 +39,17 @@ def sent(django_capture_on_commit_callbacks, settings):
 def answer_links(text):
     """{"yes": path, "no": path} of the question's links in an email's text."""
     found = {}
-    for path in re.findall(r"https?://[^/\s]+(/(?:en|fr)/resolved/[^/\s]+/)", text):
+    for path in re.findall(r"https?://[^/\s]+(/(?:en/resolved|fr/resolue)/[^/\s]+/)", text):
         found[RESOLVED_SIGNER.unsign(path.split("/")[3]).rsplit(".", 1)[1]] = path
     return found
 
 
+# The first word of the links' addresses in each language.
+RESOLVED = {"en": "resolved", "fr": "resolue"}
+
+
 def link(case, answer, language="en"):
-    return f"/{language}/resolved/{resolved_token(case, answer)}/"
+    return f"/{language}/{RESOLVED[language]}/{resolved_token(case, answer)}/"
 
 
 @pytest.fixture
@@ -85,7 +89,7 @@ def test_a_reply_that_resolves_asks_with_both_links_in_the_clients_language(
     (email,) = mail.outbox  # the reply, and no resolution email besides
     links = answer_links(email.body)
     assert set(links) == {"yes", "no"}
-    assert all(path.startswith(f"/{language}/resolved/") for path in links.values())
+    assert all(path.startswith(f"/{language}/{RESOLVED[language]}/") for path in links.values())
     lines = email.body.splitlines()
     assert question in lines
     assert lines[lines.index(yes) + 1].endswith(links["yes"]) and lines[lines.index(no) + 1].endswith(links["no"])
@@ -113,7 +117,7 @@ def test_resolving_without_a_reply_sends_one_resolution_email_that_asks(make_cas
     (email,) = mail.outbox
     assert email.subject == f"Votre demande {case.display_reference} est résolue"
     assert set(answer_links(email.body)) == {"yes", "no"}
-    assert "/fr/conversation/open/" in email.body
+    assert "/fr/conversation/ouvrir/" in email.body
     # Reopened, then resolved by a reply: the reply asks, and no resolution email goes besides.
     with sent():
         case_change(case, actor=reviewer, status=Case.Status.IN_PROGRESS)
@@ -194,7 +198,8 @@ def test_a_tampered_link_gets_a_friendly_page(client, resolved_case, token):
         "unknown case": RESOLVED_SIGNER.sign("ABCDEFGHJ.yes"),
     }.get(token, token)
     for language, words in (("en", "This link can no longer record an answer"), ("fr", "Ce lien ne peut plus")):
-        for response in (client.get(f"/{language}/resolved/{token}/"), client.post(f"/{language}/resolved/{token}/")):
+        address = f"/{language}/{RESOLVED[language]}/{token}/"
+        for response in (client.get(address), client.post(address)):
             assert response.status_code == 404
             assert words in response.content.decode()
     assert not SatisfactionAnswer.objects.exists()
@@ -249,7 +254,7 @@ def test_the_comment_is_limited_and_kept_when_refused(client, resolved_case):
 
 def test_the_language_toggle_keeps_the_comment_and_records_nothing(client, resolved_case):
     page = client.get(link(resolved_case, "no")).content.decode()
-    assert re.search(r'formaction="/fr/resolved/[^"]+/" name="language_switch"', page)
+    assert re.search(r'formaction="/fr/resolue/[^"]+/" name="language_switch"', page)
     french = client.post(link(resolved_case, "no", "fr"), {"comment": COMMENT, "language_switch": "1"})
     html = french.content.decode()
     assert french.status_code == 200 and '<html lang="fr">' in html
@@ -272,13 +277,16 @@ def test_the_links_never_reach_the_logs(client, resolved_case):
     try:
         token = resolved_token(resolved_case, "no")
         client.get(f"/en/resolved/{token}x/")  # a bad link: "Not Found" is logged
-        logging.getLogger("django.server").info('"GET /fr/resolved/%s/ HTTP/1.1" 200 0', token)
-        logging.getLogger("django.server").info('"GET /fr/resolved/recorded/no/ HTTP/1.1" 200 0')
+        logging.getLogger("django.server").info('"GET /fr/resolue/%s/ HTTP/1.1" 200 0', token)
+        logging.getLogger("django.server").info('"GET /fr/resolved/%s/ HTTP/1.1" 301 0', token)  # an old address
+        logging.getLogger("django.server").info('"GET /fr/resolue/reponse/non/ HTTP/1.1" 200 0')
+        logging.getLogger("django.server").info('"GET /en/resolved/recorded/no/ HTTP/1.1" 200 0')
     finally:
         handler.setStream(stream)
     lines = written.getvalue()
     assert token not in lines and lines.count("/resolved/[redacted]/") == 2
-    assert "/fr/resolved/recorded/no/" in lines
+    assert lines.count("/resolue/[redacted]/") == 1
+    assert "/fr/resolue/reponse/non/" in lines and "/en/resolved/recorded/no/" in lines
 
 
 def test_the_comment_is_removed_on_anonymisation(client, resolved_case, reviewer):
@@ -299,7 +307,7 @@ def test_no_page_is_stored(client, resolved_case):
         client.post(path, {"comment": "x" * 1001}),
         client.post(path, {"comment": "ok"}),
         client.get("/en/resolved/recorded/no/"),
-        client.get("/fr/resolved/recorded/yes/"),
+        client.get("/fr/resolue/reponse/oui/"),
         client.get("/en/resolved/nonsense/"),
     ):
         assert "no-store" in response["Cache-Control"]
@@ -312,7 +320,7 @@ def test_the_pages_in_french(client, resolved_case):
     assert f"Vous avez répondu Non\u00a0: votre demande {resolved_case.display_reference} n'est pas résolue." in html
     assert "Confirmer\u00a0: Non, elle n'est pas résolue" in html
     assert "jusqu'à 1\u00a0000 caractères." in unescape(html)
-    thanks = client.get("/fr/resolved/recorded/no/").content.decode()
+    thanks = client.get("/fr/resolue/reponse/non/").content.decode()
     assert "Merci de votre réponse" in thanks
 
 

@@ -6,6 +6,8 @@ from django.db import OperationalError
 from django.utils import translation
 from django.utils.translation import gettext
 
+from tests.conftest import localized
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -16,8 +18,14 @@ CHECK = "#status-form button.btn-primary"
 OPEN_CONVERSATION = {"en": "Open your conversation", "fr": "Ouvrir votre conversation"}
 
 
+def address(home, path):
+    """A page's address from the site and language `home` names, in that language's words."""
+    site, language = home.rsplit("/", 1)
+    return site + localized(language, path)
+
+
 def fill_and_send(page, home):
-    page.goto(home + CONTACT)
+    page.goto(address(home, CONTACT))
     page.locator("[name=full_name]").fill("Ann Smith")
     page.locator("[name=email]").fill("ann@example.org")
     page.locator("textarea[name=description]").fill("EC-1012 when registering.")
@@ -26,7 +34,7 @@ def fill_and_send(page, home):
 
 
 def look_up(page, home, reference):
-    page.goto(home + "/status/")
+    page.goto(address(home, "/status/"))
     page.locator("[name=reference]").fill(reference)
     page.locator("[name=email]").fill("ann@example.org")
     with page.expect_navigation() as navigation:
@@ -51,15 +59,15 @@ def reach(page, site, language, kind, settings, monkeypatch):
         "404 in the help tool": "/help/carm/questions/astronaut/",
     }
     if kind in addresses:
-        return page.goto(home + addresses[kind]).status
+        return page.goto(address(home, addresses[kind])).status
     if kind == "contact form with errors":
-        page.goto(home + "/contact/")
+        page.goto(address(home, "/contact/"))
         with page.expect_navigation() as navigation:
             page.locator(SEND).click()
         return navigation.value.status
     if kind == "confirmation":
         fill_and_send(page, home)
-        return 200 if page.url.endswith(f"/{language}/contact/received/") else 0
+        return 200 if page.url.endswith(localized(language, "/contact/received/")) else 0
     if kind == "status result":
         fill_and_send(page, home)
         return look_up(page, home, page.locator(".reference").inner_text())
@@ -69,18 +77,18 @@ def reach(page, site, language, kind, settings, monkeypatch):
 
         fill_and_send(page, home)
         page.locator(".reference").wait_for()
-        status = page.goto(home + f"/conversation/open/{conversation_token(Case.objects.latest('pk'))}/").status
+        status = page.goto(address(home, f"/conversation/open/{conversation_token(Case.objects.latest('pk'))}/")).status
         if kind == "conversation link":
             return status
         with page.expect_navigation() as navigation:
             page.get_by_role("button", name=OPEN_CONVERSATION[language]).click()
         return navigation.value.status
     if kind == "get a link":
-        return page.goto(home + "/conversation/link/").status
+        return page.goto(address(home, "/conversation/link/")).status
     if kind == "link sent":
-        return page.goto(home + "/conversation/link/sent/").status
+        return page.goto(address(home, "/conversation/link/sent/")).status
     if kind == "conversation link not valid":
-        return page.goto(home + "/conversation/open/not-a-token/").status
+        return page.goto(address(home, "/conversation/open/not-a-token/")).status
     if kind == "status not found":
         return look_up(page, home, "CS-000-000-000")
     if kind == "429":
@@ -93,7 +101,7 @@ def reach(page, site, language, kind, settings, monkeypatch):
             raise OperationalError("database is locked")
 
         monkeypatch.setattr("triage.views.tree_graph", unavailable)
-        return page.goto(home + "/help/carm/questions/").status
+        return page.goto(address(home, "/help/carm/questions/")).status
     raise ValueError(kind)
 
 

@@ -231,24 +231,27 @@ def test_tree_editor_adds_a_choice_to_a_shared_question(site, page, carm_tree):
 
 @pytest.mark.parametrize("browser_locale", ["fr-CA"])
 def test_french_client_switches_language_half_way_and_files_a_case(site, page, smtp, shoot):
-    """In French from /fr/: a step toggled to English and back keeps the answers, the contact form
-    toggled keeps what was typed, and the confirmation and the email (real SMTP) read in French."""
+    """In French from /fr/, at French addresses throughout: a step toggled to English and back keeps the
+    answers, the contact form toggled keeps what was typed, and the confirmation and the email (real SMTP)
+    read in French."""
     from email import message_from_string, policy
 
     page.goto(f"{site}/")  # the browser prefers French
     assert page.url == f"{site}/fr/"
+    # An address from before the French ones moves for good to its French words.
     page.goto(f"{site}/fr/help/carm/")
+    assert page.url == f"{site}/fr/aide/gcra/"
     expect(page.locator("h1")).to_have_text("Obtenir de l'aide avec le portail client de la GCRA")
     page.locator(".btn-start").click()
     for label in ("Importateur", "Oui", "Oui"):
         page.get_by_label(label, exact=True).check()
         page.locator("main form button[type=submit]").click()
     french_step = page.url
-    assert french_step.endswith("/fr/help/carm/questions/importer/yes/yes/")
+    assert french_step == f"{site}/fr/aide/gcra/questions/importateur/oui/oui/"
     shoot("french-step")
-    # Half-way, to English and back: the same step, the same answers.
+    # Half-way, to English and back: the same step, the same answers, each at its own language's address.
     page.get_by_role("link", name="English").click()
-    assert page.url == french_step.replace("/fr/", "/en/")
+    assert page.url == f"{site}/en/help/carm/questions/importer/yes/yes/"
     expect(page.locator("h1")).to_have_text("Please select the issue that best describes your difficulty.")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("link", name="Français").click()
@@ -259,7 +262,9 @@ def test_french_client_switches_language_half_way_and_files_a_case(site, page, s
     page.get_by_label("EC-1012", exact=True).check()
     page.locator("main form button[type=submit]").click()
     expect(page.locator("h1")).to_have_text("Code d'erreur EC-1012")
+    assert page.url == f"{french_step}code-d-erreur/ec-1012/"
     page.locator(".contact a.btn-primary").click()
+    assert page.url.startswith(f"{site}/fr/nous-joindre/?")
     page.locator("[name=full_name]").fill("Anne Tremblay")
     page.locator("[name=email]").fill("anne@example.org")
     page.locator("textarea[name=description]").fill("Le code EC-1012 s'affiche à l'enregistrement.")
@@ -274,6 +279,7 @@ def test_french_client_switches_language_half_way_and_files_a_case(site, page, s
     page.locator("[name=consent]").check()
     page.locator("#contact-form button.btn-primary").click()
     expect(page.locator(".reference")).to_be_visible()
+    assert page.url == f"{site}/fr/nous-joindre/demande-recue/"
     shoot("french-confirmation")
     case = Case.objects.get()
     assert (case.language, case.preferred_language) == ("fr", "fr")
@@ -287,3 +293,6 @@ def test_french_client_switches_language_half_way_and_files_a_case(site, page, s
     assert case.display_reference in message["Subject"] and "We received" not in message["Subject"]
     assert message["From"].addresses[0].display_name == "Soutien de la GCRA"
     assert target in body.replace("\u00a0", " ") and "Eastern time" not in body and case.display_reference in body
+    # The email's links to the site are French addresses too.
+    links = re.findall(r"https?://\S+?(/fr/\S*)", body)
+    assert links and not [link for link in links if re.search(r"/(contact|status|open|link|help|resolved)/", link)]

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from tests.conftest import localized
 from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +32,7 @@ def beside(page, selector):
 @pytest.mark.parametrize("name", PAGES)
 def test_labels_stay_beside_their_controls(site, page, name, width, language):
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{site}/{language}{PAGES[name]}")
+    page.goto(site + localized(language, PAGES[name]))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"layout--{re.sub(r'\W+', '-', name)}--{language}--{width}.png", full_page=True)
     assert beside(page, ".radio, .form-check") == []
@@ -41,7 +42,7 @@ def test_labels_stay_beside_their_controls(site, page, name, width, language):
 @pytest.mark.parametrize("width", [320, 375, 1280])
 def test_header_links_never_break_inside(site, page, width, language):
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(f"{site}/{language}/help/carm/questions/importer/yes/yes/")
+    page.goto(site + localized(language, "/help/carm/questions/importer/yes/yes/"))
     for link in page.locator(".site-nav a").all():
         rects = link.evaluate("element => element.getClientRects().length")
         assert rects == 1, link.inner_text()

@@ -117,7 +117,7 @@ def test_the_assignee_and_the_lead_are_told_by_email(site, new_page, smtp, setti
 
     # The client files a request: they are acknowledged; the team's new case waits for the digest.
     client = new_page(words["locale"])
-    client.goto(f"{site}/{language}/contact/")
+    client.goto(site + {"en": "/en/contact/", "fr": "/fr/nous-joindre/"}[language])
     client.locator(f"input[name=topic][value='{topic.pk}']").check()
     client.locator("input[name=full_name]").fill("Ann Smith")
     client.locator("input[name=email]").fill("ann@example.org")
@@ -137,7 +137,7 @@ def test_the_assignee_and_the_lead_are_told_by_email(site, new_page, smtp, setti
 
     # The client follows up from their conversation page: it reaches Mia's inbox, naming the case only.
     text = acknowledgment.get_body(preferencelist=("plain",)).get_content()
-    (link,) = re.findall(r"https?://\S+/conversation/open/\S+/", text)
+    (link,) = re.findall(r"https?://\S+/conversation/(?:open|ouvrir)/\S+/", text)
     client.goto(link)
     client.get_by_role("button", name=words["open"]).click()
     client.locator("textarea[name=body]").fill("Any news? My client number is 555-0100.")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from cases.tokens import conversation_token
+from tests.conftest import localized
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,9 +32,9 @@ def in_language(language, message):
 def open_conversation(page, site, case, language):
     """Open the case's conversation in the browser, as its emailed link does."""
     client = Client()
-    client.post(f"/{language}/conversation/open/{conversation_token(case)}/")
+    client.post(localized(language, f"/conversation/open/{conversation_token(case)}/"))
     page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}])
-    page.goto(f"{site}/{language}/conversation/")
+    page.goto(site + localized(language, "/conversation/"))
 
 
 def default_button(page, form_id):
@@ -53,7 +54,7 @@ def test_enter_in_a_field_sends_the_form(site, page, name, language):
     """Enter in any field sends the form to its own page (shown again with its errors), never to the
     other language; the hidden default button is out of the tab order and of the accessibility tree."""
     path, form_id, submit = FORMS[name]
-    address = f"{site}/{language}{path}"
+    address = site + localized(language, path)
     page.goto(address)
     assert default_button(page, form_id) == {"name": "", "formAction": None}
     fields = page.locator(f"#{form_id}").locator(ENTER_SENDS)
@@ -82,7 +83,7 @@ def test_enter_in_a_field_sends_the_form(site, page, name, language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_toggle_still_carries_what_was_typed(site, page, language):
     """Clicked, the toggle shows the form in the other language with what was typed, and sends nothing."""
-    page.goto(f"{site}/{language}/status/")
+    page.goto(site + localized(language, "/status/"))
     page.locator("[name=reference]").fill("CS-7KQ")
     page.locator("[name=email]").fill("ann@example.org")
     other = "fr" if language == "en" else "en"
@@ -104,7 +105,7 @@ def test_enter_in_the_message_is_a_new_line(site, page, make_case, language):
     message.press("Enter")
     message.press_sequentially("second line")
     expect(message).to_have_value("First line\nsecond line")
-    assert page.url == f"{site}/{language}/conversation/"
+    assert page.url == site + localized(language, "/conversation/")
     expect(page.locator("html")).to_have_attribute("lang", language)
 
 
@@ -116,7 +117,7 @@ FOUR_THOUSAND_997 = {"en": "4,997", "fr": "4\u00a0997"}
 def test_counter_writes_numbers_in_the_pages_language_and_speaks_once(site, page, language):
     """In an English browser, the French page counts « 4 997 », not 4,997. The count shown follows every
     key; the one screen readers hear (aria-live="polite") changes once, after typing stops."""
-    page.goto(f"{site}/{language}/contact/")
+    page.goto(site + localized(language, "/contact/"))
     area = page.locator("textarea[name=description]")
     shown = page.locator("#id_description + p")
     spoken = page.locator("#div_id_description [aria-live=polite]")
@@ -143,7 +144,7 @@ def test_error_summary_links_show_the_field_with_its_label_at_320_px(site, page,
     """At 320 px, each link of the error summary puts the cursor in its field and shows the field's label
     (or the legend of its choices), hint and error above it, not scrolled off the top of the screen."""
     page.set_viewport_size({"width": 320, "height": 640})
-    page.goto(f"{site}/{language}/contact/")
+    page.goto(site + localized(language, "/contact/"))
     page.locator("#contact-form button.btn-primary").click()
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()

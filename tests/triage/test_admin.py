@@ -190,7 +190,7 @@ def test_tree_start_change_checked(carm_tree, admin_client):
 
 def tree_data(tree, **changes):
     """The POST data of a tree's change form."""
-    data = {"slug": tree.slug, "start": tree.start_id}
+    data = {"slug": tree.slug, "slug_fr": tree.slug_fr, "start": tree.start_id}
     data.update(
         {
             f"{name}_{language}": getattr(tree, f"{name}_{language}")
@@ -216,7 +216,7 @@ def test_draft_takes_english_first_and_cannot_be_published_until_translated(carm
     assert "Error code EC-1012 (#" in page and "outcome title (French) is empty." in page
     assert "guidance (French) is empty." in page
     assert Tree.objects.get(pk=carm_tree.pk).current_release.number == 1
-    french = "/fr/help/carm/questions/importer/no/error-code/ec-1012/"
+    french = "/fr/aide/gcra/questions/importateur/non/code-d-erreur/ec-1012/"
     assert "Code d&#x27;erreur EC-1012" in admin_client.get(french).content.decode()
     outcome.title_fr, outcome.guidance_fr = "Code EC-1012", "Notez le code."
     outcome.save()

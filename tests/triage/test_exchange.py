@@ -236,7 +236,13 @@ def test_positions_that_give_the_order_are_kept(small_tree):
     Tree.touch(pk=small_tree.pk)
     data = snapshot(small_tree)
     data["nodes"][0]["choices"].append(
-        {"slug": "later", "label_en": "Later", "label_fr": "Plus tard", "target": data["nodes"][-1]["id"]}
+        {
+            "slug": "later",
+            "slug_fr": "plus-tard",
+            "label_en": "Later",
+            "label_fr": "Plus tard",
+            "target": data["nodes"][-1]["id"],
+        }
     )
     before = state(small_tree)
     assert import_draft(small_tree, export_draft(small_tree)).changed is False

@@ -93,7 +93,7 @@ def test_preview_shows_the_draft_to_tree_editors_only(carm_tree, client):
     assert "Preview of the draft" in page and "<h1>Which error code?</h1>" in page
     answered = editors.get(preview, {"answer": "ec-1012"})
     assert answered["Location"] == preview + "ec-1012/"
-    french = editors.get("/fr/help/carm/preview/questions/importer/yes/yes/error-code/").content.decode()
+    french = editors.get("/fr/aide/gcra/apercu/questions/importateur/oui/oui/code-d-erreur/").content.decode()
     assert "<strong>Aperçu de l'ébauche</strong>" in french and "Preview of the draft" not in french
     outcome = editors.get(preview + "ec-1012/").content.decode()
     assert "/contact/" not in outcome.split("<main")[1].split("</main>")[0] and "Did you find" not in outcome
@@ -108,9 +108,11 @@ def test_preview_shows_an_edit_of_the_tree_itself_at_once(carm_tree, admin_clien
         "fr": ("Aide pour le portail, modifiée", "Une introduction, modifiée."),
     }
 
+    previews = {"en": "/en/help/carm/preview/", "fr": "/fr/aide/gcra/apercu/"}
+
     def pages(language):
-        start = admin_client.get(f"/{language}/help/carm/preview/").content.decode()
-        question = admin_client.get(f"/{language}/help/carm/preview/questions/").content.decode()
+        start = admin_client.get(previews[language]).content.decode()
+        question = admin_client.get(f"{previews[language]}questions/").content.decode()
         return start, question
 
     for language in edited:
@@ -121,6 +123,7 @@ def test_preview_shows_an_edit_of_the_tree_itself_at_once(carm_tree, admin_clien
             "title_en": edited["en"][0],
             "title_fr": edited["fr"][0],
             "slug": "carm",
+            "slug_fr": "gcra",
             "intro_en": edited["en"][1],
             "intro_fr": edited["fr"][1],
             "start": carm_tree.start_id,

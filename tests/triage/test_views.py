@@ -65,7 +65,11 @@ def test_continue_without_a_choice(carm_tree, client):
     assert '<a href="#id_answer_0">Select one option.</a>' in page
     assert 'id="answer-error"' in page and 'aria-describedby="answer-error"' in page
     assert re.search(r"<title>Error: Please select one of the following error codes\.", page)
-    page = text_of(client.get(EC_QUESTION.replace("/en/", "/fr/"), {"continue": "1"}))
+    french = (
+        "/fr/aide/gcra/questions/importateur/oui/oui/"
+        "probleme-d-activation-ou-de-configuration-de-votre-compte/code-d-erreur/"
+    )
+    page = text_of(client.get(french, {"continue": "1"}))
     with translation.override("fr"):
         assert gettext("There is a problem") in page and gettext("Select one option.") in page
     assert "Sélectionnez une option." in page

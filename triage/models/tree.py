@@ -35,6 +35,11 @@ class Tree(models.Model):
     slug = models.SlugField(
         _("slug"), unique=True, help_text=_('Used in the address of every page of the tool. Example: "carm"')
     )
+    slug_fr = models.SlugField(
+        _("French slug"),
+        blank=True,
+        help_text=_('Stands for the tool in its French addresses; keep it once published. Example: "gcra"'),
+    )
     intro_en, intro_fr = bilingual(
         models.TextField,
         _("introduction"),
@@ -69,6 +74,14 @@ class Tree(models.Model):
         ordering = ["title_en"]
         verbose_name = _("help tree")
         verbose_name_plural = _("help trees")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug_fr"],
+                condition=~Q(slug_fr=""),
+                name="tree_slug_fr_unique",
+                violation_error_message=_("Another help tree has this French slug."),
+            ),
+        ]
 
     title = Translated()
     intro = Translated()
@@ -85,7 +98,9 @@ class Tree(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("triage:start", args=[self.slug])
+        from ..selectors import address_slug
+
+        return reverse("triage:start", args=[address_slug(self.slug, self.slug_fr)])
 
     @classmethod
     def touch(cls, **filters):
@@ -178,7 +193,7 @@ class Node(models.Model):
 
         graph = tree_graph(self.tree)
         answers = graph.path_to(graph.start_id, self.pk)
-        return None if answers is None else step_url(self.tree.slug, answers)
+        return None if answers is None else step_url(self.tree, answers)
 
     @property
     def is_question(self):
@@ -206,6 +221,12 @@ class Choice(models.Model):
         max_length=80,
         help_text=_('Stands for this answer in the page address; keep it once published. Example: "non-resident"'),
     )
+    slug_fr = models.SlugField(
+        _("French slug"),
+        max_length=80,
+        blank=True,
+        help_text=_('Stands for this answer in the French address; keep it once published. Example: "importateur"'),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     target = models.ForeignKey(
         Node,
@@ -223,6 +244,12 @@ class Choice(models.Model):
                 fields=["question", "slug"],
                 name="choice_slug_unique_per_question",
                 violation_error_message=_("Two choices of one question cannot have the same slug."),
+            ),
+            models.UniqueConstraint(
+                fields=["question", "slug_fr"],
+                condition=~Q(slug_fr=""),
+                name="choice_slug_fr_unique_per_question",
+                violation_error_message=_("Two choices of one question cannot have the same French slug."),
             ),
         ]
 

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from helpdesk.models import ResponseClass
 from triage.outline import OutlineError, parse_outline
+from triage.slugs import french_slug
 
 
 class Command(BaseCommand):
@@ -81,6 +82,7 @@ class FixtureBuilder:
                 "title_en": self.outline.title,
                 "title_fr": self.french(None, "title"),
                 "slug": self.tree["slug"],
+                "slug_fr": self.tree["slug_fr"],
                 "intro_en": self._intro_en(),
                 "intro_fr": self._intro_fr(),
                 "start": start,
@@ -134,12 +136,15 @@ class FixtureBuilder:
                 },
             }
         )
-        slugs = set()
+        slugs, slugs_fr = set(), set()
         for position, choice in enumerate(question.choices, start=1):
             slug = slugify(choice.label)[:60].strip("-")
             if slug in slugs:
                 raise CommandError(f"Two choices of {question.text!r} have the slug {slug!r}")
             slugs.add(slug)
+            label_fr = self.french("labels", choice.label)
+            slug_fr = french_slug(label_fr, slugs_fr, fallback=slug)
+            slugs_fr.add(slug_fr)
             if choice.question is None:
                 target = self._outcome(question.text, choice.label)
             else:
@@ -151,8 +156,9 @@ class FixtureBuilder:
                     "fields": {
                         "question": pk,
                         "label_en": choice.label,
-                        "label_fr": self.french("labels", choice.label),
+                        "label_fr": label_fr,
                         "slug": slug,
+                        "slug_fr": slug_fr,
                         "position": position,
                         "target": target,
                     },
