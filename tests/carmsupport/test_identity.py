@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
+from tests.conftest import localized
+
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,7 +182,7 @@ def test_server_error_page_carries_the_identity_too(client, carm_tree, monkeypat
         raise RuntimeError("unexpected")
 
     monkeypatch.setattr("triage.views.tree_graph", broken)
-    response = client.get(f"/{language}/help/carm/questions/")
+    response = client.get(localized(language, "/help/carm/questions/"))
     assert response.status_code == 500
     parser = Landmarks()
     parser.feed(response.content.decode())

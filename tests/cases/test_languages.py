@@ -81,7 +81,7 @@ def test_a_target_on_the_first_of_a_month_reads_1er_in_french(carm_tree, client,
     first = "le mardi 1er décembre 2026 à 19\u00a0h (heure de l'Est)"
     (message,) = mail.outbox
     assert first in message.body
-    assert first in client.get("/fr/contact/received/").content.decode()
+    assert first in client.get("/fr/nous-joindre/demande-recue/").content.decode()
     assert "December 1, 2026" in client.get("/en/contact/received/").content.decode()
 
 

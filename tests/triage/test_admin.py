@@ -221,7 +221,9 @@ def test_draft_takes_english_first_and_cannot_be_published_until_translated(carm
     outcome.title_fr, outcome.guidance_fr = "Code EC-1012", "Notez le code."
     outcome.save()
     assert admin_client.post(url, tree_data(carm_tree, intro_fr="Introduction.")).status_code == 302
-    response = admin_client.post(publish, {"note": "Translated"})
+    # Only the French changed since release 1: staff tick that they checked the English still says the same.
+    assert "English not updated since the French changed" in admin_client.get(publish).content.decode()
+    response = admin_client.post(publish, {"note": "Translated", "languages_checked": "on"})
     assert response.status_code == 302 and response["Location"].endswith("/releases/")
     assert Tree.objects.get(pk=carm_tree.pk).current_release.number == 2
     assert "Notez le code." in admin_client.get(french).content.decode()
