@@ -230,6 +230,10 @@ def test_a_missing_address_outside_a_language_gets_one_page_in_both(db, client, 
     assert "Page introuvable" in page.split("<h1>")[1] and '<span lang="fr">' in page
     assert "Si vous avez tapé l'adresse" in french and 'href="/fr/"' in french and "Page not found" not in french
     assert "<script" not in page
+    # The Government of Canada's identity, as on every page: the signature, and the wordmark in the footer.
+    assert 'src="/static/gcds/signature-en.svg" alt="Government of Canada"' in page
+    assert "/ Gouvernement du Canada</span>" in page
+    assert 'alt="Symbol of the Government of Canada / Symbole du gouvernement du Canada"' in page
 
 
 def test_error_pages_speak_the_pages_language(carm_tree, client, monkeypatch):
