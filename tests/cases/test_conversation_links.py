@@ -21,6 +21,7 @@ from cases.conversation.services import case_reply, case_revoke_links
 from cases.models import Case, CaseEvent, Message, OutboundEmail
 from cases.services import case_change, cases_anonymise_closed
 from cases.tokens import conversation_token
+from tests.conftest import localized
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 LINK = "/en/conversation/link/"
@@ -276,7 +277,7 @@ def test_emails_no_longer_say_the_reference_and_address_open_the_conversation(ma
 @pytest.mark.parametrize("language, status", [("en", "Waiting for your answer"), ("fr", "En attente de votre réponse")])
 def test_the_conversation_page_shows_the_status_in_the_clients_words(client, answered_case, language, status):
     """Staff read "Waiting on client"; the client reads that we wait for their answer, in their language."""
-    open_by_link(client, f"/{language}/conversation/open/{conversation_token(answered_case)}/")
+    open_by_link(client, localized(language, f"/conversation/open/{conversation_token(answered_case)}/"))
     page = client.get(f"/{language}/conversation/").content.decode()
     assert f"<dd>{status}</dd>" in page
     assert "Waiting on client" not in page and "En attente du client" not in page
