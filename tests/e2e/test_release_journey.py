@@ -69,6 +69,9 @@ def test_tree_editor_previews_publishes_and_rolls_back_a_reworded_question(site,
     assert "Which" in inserted and "portal" in inserted, inserted
     shoot("publish")
     page.get_by_label("What changed").fill("Clearer error-code question")
+    # Reworded in English only: the page lists it, and asks that both languages be checked.
+    expect(page.locator(".language-lags")).to_contain_text("French not updated since the English changed")
+    page.get_by_label("I checked each of these texts in both languages").check()
     page.get_by_role("button", name="Publish", exact=True).click()
     assert page.url == f"{site}/admin/triage/tree/{carm_tree.pk}/releases/"
     expect(page.locator(".messagelist")).to_contain_text("Release 2 is published: clients see it from their next page.")
