@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import UTC, datetime
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (bench/harness.py, beside this file)
@@ -95,13 +96,14 @@ def run_clients(base, submissions, clients):
     return results, errors, time.perf_counter() - started
 
 
-def verify(environment, results):
-    """Every confirmed submission is a stored case with what was sent; references distinct."""
+def verify(environment, results, started):
+    """Every confirmed submission is a stored case with what was sent; references distinct. Only the
+    cases received from `started` on count: a PostgreSQL database may hold other benchmarks' cases."""
     harness.use_database(environment)
     from cases.intake.references import normalise
     from cases.models import Case
 
-    stored = {case.reference: case for case in Case.objects.all()}
+    stored = {case.reference: case for case in Case.objects.filter(received_at__gte=started)}
     problems = []
     confirmed = {number: ref for number, (_s, _e, ref) in results.items() if ref}
     for number, shown in confirmed.items():
@@ -133,8 +135,9 @@ def main():
         database = harness.database_name(environment)
         harness.prepare_database(environment)
         with harness.Gunicorn(environment, options.workers) as server:
+            started = datetime.now(UTC)
             results, errors, seconds = run_clients(server.url, options.submissions, options.clients)
-        problems, stored = verify(environment, results)
+        problems, stored = verify(environment, results, started)
 
     server_errors = [e for e in errors if isinstance(e[1], int) and e[1] >= 500]
     server_errors += [r for r in results.values() if r[0] >= 500]
