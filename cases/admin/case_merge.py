@@ -25,6 +25,20 @@ from ..models import Case
 from ..services import CaseRuleError
 
 
+def case_of_reference(text: str) -> Case:
+    """The case whose reference staff typed, or ValidationError saying why there is none."""
+    try:
+        reference = normalise(text)
+    except InvalidReference:
+        raise forms.ValidationError(
+            _("This is not a case reference. Check it: it reads like CS-7KQ-2M9-XDT.")
+        ) from None
+    case = Case.objects.select_related("topic").filter(reference=reference).first()
+    if case is None:
+        raise forms.ValidationError(_("No case has this reference."))
+    return case
+
+
 class MergeForm(forms.Form):
     """The case that continues the one being merged, by its reference."""
 
@@ -43,15 +57,7 @@ class MergeForm(forms.Form):
         self.case = case
 
     def clean_into(self):
-        try:
-            reference = normalise(self.cleaned_data["into"])
-        except InvalidReference:
-            raise forms.ValidationError(
-                _("This is not a case reference. Check it: it reads like CS-7KQ-2M9-XDT.")
-            ) from None
-        into = Case.objects.select_related("topic").filter(reference=reference).first()
-        if into is None:
-            raise forms.ValidationError(_("No case has this reference."))
+        into = case_of_reference(self.cleaned_data["into"])
         try:
             check_merge(self.case, into)
         except CaseRuleError as error:

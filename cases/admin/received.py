@@ -26,8 +26,8 @@ from helpdesk.times import eastern_time
 
 from ..inbound.quoted import written_text
 from ..inbound.services import case_accept_held, case_attach_unmatched, case_file_from_unmatched, parse
-from ..intake.references import InvalidReference, normalise
 from ..models import CHANGE_CASES, VIEW_CASES, Case, InboundEmail, OutboundEmail
+from .case_merge import case_of_reference
 
 Status = InboundEmail.Status
 HELD = [Status.HELD, Status.FLOODED]
@@ -42,16 +42,7 @@ class AttachForm(forms.Form):
     )
 
     def clean_reference(self):
-        try:
-            reference = normalise(self.cleaned_data["reference"])
-        except InvalidReference:
-            raise forms.ValidationError(
-                _("This is not a case reference. Check it: it reads like CS-7KQ-2M9-XDT.")
-            ) from None
-        case = Case.objects.filter(reference=reference).first()
-        if case is None:
-            raise forms.ValidationError(_("No case has this reference."))
-        return case
+        return case_of_reference(self.cleaned_data["reference"])
 
 
 class FileForm(forms.Form):
