@@ -1,5 +1,5 @@
 """The site under the servers it runs on: the development server of scripts/serve (manage.py runserver)
-and gunicorn with the project's gunicorn.conf.py, each on a free loopback port with a database of its own."""
+and gunicorn with the project's deploy/gunicorn.conf.py, each on a free loopback port with a database of its own."""
 
 import http.client
 import io
@@ -68,7 +68,7 @@ def runserver(environment, output):
 
 
 def gunicorn(environment, output, *options):
-    arguments = ["-m", "gunicorn", "-c", "gunicorn.conf.py", "carmsupport.wsgi", "--bind", "127.0.0.1:{port}"]
+    arguments = ["-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "carmsupport.wsgi", "--bind", "127.0.0.1:{port}"]
     return serving([*arguments, "--workers", "1", *options], environment, output)
 
 
@@ -130,7 +130,7 @@ def test_a_30_mb_upload_gets_the_413_page_at_once(environment, tmp_path, server)
 
 
 def test_gunicorn_access_log_holds_no_conversation_token(environment, tmp_path):
-    """With the project's gunicorn.conf.py, the access log shows a conversation link's address with the token
+    """With the project's deploy/gunicorn.conf.py, the access log shows a conversation link's address with the token
     blanked, in the request line and in the Referer alike."""
     access_log = tmp_path / "access.log"
     with gunicorn(environment, tmp_path / "server.log", "--access-logfile", str(access_log)) as port:

@@ -1,7 +1,7 @@
 """gunicorn's settings for carmsupport: logs that never hold the secret of a client's conversation link.
 
-The production command names this file (`gunicorn -c gunicorn.conf.py carmsupport.wsgi ...`); gunicorn also
-reads it by itself when started from this folder. Options on the command line override what is set here.
+The production command names this file (`gunicorn -c deploy/gunicorn.conf.py carmsupport.wsgi ...`). Options on the
+command line override what is set here.
 """
 
 import sys
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gunicorn.glogging import Logger
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent  # the project's folder
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the config is read before gunicorn puts its working folder on the path
 
