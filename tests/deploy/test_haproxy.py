@@ -223,3 +223,16 @@ def test_forwarded_headers_and_request_id(backends, start_proxy):
     assert ",".join(headers.get_all("X-Forwarded-For")).replace(" ", "").split(",")[-1] == "127.0.0.1"
     (request_id,) = headers.get_all("X-Request-ID")
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", request_id)
+
+
+def test_log_blanks_the_secret_of_clients_links(backends, start_proxy, tmp_path):
+    """HAProxy's log line shows a conversation link's or a "resolved" link's path with its token blanked."""
+    a, b = backends
+    proxy = start_proxy(a.address, b.address)
+    for path in ("/en/conversation/open/Secret-Token-1/", "/fr/resolue/Secret-Token-2/?x=1", "/metrics/open"):
+        proxy.request(path)
+    time.sleep(0.2)
+    log = (tmp_path / "haproxy.log").read_text()
+    assert "Secret-Token" not in log
+    assert '"GET /en/conversation/open/[redacted]/ HTTP/1.1"' in log and "/fr/resolue/[redacted]/ " in log
+    assert '"GET /metrics/open HTTP/1.1"' in log
