@@ -15,8 +15,10 @@ from pathlib import Path
 from gunicorn.glogging import Logger
 
 # WEB_CONCURRENCY (gunicorn's own variable) sets the number of workers; by default 2 per core plus 1, as
-# gunicorn's documentation advises for synchronous workers, whose requests mostly wait on PostgreSQL.
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)
+# gunicorn's documentation advises for synchronous workers, whose requests mostly wait on PostgreSQL. The cores
+# are those this process may run on (a CPUAffinity= of systemd counts), not all the machine's.
+cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else multiprocessing.cpu_count()
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * cores + 1)
 bind = [os.environ.get("GUNICORN_BIND") or "127.0.0.1:8000"]
 # A worker silent this long is killed and replaced; the longest legitimate request (a 25 MB upload through the
 # proxy, which buffers it first, or a large CSV export) ends well within it.
