@@ -1,13 +1,42 @@
-"""gunicorn's settings for carmsupport: logs that never hold the secret of a client's conversation link.
+"""gunicorn's settings for carmsupport: workers from the machine, time limits that suit the proxy in front, and
+logs that never hold the secret of a client's conversation link.
 
-The production command names this file (`gunicorn -c deploy/gunicorn.conf.py carmsupport.wsgi ...`). Options on the
-command line override what is set here.
+The production command names this file (`gunicorn -c deploy/gunicorn.conf.py carmsupport.wsgi`); options on the
+command line override what is set here. `kill -HUP` on the master (`systemctl reload carmsupport-web@N`) is
+gunicorn's graceful reload: it reads this file and the code again, starts new workers, and lets the old ones
+finish the requests they hold (up to `graceful_timeout`) before they stop. TERM stops the same graceful way.
 """
 
+import multiprocessing
+import os
 import sys
 from pathlib import Path
 
 from gunicorn.glogging import Logger
+
+# WEB_CONCURRENCY (gunicorn's own variable) sets the number of workers; by default 2 per core plus 1, as
+# gunicorn's documentation advises for synchronous workers, whose requests mostly wait on PostgreSQL. The cores
+# are those this process may run on (a CPUAffinity= of systemd counts), not all the machine's.
+cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else multiprocessing.cpu_count()
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * cores + 1)
+bind = [os.environ.get("GUNICORN_BIND") or "127.0.0.1:8000"]
+# A worker silent this long is killed and replaced; the longest legitimate request (a 25 MB upload through the
+# proxy, which buffers it first, or a large CSV export) ends well within it.
+timeout = 30
+graceful_timeout = 30  # on HUP or TERM, the old workers' time to finish what they hold
+# Workers are gunicorn's synchronous ones, which close the connection after each response, so HAProxy never
+# reuses a connection gunicorn is closing. With threaded workers (`--worker-class gthread`), an idle connection
+# would be kept 5 s: far below HAProxy's `timeout server` (deploy/haproxy.cfg).
+keepalive = 5
+# Each worker is replaced after about 1,000 requests (± 100, so they do not all restart at once): a slow leak in
+# a library cannot grow without bound, and the cost is one fork in a thousand requests.
+max_requests = 1000
+max_requests_jitter = 100
+# No control socket: the master is driven by signals (HUP, TERM, TTIN/TTOU), and two app servers on one machine
+# would otherwise share one socket path in the home folder.
+control_socket_disable = True
+# forwarded_allow_ips is left to gunicorn's default, FORWARDED_ALLOW_IPS or 127.0.0.1 and ::1: the application
+# reads the client's address by its own rule (TRUSTED_PROXIES) and the scheme by SECURE_PROXY_SSL_HEADER.
 
 ROOT = Path(__file__).resolve().parent.parent  # the project's folder
 if str(ROOT) not in sys.path:
