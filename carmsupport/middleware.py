@@ -1,18 +1,37 @@
 """Request ids for the logs, the Permissions-Policy header, and a friendly page when the database fails."""
 
+import contextlib
 import contextvars
 import logging
 import re
 import uuid
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.core.signals import request_finished
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
 
 _request_id = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+NO_REQUEST = "-"
+
+
+def current_request_id() -> str:
+    """The id of the request being answered (or of the one that queued the work being done); "" outside any."""
+    found = _request_id.get()
+    return "" if found == NO_REQUEST else found
+
+
+@contextlib.contextmanager
+def request_id_context(request_id: str):
+    """Log lines within carry `request_id` (none when empty), e.g. the worker sending an email a request queued."""
+    token = _request_id.set(request_id or NO_REQUEST)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
 
 
 class RequestIdFilter(logging.Filter):
@@ -48,11 +67,20 @@ class RequestIdMiddleware:
         given = request.headers.get("X-Request-ID", "")
         request.id = given if _VALID_ID.match(given) else uuid.uuid4().hex
         # Not reset on the way out: Django logs the response's status after the
-        # middleware has returned, and that line should carry the id too.
+        # middleware has returned, and that line should carry the id too. It is
+        # forgotten once the response is sent (`_forget_request_id`).
         _request_id.set(request.id)
         response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
+
+
+def _forget_request_id(**kwargs):
+    """The lines a server process logs between requests (a worker exiting) carry no request's id."""
+    _request_id.set(NO_REQUEST)
+
+
+request_finished.connect(_forget_request_id, dispatch_uid="carmsupport.forget_request_id")
 
 
 class PermissionsPolicyMiddleware:
@@ -79,6 +107,15 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.error("Database unavailable: %s", type(exception).__name__)
         return service_unavailable(request)
+
+
+def reset_connections() -> None:
+    """Close this thread's database connections after an outage; the next query connects anew."""
+    for each in connections.all(initialized_only=True):
+        try:
+            each.close()
+        except DatabaseError:
+            each.connection = None  # already gone: forget it
 
 
 def service_unavailable(request, template="errors/503.html", context=None):

@@ -302,6 +302,10 @@ CASE_RETENTION_DAYS = int(os.environ.get("CASE_RETENTION_DAYS", "730"))
 # the contact form's privacy notice, e.g. "CBSA PPU 1234".
 PRIVACY_INFORMATION_BANK = os.environ.get("PRIVACY_INFORMATION_BANK", "")
 
+# Logs go to the console: one JSON object a line in production (carmsupport.json_logs), plain lines elsewhere.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -309,12 +313,15 @@ LOGGING = {
         "request_id": {"()": "carmsupport.middleware.RequestIdFilter"},
         "redact_links": {"()": "carmsupport.middleware.RedactLinksFilter"},
     },
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "carmsupport.json_logs.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["request_id", "redact_links"],
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
