@@ -4,6 +4,7 @@ import contextlib
 import contextvars
 import logging
 import re
+import time
 import uuid
 
 from django.conf import settings
@@ -94,19 +95,47 @@ class PermissionsPolicyMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """A database that does not answer, or stays locked, gets "please try again" with 503."""
+    """A database that does not answer, or stays locked, gets "please try again" with 503.
+
+    A page that only reads (GET, HEAD) is asked again first, with its broken connections closed and
+    waits doubling from 0.1 s, for DATABASE_RETRY_SECONDS at most: a database that blinks (a restart,
+    a failover) costs the reader a moment rather than an error page. A form sent (POST) never runs
+    twice, nor does a view inside a transaction that is still open.
+    """
+
+    REREAD_METHODS = ("GET", "HEAD")
+    FIRST_WAIT = 0.1
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        deadline = time.monotonic() + settings.DATABASE_RETRY_SECONDS
+        wait = self.FIRST_WAIT
+        while True:
+            request.database_error = None
+            response = self.get_response(request)
+            error = request.database_error
+            if error is None:
+                return response
+            again = request.method in self.REREAD_METHODS and time.monotonic() + wait <= deadline
+            if not again or _in_transaction():
+                logger.error("Database unavailable: %s", error)
+                return response
+            logger.warning("Database unavailable: %s, the page is read again in %.1f s", error, wait)
+            reset_connections()
+            time.sleep(wait)
+            wait *= 2
 
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        logger.error("Database unavailable: %s", type(exception).__name__)
+        request.database_error = type(exception).__name__  # for __call__, which logs it
         return service_unavailable(request)
+
+
+def _in_transaction() -> bool:
+    return any(each.in_atomic_block for each in connections.all(initialized_only=True))
 
 
 def reset_connections() -> None:

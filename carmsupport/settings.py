@@ -104,6 +104,9 @@ if PRODUCTION and not os.environ.get("DATABASE_URL"):
 if os.environ.get("DATABASE_URL"):
     # PostgreSQL in production, e.g. postgres://carm:secret@db.internal:5432/carmsupport
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A server that is down fails in 3 s rather than holding the request (?connect_timeout= in the URL wins).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 else:
     DATABASES = {
         "default": {
@@ -121,6 +124,9 @@ else:
             "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"carmsupport-test-{os.getpid()}.sqlite3")},
         }
     }
+# A page that only reads (GET, HEAD) is read again while the database blinks, for this long at most,
+# before "please try again" (carmsupport.middleware.DatabaseUnavailableMiddleware).
+DATABASE_RETRY_SECONDS = float(os.environ.get("DATABASE_RETRY_SECONDS", "2"))
 
 CACHES = {
     # Per process: the help trees' graphs and question pages, keyed by revision and language.
