@@ -1,18 +1,38 @@
 """Request ids for the logs, the Permissions-Policy header, and a friendly page when the database fails."""
 
+import contextlib
 import contextvars
 import logging
 import re
+import time
 import uuid
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.core.signals import request_finished
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
 
 _request_id = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+NO_REQUEST = "-"
+
+
+def current_request_id() -> str:
+    """The id of the request being answered (or of the one that queued the work being done); "" outside any."""
+    found = _request_id.get()
+    return "" if found == NO_REQUEST else found
+
+
+@contextlib.contextmanager
+def request_id_context(request_id: str):
+    """Log lines within carry `request_id` (none when empty), e.g. the worker sending an email a request queued."""
+    token = _request_id.set(request_id or NO_REQUEST)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
 
 
 class RequestIdFilter(logging.Filter):
@@ -48,11 +68,20 @@ class RequestIdMiddleware:
         given = request.headers.get("X-Request-ID", "")
         request.id = given if _VALID_ID.match(given) else uuid.uuid4().hex
         # Not reset on the way out: Django logs the response's status after the
-        # middleware has returned, and that line should carry the id too.
+        # middleware has returned, and that line should carry the id too. It is
+        # forgotten once the response is sent (`_forget_request_id`).
         _request_id.set(request.id)
         response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
+
+
+def _forget_request_id(**kwargs):
+    """The lines a server process logs between requests (a worker exiting) carry no request's id."""
+    _request_id.set(NO_REQUEST)
+
+
+request_finished.connect(_forget_request_id, dispatch_uid="carmsupport.forget_request_id")
 
 
 class PermissionsPolicyMiddleware:
@@ -66,19 +95,56 @@ class PermissionsPolicyMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """A database that does not answer, or stays locked, gets "please try again" with 503."""
+    """A database that does not answer, or stays locked, gets "please try again" with 503.
+
+    A page that only reads (GET, HEAD) is asked again first, with its broken connections closed and
+    waits doubling from 0.1 s, for DATABASE_RETRY_SECONDS at most: a database that blinks (a restart,
+    a failover) costs the reader a moment rather than an error page. A form sent (POST) never runs
+    twice, nor does a view inside a transaction that is still open.
+    """
+
+    REREAD_METHODS = ("GET", "HEAD")
+    FIRST_WAIT = 0.1
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        deadline = time.monotonic() + settings.DATABASE_RETRY_SECONDS
+        wait = self.FIRST_WAIT
+        while True:
+            request.database_error = None
+            response = self.get_response(request)
+            error = request.database_error
+            if error is None:
+                return response
+            again = request.method in self.REREAD_METHODS and time.monotonic() + wait <= deadline
+            if not again or _in_transaction():
+                logger.error("Database unavailable: %s", error)
+                return response
+            logger.warning("Database unavailable: %s, the page is read again in %.1f s", error, wait)
+            reset_connections()
+            time.sleep(wait)
+            wait *= 2
 
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        logger.error("Database unavailable: %s", type(exception).__name__)
+        request.database_error = type(exception).__name__  # for __call__, which logs it
         return service_unavailable(request)
+
+
+def _in_transaction() -> bool:
+    return any(each.in_atomic_block for each in connections.all(initialized_only=True))
+
+
+def reset_connections() -> None:
+    """Close this thread's database connections after an outage; the next query connects anew."""
+    for each in connections.all(initialized_only=True):
+        try:
+            each.close()
+        except DatabaseError:
+            each.connection = None  # already gone: forget it
 
 
 def service_unavailable(request, template="errors/503.html", context=None):

@@ -104,6 +104,9 @@ if PRODUCTION and not os.environ.get("DATABASE_URL"):
 if os.environ.get("DATABASE_URL"):
     # PostgreSQL in production, e.g. postgres://carm:secret@db.internal:5432/carmsupport
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A server that is down fails in 3 s rather than holding the request (?connect_timeout= in the URL wins).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 else:
     DATABASES = {
         "default": {
@@ -121,6 +124,9 @@ else:
             "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"carmsupport-test-{os.getpid()}.sqlite3")},
         }
     }
+# A page that only reads (GET, HEAD) is read again while the database blinks, for this long at most,
+# before "please try again" (carmsupport.middleware.DatabaseUnavailableMiddleware).
+DATABASE_RETRY_SECONDS = float(os.environ.get("DATABASE_RETRY_SECONDS", "2"))
 
 CACHES = {
     # Per process: the help trees' graphs and question pages, keyed by revision and language.
@@ -302,6 +308,10 @@ CASE_RETENTION_DAYS = int(os.environ.get("CASE_RETENTION_DAYS", "730"))
 # the contact form's privacy notice, e.g. "CBSA PPU 1234".
 PRIVACY_INFORMATION_BANK = os.environ.get("PRIVACY_INFORMATION_BANK", "")
 
+# Logs go to the console: one JSON object a line in production (carmsupport.json_logs), plain lines elsewhere.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -309,12 +319,15 @@ LOGGING = {
         "request_id": {"()": "carmsupport.middleware.RequestIdFilter"},
         "redact_links": {"()": "carmsupport.middleware.RedactLinksFilter"},
     },
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "carmsupport.json_logs.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["request_id", "redact_links"],
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

@@ -43,6 +43,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the config is read before gunicorn puts its working folder on the path
 
 from carmsupport.middleware import RedactLinksFilter  # noqa: E402  (the rule Django's own log lines follow)
+from carmsupport.settings import LOG_FORMAT, LOGGING  # noqa: E402  (Django's logs)
 
 
 class RedactingLogger(Logger):
@@ -57,4 +58,18 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+# With LOG_FORMAT=json (the default in production), gunicorn's error log (its start, its workers' time-outs
+# and deaths) comes out as the same JSON lines as Django's, and its access log is off: the portal logs one
+# line per request itself (logger carmsupport.requests), and the proxy in front logs requests too.
+if LOG_FORMAT == "json":
+    logconfig_dict = {
+        **LOGGING,
+        "loggers": {
+            **LOGGING["loggers"],
+            "gunicorn.error": {"handlers": [], "propagate": True},
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+        },
+    }
+
 chdir = str(ROOT)

@@ -99,6 +99,8 @@ class OutboundEmail(models.Model):
     internet_message_id = models.CharField(_("Message-ID header"), max_length=255, blank=True, editable=False)
     # The email that resolves the case (its reply, or a resolution email) asks "Did we resolve your request?".
     asks_if_resolved = models.BooleanField(_("asks if the request was resolved"), default=False, editable=False)
+    # The id of the request that queued the email (its X-Request-ID), carried by the log lines of its sending.
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

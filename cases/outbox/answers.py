@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from carmsupport.mail import sender
+from carmsupport.middleware import current_request_id
 
 from ..models import InboundEmail, MailboxCount, OutboundEmail
 from . import mailboxes
@@ -51,7 +52,13 @@ def queue_answer(inbound: InboundEmail, kind: str) -> OutboundEmail | None:
         return None
     now = timezone.now()
     email = OutboundEmail.objects.create(
-        case=inbound.case, inbound=inbound, kind=kind, address=inbound.sender, created_at=now, next_attempt_at=now
+        case=inbound.case,
+        inbound=inbound,
+        kind=kind,
+        address=inbound.sender,
+        created_at=now,
+        next_attempt_at=now,
+        request_id=current_request_id(),
     )
     transaction.on_commit(partial(enqueue, email.pk), robust=True)
     logger.info("Email %s (%s, case %s) queued", email.pk, kind, email.case_id)

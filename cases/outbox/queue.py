@@ -22,11 +22,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import make_msgid
-from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from carmsupport.mail import DeliveryUnconfirmed
+from carmsupport.middleware import current_request_id, request_id_context, reset_connections
 
 from ..models import Case, OutboundEmail
 from . import attempts
@@ -53,7 +54,13 @@ def queue_email(case: Case, kind: str, message=None, asks_if_resolved=False) -> 
     """
     now = timezone.now()
     email = OutboundEmail.objects.create(
-        case=case, message=message, kind=kind, created_at=now, next_attempt_at=now, asks_if_resolved=asks_if_resolved
+        case=case,
+        message=message,
+        kind=kind,
+        created_at=now,
+        next_attempt_at=now,
+        asks_if_resolved=asks_if_resolved,
+        request_id=current_request_id(),
     )
     transaction.on_commit(partial(enqueue, email.pk), robust=True)
     logger.info("Email %s (%s, case %s) queued", email.pk, kind, case.pk)
@@ -72,7 +79,14 @@ def queue_staff_emails(case: Case | None, kind: str, recipients) -> list[Outboun
     now = timezone.now()
     emails = OutboundEmail.objects.bulk_create(
         [
-            OutboundEmail(case=case, kind=kind, recipient=recipient, created_at=now, next_attempt_at=now)
+            OutboundEmail(
+                case=case,
+                kind=kind,
+                recipient=recipient,
+                created_at=now,
+                next_attempt_at=now,
+                request_id=current_request_id(),
+            )
             for recipient in recipients
         ]
     )
@@ -121,6 +135,12 @@ def deliver(email_id: int) -> str:
     email = OutboundEmail.objects.select_related("case__topic", "message", "recipient__staff_profile", "inbound").get(
         pk=email_id
     )
+    with request_id_context(email.request_id or current_request_id()):
+        return _send(email)
+
+
+def _send(email: OutboundEmail) -> str:
+    """Send the claimed `email` (being sent, its attempt counted) and record what became of it."""
     if not address_of(email):
         OutboundEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(status=Status.CANCELLED)
         logger.info("Email %s cancelled: no address left (personal data removed, or staff account closed)", email.pk)
@@ -162,15 +182,6 @@ def _recorded(record, email: OutboundEmail) -> str:
             reset_connections()
             time.sleep(wait)
             wait = min(wait * 2, 5.0)
-
-
-def reset_connections() -> None:
-    """Close this thread's database connections after an outage; the next query connects anew."""
-    for each in connections.all(initialized_only=True):
-        try:
-            each.close()
-        except DatabaseError:
-            each.connection = None  # already gone: forget it
 
 
 def new_message_id() -> str:

@@ -3,6 +3,7 @@ and gunicorn with the project's deploy/gunicorn.conf.py, each on a free loopback
 
 import http.client
 import io
+import json
 import os
 import select
 import socket
@@ -147,3 +148,20 @@ def test_gunicorn_access_log_holds_no_conversation_token(environment, tmp_path):
     assert f'"GET /en/conversation/open/[redacted]/ HTTP/1.1" {status} ' in line
     assert f'"http://127.0.0.1:{port}/fr/conversation/ouvrir/[redacted]/"' in line
     assert TOKEN[:12] not in (tmp_path / "server.log").read_text()
+
+
+def test_gunicorn_logs_json_lines_without_an_access_log(environment, tmp_path):
+    """With LOG_FORMAT=json, gunicorn's own lines come out as the JSON lines of Django's logs, and its access log
+    is off (the portal logs each request itself): every line is a JSON object, and no line holds a link's secret."""
+    output = tmp_path / "server.log"
+    with gunicorn({**environment, "LOG_FORMAT": "json"}, output, "--access-logfile", "-") as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", f"/en/conversation/open/{TOKEN}/")
+        connection.getresponse().read()
+        connection.close()
+    lines = [json.loads(line) for line in output.read_text().splitlines()]
+    assert {"gunicorn.error"} <= {line["logger"] for line in lines}
+    assert any(line["message"].startswith("Booting worker") for line in lines)
+    assert all(line["time"].endswith("+00:00") and line["level"] and "request_id" in line for line in lines)
+    assert not any(line["logger"] == "gunicorn.access" for line in lines)
+    assert TOKEN[:12] not in output.read_text()

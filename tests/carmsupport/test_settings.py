@@ -62,3 +62,15 @@ def test_static_files_collect_hashed_and_compressed(tmp_path):
     hashed = list((tmp_path / "css").glob("site.*.css"))
     assert hashed and any(path.suffix == ".css" for path in hashed)
     assert list((tmp_path / "css").glob("site.*.css.gz"))
+
+
+def test_postgresql_fails_fast_when_down():
+    """A PostgreSQL server that is down fails the connection in 3 s; connections are reused, checked first."""
+    result = manage(
+        "shell",
+        "-c",
+        "from django.db import connection as db;\n"
+        "print(db.settings_dict['OPTIONS'], db.settings_dict['CONN_HEALTH_CHECKS'])",
+        **PRODUCTION,
+    )
+    assert result.stdout.strip().endswith("{'connect_timeout': 3} True"), result.stderr
