@@ -243,7 +243,8 @@ class Proxy(Service):
             "CARMSUPPORT_APP_B": f"127.0.0.1:{app_b.port}",
             "CARMSUPPORT_APP_MAXCONN": str(app_a.workers),
         }
-        super().__init__("haproxy", ["haproxy", "-db", "-f", str(ROOT / "deploy" / "haproxy.cfg")], values, log)
+        haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"  # Debian puts it in /usr/sbin
+        super().__init__("haproxy", [haproxy, "-db", "-f", str(ROOT / "deploy" / "haproxy.cfg")], values, log)
 
     def start(self):
         super().start()
