@@ -4,16 +4,19 @@ import logging
 import threading
 
 import pytest
+from django.core.cache import caches
 from django.core.files.storage import storages
+from django.db import connections
 
 from carmsupport import health
 
 
 @pytest.fixture(autouse=True)
-def shared_cache_in_memory(settings):
-    """The shared cache in memory: the checks run in threads of their own, which the test's transaction
-    would keep waiting on the database cache's table."""
-    settings.CACHES = {**settings.CACHES, "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def shared_cache_apart(settings):
+    """On SQLite, the shared cache in memory instead of its table: the checks run in threads of their own,
+    which the test's transaction would keep waiting on SQLite's lock. Redis (CACHE_URL) is used as it is."""
+    if connections["default"].vendor == "sqlite" and settings.CACHES["shared"]["BACKEND"].endswith("DatabaseCache"):
+        settings.CACHES = {**settings.CACHES, "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def test_healthz_touches_no_database(client, db, django_assert_num_queries):
@@ -44,11 +47,9 @@ def refuse(*args, **kwargs):
 
 def failing_target(failing):
     """Where the database (a new connection: the check opens its own) and the cache are made to fail."""
-    from django.db import connections
-
     return {
         "database": f"{type(connections['default']).__module__}.DatabaseWrapper.get_new_connection",
-        "cache": "django.core.cache.backends.locmem.LocMemCache.set",
+        "cache": f"{type(caches['shared']).__module__}.{type(caches['shared']).__name__}.set",
     }[failing]
 
 
