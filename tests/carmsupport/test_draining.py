@@ -102,4 +102,7 @@ def test_metrics_of_every_worker_are_read_together(served):
     ]
     assert counted and float(counted[0].rsplit(" ", 1)[1]) >= 20, text
     assert 'carmsupport_scrape_collector_up{collector="cases"} 1.0' in text
+    assert 'carmsupport_scrape_collector_up{collector="step_counts"} 1.0' in text
+    assert "\ncarmsupport_step_counts_unwritten_age_seconds 0.0\n" in text
+    assert 'carmsupport_step_counts_oldest_unwritten_timestamp_seconds{pid="' in text
     assert len([name for name in os.listdir(Path(log).parent / "metrics") if name.endswith(".db")]) >= 2

@@ -4,6 +4,7 @@ import time
 
 from django.db import OperationalError
 from prometheus_client import REGISTRY
+from prometheus_client.parser import text_string_to_metric_families
 
 from helpdesk.calendar import eastern_date
 from triage import analytics
@@ -53,3 +54,18 @@ def test_the_process_counter_sets_the_gauge(client, db):
     assert GAUGE in client.get("/metrics").content.decode()
     analytics.discard()
     assert REGISTRY.get_sample_value(GAUGE) == 0
+
+
+def test_the_age_of_the_oldest_unwritten_count_is_read_at_scrape_time(client, db, monkeypatch):
+    """The scrape gives how long the oldest count not written yet has waited, and 0 once none waits."""
+    age = "carmsupport_step_counts_unwritten_age_seconds"
+    analytics.counter.add(KEY)
+    monkeypatch.setattr(analytics.counter, "_since", time.time() - 100)
+    figures = {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(client.get("/metrics").content.decode())
+        for sample in family.samples
+    }
+    assert 100 <= figures[age] < 110
+    analytics.discard()
+    assert f"\n{age} 0.0\n" in client.get("/metrics").content.decode()
