@@ -1,5 +1,6 @@
 """Settings for carmsupport, read from environment variables with safe local defaults."""
 
+import ipaddress
 import os
 import tempfile
 from datetime import timedelta
@@ -422,4 +423,9 @@ READINESS_TIMEOUT = float(os.environ.get("READINESS_TIMEOUT_SECONDS", "2"))
 # Prometheus metrics (/metrics, carmsupport.observability): answered to these addresses or networks, as the
 # socket gives them (never a forwarded header), or to a request bearing METRICS_TOKEN; others get 404.
 METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
+for _address in METRICS_ALLOWED_ADDRESSES:
+    try:
+        ipaddress.ip_network(_address, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_ADDRESSES: {_address!r} is no address or network.") from None
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

@@ -116,3 +116,12 @@ def test_each_request_is_logged_in_one_line(client, db, caplog):
 
 def test_metrics_are_never_cached(client, db):
     assert "no-cache" in client.get("/metrics")["Cache-Control"]
+
+
+def test_an_address_that_is_none_stops_the_start():
+    """A METRICS_ALLOWED_ADDRESSES entry that is no address or network stops the start with a clear message."""
+    from tests.carmsupport.test_settings import manage
+
+    result = manage("check", METRICS_ALLOWED_ADDRESSES="10.0.0.0/8, 10.0.0.300")
+    assert result.returncode != 0
+    assert "METRICS_ALLOWED_ADDRESSES: '10.0.0.300' is no address or network." in result.stderr
