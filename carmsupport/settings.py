@@ -1,5 +1,6 @@
 """Settings for carmsupport, read from environment variables with safe local defaults."""
 
+import ipaddress
 import os
 import tempfile
 from datetime import timedelta
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "carmsupport.middleware.RequestIdMiddleware",
+    # Times each request for the metrics and logs it in one line (before WhiteNoise, to count static files).
+    "carmsupport.observability.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "carmsupport.middleware.PermissionsPolicyMiddleware",
@@ -238,7 +241,7 @@ if os.environ.get("DJANGO_PROXY_SSL_HEADER", "1" if PRODUCTION else ""):
     # The proxy must set X-Forwarded-Proto and strip it from clients' requests.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_flag("DJANGO_SSL_REDIRECT", PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD", PRODUCTION)
@@ -427,3 +430,15 @@ AUTOMATIC_ANSWERS_PER_DAY = 5
 INBOUND_EMAIL_MAX_BYTES = int(
     os.environ.get("INBOUND_EMAIL_MAX_BYTES", ATTACHMENTS_MAX_BYTES_PER_MESSAGE * 139 // 100 + 1024 * 1024)
 )
+
+# Readiness (/readyz, carmsupport.health): each dependency must answer within this many seconds.
+READINESS_TIMEOUT = float(os.environ.get("READINESS_TIMEOUT_SECONDS", "2"))
+# Prometheus metrics (/metrics, carmsupport.observability): answered to these addresses or networks, as the
+# socket gives them (never a forwarded header), or to a request bearing METRICS_TOKEN; others get 404.
+METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
+for _address in METRICS_ALLOWED_ADDRESSES:
+    try:
+        ipaddress.ip_network(_address, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_ADDRESSES: {_address!r} is no address or network.") from None
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")

@@ -5,14 +5,17 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import health, observability, views
 
 admin.site.site_header = _("CARM support — staff")
 admin.site.site_title = _("CARM support staff")
 admin.site.index_title = _("Help trees and cases")
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    # For the supervisor, the proxy and Prometheus: no language, never cached, never rate-limited.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", observability.metrics, name="metrics"),
     path("admin/cases/service-standard/", include("cases.reports.views")),  # admin.site.admin_view inside
     path("admin/", admin.site.urls),
     path("", views.choose_language, name="choose_language"),

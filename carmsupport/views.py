@@ -1,4 +1,4 @@
-"""Friendly error pages in the site's own layout, and the health check."""
+"""Friendly error pages in the site's own layout, and the language of the home page."""
 
 import sys
 
@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .bilingual import LANGUAGE_CODES
@@ -54,10 +53,3 @@ def server_error(request):
         response["Retry-After"] = "30"
         return response
     return HttpResponseServerError(loader.get_template("errors/500.html").render())
-
-
-@never_cache
-def healthz(request):
-    """Liveness: 200 while the process answers requests. It touches neither the database nor the cache,
-    so that a blink of either never makes a supervisor restart processes that are healthy."""
-    return HttpResponse("ok\n", content_type="text/plain")

@@ -4,13 +4,18 @@ logs that never hold the secret of a client's conversation link.
 The production command names this file (`gunicorn -c deploy/gunicorn.conf.py carmsupport.wsgi`); options on the
 command line override what is set here. `kill -HUP` on the master (`systemctl reload carmsupport-web@N`) is
 gunicorn's graceful reload: it reads this file and the code again, starts new workers, and lets the old ones
-finish the requests they hold (up to `graceful_timeout`) before they stop. TERM stops the same graceful way.
+finish the requests they hold (up to `graceful_timeout`) before they stop. TERM first drains the instance (see
+the hooks at the end), then stops the same graceful way.
 """
 
 import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
+import time
 from pathlib import Path
+from types import MethodType
 
 from gunicorn.glogging import Logger
 
@@ -73,3 +78,49 @@ if LOG_FORMAT == "json":
     }
 
 chdir = str(ROOT)
+
+
+# Health and metrics: the hooks below. On SIGTERM the master first marks this instance as draining, so that
+# /readyz answers 503 and the proxy stops sending new requests, keeps serving for DRAIN_SECONDS, then stops
+# gracefully as usual. With PROMETHEUS_MULTIPROC_DIR, workers' metrics are kept in files in that folder:
+# emptied when the master starts, and a dead worker's gauges are dropped.
+
+from carmsupport.health import DRAINING_FILE_VARIABLE  # noqa: E402
+
+DRAIN_SECONDS = float(os.environ.get("DRAIN_SECONDS", "3"))
+
+
+def on_starting(server):
+    """Before the workers are forked: the draining mark's path, in a folder of this master's own, for them to read."""
+    folder = tempfile.mkdtemp(prefix="carmsupport-gunicorn-")
+    os.environ[DRAINING_FILE_VARIABLE] = os.path.join(folder, "draining")
+    server.draining_folder = folder
+    metrics_folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if metrics_folder:
+        os.makedirs(metrics_folder, exist_ok=True)
+        for name in os.listdir(metrics_folder):  # a previous run's counts would be added to this one's
+            if name.endswith(".db"):
+                os.unlink(os.path.join(metrics_folder, name))
+    graceful_stop = server.handle_term
+
+    def handle_term(arbiter):
+        """SIGTERM: readiness fails first, the workers serve DRAIN_SECONDS more, then the usual graceful stop."""
+        with open(os.environ[DRAINING_FILE_VARIABLE], "w"):
+            pass
+        arbiter.log.info("Draining: /readyz answers 503; stopping in %s s.", DRAIN_SECONDS)
+        time.sleep(DRAIN_SECONDS)
+        graceful_stop()
+
+    server.handle_term = MethodType(handle_term, server)
+
+
+def on_exit(server):
+    shutil.rmtree(getattr(server, "draining_folder", ""), ignore_errors=True)
+
+
+def child_exit(server, worker):
+    """A worker gone: its live gauges leave the metrics (prometheus-client's multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -39,6 +39,7 @@ from carmsupport.bilingual import current_language
 from helpdesk.calendar import HELPDESK_TZ, eastern_date
 
 from .figures import ChoiceFigures, OutcomeFigures, QuestionFigures, TreeFigures
+from .metrics import OLDEST_UNWRITTEN
 from .models import Node, OutcomeFeedback, StepCount, Tree
 from .selectors import tree_graph
 from .step_counter import StepCounter
@@ -51,7 +52,7 @@ FILED_COUNTERS: list[Callable[[int, datetime, datetime], Iterable[tuple[int, int
 logger = logging.getLogger(__name__)
 
 # This process's counter, and the database it counted for (see _flush_at_exit).
-counter = StepCounter()
+counter = StepCounter(on_oldest=OLDEST_UNWRITTEN.set)
 _counted_for: list = [None]
 
 

@@ -7,4 +7,10 @@ class TriageConfig(AppConfig):
     verbose_name = _("Help trees")
 
     def ready(self):
+        from carmsupport.observability import SCRAPE_COLLECTORS
+
         from . import signals  # noqa: F401  (connects the tree revision handlers)
+        from .metrics import StepCountsCollector
+
+        if not any(isinstance(collector, StepCountsCollector) for collector in SCRAPE_COLLECTORS):
+            SCRAPE_COLLECTORS.append(StepCountsCollector())

@@ -75,9 +75,15 @@ def write_counts(counts: dict, using: str = DEFAULT_DB_ALIAS) -> None:
 class StepCounter:
     """Counts kept in one process's memory until flush() adds them to the database. Thread-safe."""
 
-    def __init__(self, *, flush_seconds=FLUSH_SECONDS, flush_events=FLUSH_EVENTS, max_keys=MAX_KEYS, write=None):
+    def __init__(
+        self, *, flush_seconds=FLUSH_SECONDS, flush_events=FLUSH_EVENTS, max_keys=MAX_KEYS, write=None, on_oldest=None
+    ):
+        """`on_oldest` is told the Unix time of the oldest count not written yet (0: none) when it changes."""
         self.flush_seconds, self.flush_events, self.max_keys = flush_seconds, flush_events, max_keys
         self.write = write or write_counts
+        self.on_oldest = on_oldest
+        self._since = 0.0  # when the oldest count in memory came
+        self._writing_since = 0.0  # when the oldest count being written came
         self._lock = threading.Lock()  # guards what follows
         self._writing = threading.Lock()  # one flush at a time in this process
         self._counts: Counter = Counter()
@@ -89,6 +95,9 @@ class StepCounter:
         """Count `n` for the key; whether a flush is due."""
         with self._lock:
             if key in self._counts or len(self._counts) < self.max_keys:
+                if not self._counts:
+                    self._since = time.time()
+                    self._tell_oldest()
                 self._counts[key] += n
                 self._events += n
             else:
@@ -107,6 +116,7 @@ class StepCounter:
         try:
             with self._lock:
                 taken, self._counts = self._counts, Counter()
+                self._writing_since, self._since = self._since, 0.0
                 self._events = 0
                 self._due_at = time.monotonic() + self.flush_seconds
                 dropped, self._dropped = self._dropped, 0
@@ -124,17 +134,31 @@ class StepCounter:
                 logger.exception("Step counts not saved; kept for the next try.")
                 self._put_back(taken)
                 return 0
+            with self._lock:
+                self._writing_since = 0.0
+                self._tell_oldest()
             return sum(taken.values())
         finally:
             self._writing.release()
 
     def _put_back(self, taken):
         with self._lock:
+            self._since = min((t for t in (self._since, self._writing_since) if t), default=0.0)
+            self._writing_since = 0.0
             for key, n in taken.items():
                 if key in self._counts or len(self._counts) < self.max_keys:
                     self._counts[key] += n
                 else:
                     self._dropped += n
+
+    def oldest(self) -> float:
+        """The Unix time of the oldest count not written to the database yet; 0 when there is none."""
+        with self._lock:
+            return min((t for t in (self._since, self._writing_since) if t), default=0.0)
+
+    def _tell_oldest(self):
+        if self.on_oldest is not None:
+            self.on_oldest(min((t for t in (self._since, self._writing_since) if t), default=0.0))
 
     def pending(self) -> dict:
         """The counts not written yet: {key: n}."""
@@ -147,3 +171,5 @@ class StepCounter:
             self._counts = Counter()
             self._events = self._dropped = 0
             self._due_at = time.monotonic() + self.flush_seconds
+            self._since = 0.0
+            self._tell_oldest()

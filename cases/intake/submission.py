@@ -11,6 +11,7 @@ from carmsupport.bilingual import current_language
 from helpdesk.models import ResponseClass, response_target
 
 from ..attachments.files import store_attachments
+from ..metrics import count_filed
 from ..models import Case, CaseEvent, OutboundEmail
 from ..notifications.services import notify_new_case
 from ..outbox import mailboxes
@@ -83,6 +84,7 @@ def case_submit(
                 return existing, False
     else:
         raise IntegrityError("no free reference number found")
+    transaction.on_commit(lambda: count_filed(case))
     return case, True
 
 
