@@ -16,8 +16,8 @@ the message's content and final "." go to the mail server, the attempt marks its
 in a write of its own; until then the server surely has not got the email. The emails of a gone
 sender are recovered (cases.outbox.orphans): one not handed over is queued again and sent once;
 one handed over is marked sent, unconfirmed, and not sent again unless staff ask (`retry`). So each
-email is delivered exactly once, unless its worker dies between the hand-over mark and the server's
-answer: then it is marked sent, unconfirmed, never sent twice.
+email is delivered exactly once, unless its worker dies between the hand-over mark and recording the
+server's answer: then it is marked sent, unconfirmed, never sent twice.
 
 Logs name emails and cases by id and errors by class only: never an address or a body.
 """
