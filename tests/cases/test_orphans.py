@@ -5,6 +5,7 @@ are left alone."""
 import io
 import os
 import subprocess
+import threading
 from datetime import timedelta
 
 import pytest
@@ -208,3 +209,36 @@ def test_a_running_task_of_a_worker_gone_after_its_email_is_finished(make_case, 
     assert orphans.finish_lost_tasks() == 1 and DBTaskResult.objects.get().status == "FAILED"
     email.refresh_from_db()
     assert email.status == Status.SENT and len(mail.outbox) == 1 and deliver_email.module_path == task.task_path
+
+
+def test_the_task_worker_recovers_every_few_seconds_and_rides_out_an_error(monkeypatch):
+    """Its watch recovers each round; a round that fails (the database away) waits for the next."""
+    from django.db import OperationalError
+
+    from cases.management.commands import task_worker
+
+    rounds, stopped = [], threading.Event()
+
+    def recover(now=None):
+        rounds.append(now)
+        if len(rounds) == 1:
+            raise OperationalError("the database system is shutting down")
+        stopped.set()
+        return 0
+
+    monkeypatch.setattr(task_worker, "RECOVER_EVERY", 0.01)
+    monkeypatch.setattr(orphans, "recover_orphans", recover)
+    worker = task_worker.ResilientWorker.__new__(task_worker.ResilientWorker)
+    watch = threading.Thread(target=worker._watch_senders, args=(stopped,))
+    watch.start()
+    watch.join(5)
+    assert not watch.is_alive() and len(rounds) == 2
+
+
+def test_the_task_workers_are_named_as_senders(task_queue):
+    """So that a worker on the same host tells when another is gone, and finishes its running tasks."""
+    from cases.management.commands.task_worker import Command
+
+    options = Command().create_parser("manage.py", "task_worker").parse_args([])
+    assert options.worker_id == senders.me() and not senders.is_gone(options.worker_id, timezone.now())
+    assert len(options.worker_id) <= 64
