@@ -68,7 +68,7 @@ class OutboundEmailAdmin(StaffModelAdmin):
     list_select_related = ["case"]
     search_fields = ["case__reference"]
     actions = ["send_again"]
-    readonly_fields = [*list_display, "recipient", "internet_message_id"]
+    readonly_fields = [*list_display, "recipient", "internet_message_id", "sender", "handed_over_at"]
 
     def has_add_permission(self, request):
         return False
