@@ -7,6 +7,11 @@ tries again on every error sends the client copies. This backend raises Delivery
 for the first case (the error it replaces is its __cause__); every failure before the data
 (connection refused, sign-in refused, sender or recipient refused, DATA refused) and every
 refusal of the message with a reply code is raised as Django raises it: a sure failure.
+
+A message may carry `on_hand_over`, a callable without arguments, called at the last moment the
+server surely has not got the message: after its 354 reply to DATA, right before the content and
+the final "." are written. Should it raise, nothing of the content is written and the connection
+is dropped, so the server discards the message; the error is raised as it is, a sure failure.
 """
 
 import smtplib
@@ -30,10 +35,13 @@ class DeliveryUnconfirmed(smtplib.SMTPException):
 
 
 class _TracksTheData:
-    """An SMTP connection that knows whether the data of its current message began to be sent."""
+    """An SMTP connection that knows whether the data of its current message began to be sent, and calls
+    `on_hand_over` (set for each message by EmailBackend) right before they are."""
 
     data_began = False
+    on_hand_over = None
     _command = ""
+    _data_next = False
 
     def putcmd(self, cmd, args=""):
         self._command = cmd.lower()
@@ -41,9 +49,21 @@ class _TracksTheData:
 
     def getreply(self):
         code, message = super().getreply()
-        if self._command == "data" and code == 354:  # "start mail input": the data go now
-            self.data_began = True
+        if self._command == "data" and code == 354:  # "start mail input": the data go next
+            self._data_next = True
         return code, message
+
+    def send(self, s):
+        if self._data_next:
+            self._data_next = False
+            if self.on_hand_over is not None:
+                try:
+                    self.on_hand_over()
+                except BaseException:
+                    self.close()  # without the final dot, the server drops the message
+                    raise
+            self.data_began = True
+        super().send(s)
 
 
 class _SMTP(_TracksTheData, smtplib.SMTP):
@@ -63,6 +83,7 @@ class EmailBackend(smtp.EmailBackend):
 
     def _send(self, email_message):
         self.connection.data_began = False
+        self.connection.on_hand_over = getattr(email_message, "on_hand_over", None)
         try:
             return super()._send(email_message)
         except smtplib.SMTPResponseException as error:

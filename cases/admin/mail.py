@@ -61,14 +61,14 @@ class CannedResponseAdmin(StaffModelAdmin):
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(StaffModelAdmin):
     """What became of each email to a client (or warning to a member of staff, its recipient); failed,
-    unconfirmed and stuck ones can be sent again."""
+    and unconfirmed ones can be sent again."""
 
     list_display = ["case", "kind", "status", "attempts", "created_at", "sent_at", "next_attempt_at", "last_error"]
     list_filter = ["status", "kind"]
     list_select_related = ["case"]
     search_fields = ["case__reference"]
     actions = ["send_again"]
-    readonly_fields = [*list_display, "recipient", "internet_message_id"]
+    readonly_fields = [*list_display, "recipient", "internet_message_id", "sender", "handed_over_at"]
 
     def has_add_permission(self, request):
         return False
@@ -86,8 +86,6 @@ class OutboundEmailAdmin(StaffModelAdmin):
     def send_again(self, request, queryset):
         queued = sum(
             bool(retry(email))
-            for email in queryset.filter(
-                status__in=[OutboundEmail.Status.FAILED, OutboundEmail.Status.UNCONFIRMED, OutboundEmail.Status.SENDING]
-            )
+            for email in queryset.filter(status__in=[OutboundEmail.Status.FAILED, OutboundEmail.Status.UNCONFIRMED])
         )
         self.message_user(request, _("%(count)d email(s) queued again.") % {"count": queued}, messages.SUCCESS)

@@ -128,6 +128,11 @@ class CaseEvent(models.Model):
                     "attempt": params.get("attempt", "?"),
                     "error": params.get("error", "?"),
                 }
+            case self.Code.EMAIL_UNCONFIRMED if params.get("error") == "SenderGone":
+                return _(
+                    "Email sent, unconfirmed: %(kind)s, attempt %(attempt)s (the worker sending it stopped while "
+                    "it gave the email to the mail server)"
+                ) % {"kind": _email_kind_label(params.get("kind")), "attempt": params.get("attempt", "?")}
             case self.Code.EMAIL_UNCONFIRMED:
                 return _(
                     "Email sent, unconfirmed: %(kind)s, attempt %(attempt)s (%(error)s after the mail server "

@@ -97,6 +97,10 @@ class OutboundEmail(models.Model):
     # When the mail server last had the whole email, whether or not it said it took it.
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     internet_message_id = models.CharField(_("Message-ID header"), max_length=255, blank=True, editable=False)
+    # Who claimed its latest attempt, "<host>:<pid>:<token>" (cases.outbox.senders), and when, in that attempt,
+    # the message's content began to go to the mail server (empty: the server surely has not got it).
+    sender = models.CharField(_("sent by"), max_length=100, blank=True, editable=False)
+    handed_over_at = models.DateTimeField(_("handed over to the mail server"), null=True, blank=True, editable=False)
     # The email that resolves the case (its reply, or a resolution email) asks "Did we resolve your request?".
     asks_if_resolved = models.BooleanField(_("asks if the request was resolved"), default=False, editable=False)
     # The id of the request that queued the email (its X-Request-ID), carried by the log lines of its sending.

@@ -155,3 +155,13 @@ def unconfirmed(email: OutboundEmail, error: Exception) -> str:
     else:
         logger.warning("Email %s (%s, case %s) outcome unknown, attempt %s of %s, sent unconfirmed: %s", *ids, name)
     return status.value
+
+
+def abandoned(email: OutboundEmail, error: Exception) -> None:
+    """Record on the case an attempt whose sender stopped after handing the email to the mail server
+    (the row was marked sent, unconfirmed, as of that hand-over, by cases.outbox.orphans)."""
+    _record_attempt(email, CaseEvent.Code.EMAIL_UNCONFIRMED, email.sent_at, type(error).__name__)
+    if email.kind == Kind.ACKNOWLEDGMENT:
+        _acknowledged(email.case, email.sent_at)
+    ids = (email.pk, email.kind, email.case_id, email.attempts)
+    logger.warning("Email %s (%s, case %s) sent unconfirmed, attempt %s: its sender stopped", *ids)

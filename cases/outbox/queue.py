@@ -4,12 +4,20 @@ caused them and sent by the task worker, once each.
 An email is a row of OutboundEmail, written in the same transaction as its cause (a filed case,
 a staff reply). Once that transaction commits, the `deliver_email` task is enqueued with the
 row's id; if it rolls back, there is neither row nor task. The worker claims the row with a
-conditional UPDATE (queued and due → being sent), so an email whose task runs twice, or on two
-workers at once, is sent once. Every attempt carries the same Message-ID, made on the first.
-What became of an attempt is recorded by cases.outbox.attempts: failures are retried with waits
-doubling from a minute, up to EMAIL_MAX_ATTEMPTS, then the row is marked failed for staff to
-see; an attempt whose outcome is unknown (the mail server had the whole email, then timed out)
-gets one more try at most, then the row is marked sent, unconfirmed.
+conditional UPDATE (queued and due → being sent, by this process: cases.outbox.senders), so an
+email whose task runs twice, or on two workers at once, is sent once. Every attempt carries the
+same Message-ID, made on the first. What became of an attempt is recorded by cases.outbox.attempts:
+failures are retried with waits doubling from a minute, up to EMAIL_MAX_ATTEMPTS, then the row is
+marked failed for staff to see; an attempt whose outcome is unknown (the mail server had the whole
+email, then timed out) gets one more try at most, then the row is marked sent, unconfirmed.
+
+A worker that dies mid-send (killed, its machine down) leaves its email being sent. Right before
+the message's content and final "." go to the mail server, the attempt marks its row handed over,
+in a write of its own; until then the server surely has not got the email. The emails of a gone
+sender are recovered (cases.outbox.orphans): one not handed over is queued again and sent once;
+one handed over is marked sent, unconfirmed, and not sent again unless staff ask (`retry`). So each
+email is delivered exactly once, unless its worker dies between the hand-over mark and recording the
+server's answer: then it is marked sent, unconfirmed, never sent twice.
 
 Logs name emails and cases by id and errors by class only: never an address or a body.
 """
@@ -23,14 +31,14 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import make_msgid
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from carmsupport.mail import DeliveryUnconfirmed
 from carmsupport.middleware import current_request_id, request_id_context, reset_connections
 
 from ..models import Case, OutboundEmail
-from . import attempts
+from . import attempts, senders
 from .messages import address_of, message_of
 
 logger = logging.getLogger(__name__)
@@ -42,9 +50,6 @@ Kind = OutboundEmail.Kind
 STALE_AFTER = timedelta(minutes=5)
 # How long the outcome of an attempt waits for the database to record it (see `_recorded`).
 RECORD_PATIENCE = timedelta(minutes=2)
-# An email still being sent after this long: its worker likely died mid-send. Whether the email
-# left is unknown, so it is never sent again without a member of staff asking (`retry`).
-STUCK_AFTER = timedelta(hours=1)
 
 
 def queue_email(case: Case, kind: str, message=None, asks_if_resolved=False) -> OutboundEmail:
@@ -125,9 +130,9 @@ def deliver(email_id: int) -> str:
     own, and no lock is held while the mail server is talked to.
     """
     now = timezone.now()
-    # next_attempt_at, while being sent, is when this attempt began (see `stuck`).
+    # next_attempt_at, while being sent, is when this attempt began (see senders.is_gone).
     claimed = OutboundEmail.objects.filter(pk=email_id, status=Status.QUEUED, next_attempt_at__lte=now).update(
-        status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now
+        status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now, sender=senders.me(), handed_over_at=None
     )
     if not claimed:
         # Sent, cancelled, being sent by another worker, not yet due, or no such email.
@@ -149,7 +154,14 @@ def _send(email: OutboundEmail) -> str:
         email.internet_message_id = new_message_id()
         OutboundEmail.objects.filter(pk=email.pk).update(internet_message_id=email.internet_message_id)
     try:
-        message_of(email).send(fail_silently=False)
+        message = message_of(email)
+        message.on_hand_over = partial(senders.hand_over, email.pk)
+        message.send(fail_silently=False)
+    except senders.Recovered:
+        # Taken for gone and recovered (cases.outbox.orphans) before the server had anything: the email is
+        # another attempt's now, and this one records nothing.
+        logger.warning("Email %s: attempt given up, the email was recovered from this sender", email.pk)
+        return "skipped"
     except DeliveryUnconfirmed as error:
         outcome = _recorded(partial(attempts.unconfirmed, email, error), email)
     except Exception as error:  # any failure, of the mail server or of writing the email, is retried
@@ -199,13 +211,6 @@ def stale(now=None):
     return due((now or timezone.now()) - STALE_AFTER)
 
 
-def stuck(now=None):
-    """The emails still being sent STUCK_AFTER after their attempt began: delivery uncertain."""
-    return OutboundEmail.objects.filter(
-        status=Status.SENDING, next_attempt_at__lt=(now or timezone.now()) - STUCK_AFTER
-    )
-
-
 def _waiting_task_ids() -> set[int]:
     """The emails that have a task waiting in django-tasks-db's queue (empty for other backends)."""
     from django_tasks_db.backend import DatabaseBackend
@@ -225,7 +230,7 @@ def _waiting_task_ids() -> set[int]:
 def requeue_stale(now=None) -> int:
     """Enqueue again the stale queued emails that have no task waiting; return how many.
 
-    Emails being sent for too long are left alone: see `stuck` and `retry`.
+    Emails being sent are left alone: see cases.outbox.orphans.
     """
     waiting = _waiting_task_ids()
     ids = [pk for pk in stale(now).values_list("pk", flat=True) if pk not in waiting]
@@ -236,8 +241,8 @@ def requeue_stale(now=None) -> int:
 
 
 def retry(email: OutboundEmail, now=None) -> bool:
-    """Queue again, at once, a failed email, one sent unconfirmed or one stuck being sent (a member
-    of staff asks, e.g. as the client says they have not had it).
+    """Queue again, at once, a failed email or one sent unconfirmed (a member of staff asks, e.g. as
+    the client says they have not had it).
 
     Its attempts are kept, so a failed one that fails again is marked failed at once, and one
     sent unconfirmed is never marked failed. Returns False for an email in any other state, or
@@ -247,10 +252,7 @@ def retry(email: OutboundEmail, now=None) -> bool:
     with transaction.atomic():
         requeued = (
             OutboundEmail.objects.filter(pk=email.pk, case__anonymised_at__isnull=True)
-            .filter(
-                Q(status__in=[Status.FAILED, Status.UNCONFIRMED])
-                | Q(status=Status.SENDING, next_attempt_at__lt=now - STUCK_AFTER)
-            )
+            .filter(status__in=[Status.FAILED, Status.UNCONFIRMED])
             .update(status=Status.QUEUED, next_attempt_at=now)
         )
         if requeued:

@@ -214,26 +214,6 @@ def test_staff_send_a_failed_email_again(make_case, settings, django_capture_on_
     assert case.acknowledged_at is not None and case.acknowledgment_error == ""
 
 
-def test_an_email_stuck_being_sent_is_never_sent_again_without_staff(
-    make_case, clock, django_capture_on_commit_callbacks
-):
-    """A worker died mid-send: whether the email left is unknown, so only staff send it again."""
-    case = make_case()
-    email = case.emails.get()
-    OutboundEmail.objects.filter(pk=email.pk).update(status=Status.SENDING, attempts=1)
-    clock.to(clock.now + timedelta(minutes=30))
-    assert outbox.requeue_stale() == 0 and not outbox.retry(email)  # being sent, perhaps
-    clock.to(clock.now + timedelta(hours=1))
-    assert list(outbox.stuck()) == [email]
-    with pytest.raises(CommandError, match="1 are stuck"):
-        call_command("send_queued_emails", "--now", stdout=io.StringIO())
-    assert outbox.requeue_stale() == 0 and not mail.outbox
-    with django_capture_on_commit_callbacks(execute=True):
-        assert outbox.retry(email)
-    email.refresh_from_db()
-    assert len(mail.outbox) == 1 and (email.status, email.attempts) == (Status.SENT, 2)
-
-
 # Lost tasks and cron
 
 
@@ -260,7 +240,7 @@ def test_send_queued_emails_now_sends_without_a_worker(make_case):
     out = io.StringIO()
     call_command("send_queued_emails", "--now", stdout=out)
     assert "2 email(s) sent, 0 to try again later, 0 failed for good, 0 cancelled." in out.getvalue()
-    assert "0 email(s) queued, 0 failed in the last 24 hours, 0 stuck being sent." in out.getvalue()
+    assert "0 email(s) queued, 0 failed in the last 24 hours." in out.getvalue()
     call_command("send_queued_emails", "--now", stdout=io.StringIO())
     assert len(mail.outbox) == 2
 

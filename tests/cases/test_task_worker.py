@@ -173,7 +173,7 @@ def test_the_worker_survives_a_restart_and_a_ten_second_stop(postgres, smtp, tmp
 
 def test_an_email_sent_while_the_database_blinks_is_recorded_sent(make_case, smtp, task_queue, monkeypatch):
     """The mail server took the email, then the database failed twice to record it: the outcome waits for
-    the database, so the email ends sent (not stuck being sent for staff to decide), once."""
+    the database, so the email ends sent (not left being sent, then sent unconfirmed), once."""
     monkeypatch.setattr("cases.outbox.queue.time.sleep", lambda seconds: None)
     case = make_case()
     sent = outbox.attempts.sent

@@ -7,15 +7,22 @@ worker, with the same options, but on a connection error it closes the connectio
 second, doubling, at most MAX_WAIT seconds) and goes on once the database answers. Then it first
 enqueues again every due email whose task the outage took (one that failed on the database, or
 never ran), so queued emails go without a restart; the outbox's claim sends each of them once.
+
+When it starts, after an outage and every RECOVER_EVERY seconds (in a thread of its own), it recovers
+the emails a stopped worker left being sent, and finishes that worker's running tasks
+(cases.outbox.orphans). Its worker id is the process as an outbox sender, "<host>:<pid>:<token>", unless
+--worker-id names it, so that another worker on this host knows when it is gone.
 """
 
 import logging
+import threading
 import time
 
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
+from cases.outbox import orphans, senders
 from cases.outbox import queue as outbox
 
 logger = logging.getLogger("cases.task_worker")
@@ -24,17 +31,30 @@ FIRST_WAIT = 0.5
 MAX_WAIT = 5.0
 # An outage that begins after this long of working normally starts its waits from FIRST_WAIT again.
 CALM_AFTER = 30.0
+RECOVER_EVERY = 10.0
 CONNECTION_ERRORS = {f"{error.__module__}.{error.__qualname__}" for error in (OperationalError, InterfaceError)}
 
 
 class ResilientWorker(db_worker.Worker):
     def run(self) -> None:
-        wait, outage_since, last_error_at = FIRST_WAIT, None, -CALM_AFTER
+        stopped = threading.Event()
+        if not self.batch:
+            threading.Thread(target=self._watch_senders, args=(stopped,), name="outbox-senders", daemon=True).start()
+        try:
+            self._ride_out_outages()
+        finally:
+            stopped.set()
+
+    def _ride_out_outages(self) -> None:
+        wait, outage_since, last_error_at, started = FIRST_WAIT, None, -CALM_AFTER, False
         while self.running:
             try:
                 if outage_since is not None:
                     self._recovered(time.monotonic() - outage_since)
                     outage_since = None
+                elif not started:
+                    self._recover_orphans()
+                started = True
                 super().run()
                 return  # --batch or --max-tasks ended it, or a signal
             except (OperationalError, InterfaceError) as error:
@@ -57,15 +77,36 @@ class ResilientWorker(db_worker.Worker):
             self._recovered(0.0)
 
     def _recovered(self, seconds: float) -> None:
+        self._recover_orphans()
         requeued = outbox.requeue_stale(timezone.now() + outbox.STALE_AFTER)  # every due email without a task
         logger.warning("Database available again after %.1f s; %s email(s) enqueued again", seconds, requeued)
+
+    def _recover_orphans(self) -> None:
+        recovered = orphans.recover_orphans()
+        if recovered:
+            logger.warning("%s email(s) left being sent by a stopped worker recovered", recovered)
+
+    def _watch_senders(self, stopped: threading.Event) -> None:
+        """Recover, every RECOVER_EVERY seconds until `stopped`, what a worker that stopped meanwhile left; an
+        error (the database away) waits for the next round."""
+        while not stopped.wait(RECOVER_EVERY):
+            try:
+                self._recover_orphans()
+            except Exception as error:
+                logger.warning("Recovery of stopped workers' emails not done: %s", type(error).__name__)
+                outbox.reset_connections()
 
 
 class Command(db_worker.Command):
     help = (
         "Run the task worker (django-tasks-db's db_worker, with the same options), riding out database "
-        "restarts and outages: it waits for the database and goes on, and never exits because of them."
+        "restarts and outages: it waits for the database and goes on, and never exits because of them. "
+        "It recovers the emails a stopped worker left being sent."
     )
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.set_defaults(worker_id=senders.me())
 
     def handle(self, *args, **options):
         library_worker = db_worker.Worker
