@@ -31,17 +31,21 @@ logger = logging.getLogger(__name__)
 Status = OutboundEmail.Status
 
 
-def recover_orphans(now=None) -> int:
-    """Recover the emails whose sender is gone, and finish their workers' running tasks; return how many emails."""
+def recover_orphans(now=None, *, own=None) -> int:
+    """Recover the emails whose sender is gone, and finish their workers' running tasks; return how many emails.
+
+    With `own` (this process's worker id, when a database outage interrupted whatever it was doing and it
+    now runs nothing), what this process left being sent and running is recovered too.
+    """
     now = now or timezone.now()
     recovered = 0
     being_sent = OutboundEmail.objects.filter(status=Status.SENDING).values_list(
         "pk", "sender", "next_attempt_at", "handed_over_at"
     )
     for pk, sender, began, handed_over_at in being_sent:
-        if senders.is_gone(sender, began, now):
+        if (own and sender == senders.me()) or senders.is_gone(sender, began, now):
             recovered += _recover(pk, sender, began, handed_over_at, now)
-    finish_lost_tasks(now)
+    finish_lost_tasks(now, own=own)
     return recovered
 
 
@@ -96,14 +100,15 @@ def _finish_tasks_of(email_id: int, began, now) -> None:
     _finish(_running_deliveries().filter(args_kwargs__args__0=email_id, started_at__lte=began), now)
 
 
-def finish_lost_tasks(now=None) -> int:
+def finish_lost_tasks(now=None, *, own=None) -> int:
     """Mark FAILED the deliver_email tasks still running for a gone worker (its worker id a sender, as
-    `manage.py task_worker` names its workers), or running for longer than SENDER_GONE_AFTER."""
+    `manage.py task_worker` names its workers), or running for longer than SENDER_GONE_AFTER; and, with
+    `own`, those that worker left running when an outage interrupted them."""
     now = now or timezone.now()
     finished = 0
     for pk, worker_ids, started_at in _running_deliveries().values_list("pk", "worker_ids", "started_at"):
         worker = worker_ids[-1] if worker_ids else ""
-        if senders.is_gone(worker, started_at, now):
+        if (own and worker == own) or senders.is_gone(worker, started_at, now):
             finished += _finish(_running_deliveries().filter(pk=pk), now)
     if finished:
         logger.warning("%s deliver_email task(s) of a stopped worker marked failed", finished)

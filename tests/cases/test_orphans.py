@@ -219,7 +219,7 @@ def test_the_task_worker_recovers_every_few_seconds_and_rides_out_an_error(monke
 
     rounds, stopped = [], threading.Event()
 
-    def recover(now=None):
+    def recover(now=None, own=None):
         rounds.append(now)
         if len(rounds) == 1:
             raise OperationalError("the database system is shutting down")
@@ -242,3 +242,25 @@ def test_the_task_workers_are_named_as_senders(task_queue):
     options = Command().create_parser("manage.py", "task_worker").parse_args([])
     assert options.worker_id == senders.me() and not senders.is_gone(options.worker_id, timezone.now())
     assert len(options.worker_id) <= 64
+
+
+def test_after_an_outage_a_worker_recovers_what_it_left_itself(make_case, task_queue):
+    """The database went away between a worker's claim and its outcome: once back, that worker (alive, and
+    running nothing now) queues its email again and finishes its task; another live worker's are left."""
+    mine, theirs = make_case().emails.get(), make_case(email="other@example.org").emails.get()
+    live_other = f"{senders.host()}:{os.getppid()}:0badc0de"
+    began = timezone.now()
+    for email, worker in ((mine, senders.me()), (theirs, live_other)):
+        DBTaskResult.objects.filter(args_kwargs__args__0=email.pk).delete()
+        outbox.enqueue(email.pk)
+        DBTaskResult.objects.filter(args_kwargs__args__0=email.pk).update(
+            status="RUNNING", started_at=began - timedelta(seconds=1), worker_ids=[worker]
+        )
+        being_sent(email, worker, began=began)
+    assert orphans.recover_orphans() == 0  # this process is alive: nothing of its own is taken without `own`
+    assert orphans.recover_orphans(own=senders.me()) == 1
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.status == Status.QUEUED and theirs.status == Status.SENDING
+    tasks = sorted((task.args_kwargs["args"][0], task.status) for task in DBTaskResult.objects.all())
+    assert tasks == sorted([(mine.pk, "FAILED"), (mine.pk, "READY"), (theirs.pk, "RUNNING")])

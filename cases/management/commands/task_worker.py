@@ -77,12 +77,14 @@ class ResilientWorker(db_worker.Worker):
             self._recovered(0.0)
 
     def _recovered(self, seconds: float) -> None:
-        self._recover_orphans()
+        # The outage interrupted whatever this worker was doing, and it runs nothing now: what it left being
+        # sent, or running, is recovered as a stopped worker's would be.
+        self._recover_orphans(own=self.worker_id)
         requeued = outbox.requeue_stale(timezone.now() + outbox.STALE_AFTER)  # every due email without a task
         logger.warning("Database available again after %.1f s; %s email(s) enqueued again", seconds, requeued)
 
-    def _recover_orphans(self) -> None:
-        recovered = orphans.recover_orphans()
+    def _recover_orphans(self, own=None) -> None:
+        recovered = orphans.recover_orphans(own=own)
         if recovered:
             logger.warning("%s email(s) left being sent by a stopped worker recovered", recovered)
 
