@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "carmsupport.middleware.RequestIdMiddleware",
+    # /healthz and /readyz answered here, without the rest (carmsupport.middleware.ProbeMiddleware).
+    "carmsupport.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "carmsupport.middleware.PermissionsPolicyMiddleware",
