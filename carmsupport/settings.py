@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "carmsupport.middleware.RequestIdMiddleware",
+    # /healthz and /readyz answered here, without the rest (carmsupport.middleware.ProbeMiddleware).
+    "carmsupport.middleware.ProbeMiddleware",
     # Times each request for the metrics and logs it in one line (before WhiteNoise, to count static files).
     "carmsupport.observability.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -134,15 +136,15 @@ DATABASE_RETRY_SECONDS = float(os.environ.get("DATABASE_RETRY_SECONDS", "2"))
 CACHES = {
     # Per process: the help trees' graphs and question pages, keyed by revision and language.
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Shared by every process: the rate limits' counters. The database by default; with several
-    # app servers, Redis (CACHE_URL=redis://host:6379/0), whose increments are atomic.
+    # Shared by every process: the rate limits' counters. The database by default, each count one
+    # statement (carmsupport.counters); or Redis (CACHE_URL=redis://host:6379/0).
     "shared": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
         if os.environ.get("CACHE_URL", "").startswith(("redis://", "rediss://"))
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "carmsupport_cache"}
+        else {"BACKEND": "carmsupport.counters.CounterCache", "LOCATION": "carmsupport_cache"}
     ),
 }
-if os.environ.get("CACHE_URL") and CACHES["shared"]["BACKEND"].endswith("DatabaseCache"):
+if os.environ.get("CACHE_URL") and CACHES["shared"]["BACKEND"].endswith("CounterCache"):
     raise ImproperlyConfigured("CACHE_URL must be a redis:// or rediss:// address.")
 
 # Staff sign-in (signin/). Axes first: it refuses a locked-out username and address before
@@ -172,6 +174,8 @@ OTP_TOTP_ISSUER = "CARM support"
 # and after 10 hours at the most.
 SESSION_COOKIE_AGE = 10 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# In the database, each change written once (carmsupport.sessions).
+SESSION_ENGINE = "carmsupport.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -36,7 +36,7 @@ def case_assign_in_turn(case: Case, now=None):
     """Assign a new case to the member of its team whose turn it is, when its team assigns in turn;
     return who got it (None: not assigned). The team's row is locked meanwhile, so that two cases
     filed at once go to two members."""
-    if case.team_id is None:
+    if case.team_id is None or not case.team.round_robin:
         return None
     with transaction.atomic():
         team = Team.objects.select_for_update().filter(pk=case.team_id, round_robin=True).first()

@@ -76,7 +76,7 @@ def case_submit(
                 store_attachments(case, attachments)
                 # In the case's own transaction: a case is never saved without its acknowledgment
                 # queued or withheld, nor an acknowledgment queued without its case.
-                case_acknowledge(case)
+                _acknowledge_new(case)
             break
         except IntegrityError:
             # Either the same form arrived twice at once, or the reference was taken: retry.
@@ -101,11 +101,17 @@ def case_acknowledge(case: Case) -> bool:
         decided = case.acknowledged_at is not None or case.acknowledgment_withheld or case.anonymised_at is not None
         if decided or acknowledgments.exclude(status=OutboundEmail.Status.CANCELLED).exists():
             return False
-        cap = settings.ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY
-        if not mailboxes.take(case.email, mailboxes.Purpose.ACKNOWLEDGMENT, cap):
-            case.acknowledgment_withheld = True
-            case.save(update_fields=["acknowledgment_withheld"])
-            CaseEvent.objects.create(case=case, code=CaseEvent.Code.ACKNOWLEDGMENT_WITHHELD)
-            return False
-        queue_email(case, OutboundEmail.Kind.ACKNOWLEDGMENT)
+        return _acknowledge_new(case)
+
+
+def _acknowledge_new(case: Case) -> bool:
+    """Queue the acknowledgment of a case that has none, in the caller's transaction, or withhold it
+    past the mailbox's cap; True when queued."""
+    cap = settings.ACKNOWLEDGMENTS_PER_ADDRESS_PER_DAY
+    if not mailboxes.take(case.email, mailboxes.Purpose.ACKNOWLEDGMENT, cap):
+        case.acknowledgment_withheld = True
+        case.save(update_fields=["acknowledgment_withheld"])
+        CaseEvent.objects.create(case=case, code=CaseEvent.Code.ACKNOWLEDGMENT_WITHHELD)
+        return False
+    queue_email(case, OutboundEmail.Kind.ACKNOWLEDGMENT)
     return True

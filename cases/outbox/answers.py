@@ -9,11 +9,9 @@ well-behaved program answers it, and we never answer a message that says so (cas
 """
 
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,7 +22,7 @@ from carmsupport.middleware import current_request_id
 from ..models import InboundEmail, MailboxCount, OutboundEmail
 from . import mailboxes
 from .emails import rendered_subject
-from .queue import enqueue
+from .queue import enqueue_with
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +58,7 @@ def queue_answer(inbound: InboundEmail, kind: str) -> OutboundEmail | None:
         next_attempt_at=now,
         request_id=current_request_id(),
     )
-    transaction.on_commit(partial(enqueue, email.pk), robust=True)
+    enqueue_with(email.pk)
     logger.info("Email %s (%s, case %s) queued", email.pk, kind, email.case_id)
     return email
 

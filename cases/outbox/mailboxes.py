@@ -2,15 +2,15 @@
 
 A cap counts mailboxes, not spellings: `Ann+1@Example.org`, `"ann"@example.org` and
 `ann@example.org` are one mailbox, and so are an internationalised domain and its `xn--` form.
-Each count is one row per mailbox, purpose and day (Eastern time), locked while it is read and
-raised in the caller's transaction, so that it holds when many requests arrive at once. Rows
+Each count is one row per mailbox, purpose and day (Eastern time), read and raised in one
+statement in the caller's transaction, so that it holds when many requests arrive at once. Rows
 keep a keyed digest of the mailbox, not the address, and only for today and yesterday.
 """
 
 import contextlib
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -43,12 +43,17 @@ def take(address: str, purpose: str, cap: int, now=None) -> bool:
     False, and nothing counted, once the cap is reached. Runs in the caller's transaction, which
     keeps the row locked until it ends."""
     day = eastern_date(now or timezone.now())
-    with transaction.atomic():
-        MailboxCount.objects.filter(day__lt=day - timedelta(days=1)).delete()
-        row, _created = MailboxCount.objects.select_for_update().get_or_create(
-            mailbox_digest=mailbox_digest(address), purpose=purpose, day=day
+    MailboxCount.objects.filter(day__lt=day - timedelta(days=1)).delete()
+    if cap <= 0:
+        return False
+    # One statement reads and raises the count, so that two requests at once never both take the last.
+    table = MailboxCount._meta.db_table
+    connection = connections[router.db_for_write(MailboxCount)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (mailbox_digest, purpose, day, count) VALUES (%s, %s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (mailbox_digest, purpose, day) DO UPDATE SET count = {table}.count + 1 "
+            f"WHERE {table}.count < %s RETURNING count",
+            [mailbox_digest(address), purpose, connection.ops.adapt_datefield_value(day), cap],
         )
-        if row.count >= cap:
-            return False
-        MailboxCount.objects.filter(pk=row.pk).update(count=row.count + 1)
-    return True
+        return cursor.fetchone() is not None

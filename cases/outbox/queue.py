@@ -2,8 +2,9 @@
 caused them and sent by the task worker, once each.
 
 An email is a row of OutboundEmail, written in the same transaction as its cause (a filed case,
-a staff reply). Once that transaction commits, the `deliver_email` task is enqueued with the
-row's id; if it rolls back, there is neither row nor task. The worker claims the row with a
+a staff reply), with the `deliver_email` task that carries the row's id: in that transaction too
+when the task queue is in the same database (django-tasks-db), else once it commits. If it rolls
+back, there is neither row nor task. The worker claims the row with a
 conditional UPDATE (queued and due → being sent, by this process: cases.outbox.senders), so an
 email whose task runs twice, or on two workers at once, is sent once. Every attempt carries the
 same Message-ID, made on the first. What became of an attempt is recorded by cases.outbox.attempts:
@@ -30,7 +31,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import make_msgid
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -53,7 +54,7 @@ RECORD_PATIENCE = timedelta(minutes=2)
 
 
 def queue_email(case: Case, kind: str, message=None, asks_if_resolved=False) -> OutboundEmail:
-    """Queue an email to the case's client in the caller's transaction; its task is enqueued on commit.
+    """Queue an email to the case's client in the caller's transaction, with its task (`enqueue_with`).
 
     With `asks_if_resolved`, the email (the one that resolves the case) asks "Did we resolve your request?".
     """
@@ -67,14 +68,14 @@ def queue_email(case: Case, kind: str, message=None, asks_if_resolved=False) -> 
         asks_if_resolved=asks_if_resolved,
         request_id=current_request_id(),
     )
-    transaction.on_commit(partial(enqueue, email.pk), robust=True)
+    enqueue_with(email.pk)
     logger.info("Email %s (%s, case %s) queued", email.pk, kind, case.pk)
     return email
 
 
 def queue_staff_email(case: Case | None, kind: str, recipient) -> OutboundEmail:
     """Queue an email to a member of staff (OutboundEmail.Kind.to_staff) about `case` (None: a digest,
-    about several) in the caller's transaction; its task is enqueued on commit. It counts against no
+    about several) in the caller's transaction, with its task (`enqueue_with`). It counts against no
     client's mailbox."""
     return queue_staff_emails(case, kind, [recipient])[0]
 
@@ -96,9 +97,25 @@ def queue_staff_emails(case: Case | None, kind: str, recipients) -> list[Outboun
         ]
     )
     for email in emails:
-        transaction.on_commit(partial(enqueue, email.pk), robust=True)
+        enqueue_with(email.pk)
         logger.info("Email %s (%s, case %s) queued for staff", email.pk, kind, email.case_id)
     return emails
+
+
+def enqueue_with(email_id: int) -> None:
+    """Enqueue the email's task with the caller's transaction: in it when the task queue is a table of the
+    same database, so that the row and its task are saved together, in one transaction; else once it
+    commits (a queue elsewhere, or the immediate backend, which would send before the row is saved)."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from ..tasks import deliver_email
+
+    backend = deliver_email.get_backend()
+    if isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) == router.db_for_write(OutboundEmail):
+        deliver_email.enqueue(email_id)  # a failure rolls the email back with its cause
+    else:
+        transaction.on_commit(partial(enqueue, email_id), robust=True)
 
 
 def enqueue(email_id: int, run_after=None) -> bool:
@@ -256,7 +273,7 @@ def retry(email: OutboundEmail, now=None) -> bool:
             .update(status=Status.QUEUED, next_attempt_at=now)
         )
         if requeued:
-            transaction.on_commit(partial(enqueue, email.pk), robust=True)
+            enqueue_with(email.pk)
     if requeued:
         email.refresh_from_db()
     return bool(requeued)

@@ -225,3 +225,18 @@ def test_page_language_matches_its_text(carm_tree, client):
     """A browser asking for French gets the English pages marked as English, until French exists."""
     page = client.get("/en/help/carm/questions/", HTTP_ACCEPT_LANGUAGE="fr-CA,fr;q=0.9").content.decode()
     assert '<html lang="en">' in page and "Please identify yourself" in page
+
+
+def test_healthz_is_answered_before_the_rest_of_the_middleware(client, monkeypatch):
+    """/healthz costs only its view: no session, language, CSRF check or user is looked at, and it still
+    answers "ok", never cached, with its request id."""
+
+    def broken(*args, **kwargs):
+        raise AssertionError("the probe went through the middleware")
+
+    monkeypatch.setattr("django.contrib.sessions.middleware.SessionMiddleware.process_request", broken)
+    monkeypatch.setattr("django.middleware.locale.LocaleMiddleware.process_request", broken)
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="abc12345-proxy")
+    assert (response.status_code, response.content, response["Content-Type"]) == (200, b"ok\n", "text/plain")
+    assert "no-store" in response["Cache-Control"] and response["Content-Length"] == "3"
+    assert response["X-Request-ID"] == "abc12345-proxy"

@@ -425,3 +425,13 @@ def test_at_most_three_acknowledgments_per_address_a_day(carm_tree, client):
     assert len(mail.outbox) == 3
     send(client, contact_url(EC_1012), email="bob@example.org")
     assert len(mail.outbox) == 4
+
+
+def test_filing_from_the_form_stays_within_its_queries(carm_tree, client, django_assert_max_num_queries):
+    """A contact form POST makes at most 18 queries (in a test, where transactions are savepoints): one
+    statement for its rate-limit count, for its mailbox's count and for its session."""
+    url = contact_url(EC_1012)
+    token = form_token(client, url)
+    with django_assert_max_num_queries(18):
+        response = client.post(url, {**FORM, "token": token})
+    assert response.status_code == 302 and Case.objects.count() == 1
