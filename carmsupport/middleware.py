@@ -89,8 +89,8 @@ request_finished.connect(_forget_request_id, dispatch_uid="carmsupport.forget_re
 class ProbeMiddleware:
     """Answers the probes of a supervisor or load balancer (PROBES) with their views, before the middleware
     below it: a probe needs no session, language, CSRF check, user, nor the headers that guard a page in a
-    browser (security policies, X-Frame-Options), and costs only its view. Placed after RequestIdMiddleware,
-    so a probe's log line and answer still carry its request id."""
+    browser (security policies, X-Frame-Options), and costs only its view. Placed after RequestIdMiddleware
+    and the metrics, so a probe's log line and answer still carry its request id, and probes are counted."""
 
     PROBES = frozenset({"/healthz", "/readyz"})
 
@@ -103,6 +103,7 @@ class ProbeMiddleware:
                 match = resolve(request.path_info)
             except Resolver404:  # a probe this site does not route: the usual 404
                 return self.get_response(request)
+            request.resolver_match = match  # the view's name, for the metrics and the request's log line
             response = match.func(request, *match.args, **match.kwargs)
             if not response.streaming and not response.has_header("Content-Length"):
                 response["Content-Length"] = str(len(response.content))  # as CommonMiddleware would

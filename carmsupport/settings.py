@@ -61,10 +61,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "carmsupport.middleware.RequestIdMiddleware",
-    # /healthz and /readyz answered here, without the rest (carmsupport.middleware.ProbeMiddleware).
-    "carmsupport.middleware.ProbeMiddleware",
     # Times each request for the metrics and logs it in one line (before WhiteNoise, to count static files).
     "carmsupport.observability.RequestMetricsMiddleware",
+    # /healthz and /readyz answered here, without the rest (carmsupport.middleware.ProbeMiddleware).
+    "carmsupport.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "carmsupport.middleware.PermissionsPolicyMiddleware",

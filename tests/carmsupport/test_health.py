@@ -15,7 +15,9 @@ from carmsupport import health
 def shared_cache_apart(settings):
     """On SQLite, the shared cache in memory instead of its table: the checks run in threads of their own,
     which the test's transaction would keep waiting on SQLite's lock. Redis (CACHE_URL) is used as it is."""
-    if connections["default"].vendor == "sqlite" and settings.CACHES["shared"]["BACKEND"].endswith("DatabaseCache"):
+    if connections["default"].vendor == "sqlite" and settings.CACHES["shared"]["BACKEND"].endswith(
+        ("DatabaseCache", "CounterCache")
+    ):
         settings.CACHES = {**settings.CACHES, "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
