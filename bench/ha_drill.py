@@ -73,7 +73,8 @@ class Drill:
         self.values = values
         harness.prepare_database(values)
         harness.manage(values, "shell", "-c", STAFF_ACCOUNT)
-        log = open(os.path.join(self.folder, "services.log"), "ab")  # noqa: SIM115  (open for the whole drill)
+        # The services' output (HAProxy's line per request, gunicorn's, the workers') outlives the drill's folder.
+        log = open(os.path.join(tempfile.gettempdir(), "carmsupport-drill.log"), "wb")  # noqa: SIM115
         self.log_path = log.name
         self.app_a = drill_stack.AppServer("app server A", values, log)
         self.app_b = drill_stack.AppServer("app server B", values, log)
@@ -227,6 +228,7 @@ def main():
             report.drain()
             return report.print()
         finally:
+            print(f"the services' output: {drill.log_path}")
             drill.shut_down()
 
 
