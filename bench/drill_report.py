@@ -63,7 +63,7 @@ class Report:
         records = sorted(self.ledger.records, key=lambda r: r.at)
         lines, counted = [], []
         for name, start, end, _fault in self.drill.phases:
-            mine = [r for r in records if start <= r.at < end]
+            mine = [r for r in records if start <= r.at + r.seconds < end]
             failed = [r for r in mine if not r.ok]
             ok = len(mine) - len(failed)
             recovered = max((r.at for r in failed), default=start) - start
@@ -174,7 +174,7 @@ class Report:
         ]
 
     def print(self):
-        print("\nPer phase (requests counted in the phase they began):")
+        print("\nPer phase (requests counted in the phase they ended, when their answer came):")
         sections = (
             ("", self.phases),
             ("Submissions", self.submissions),
