@@ -127,7 +127,10 @@ class DatabaseUnavailableMiddleware:
     A page that only reads (GET, HEAD) is asked again first, with its broken connections closed and
     waits doubling from 0.1 s, for DATABASE_RETRY_SECONDS at most: a database that blinks (a restart,
     a failover) costs the reader a moment rather than an error page. A form sent (POST) never runs
-    twice, nor does a view inside a transaction that is still open.
+    twice, unless its view is marked `runs_again_safely` (sending it twice does what sending it once
+    does: a form token files one case, a lookup only reads); nor does a view inside a transaction that
+    is still open. A view that answers its own "please try again" page marks the request with
+    `database_unavailable`, so that it is run again the same way.
     """
 
     REREAD_METHODS = ("GET", "HEAD")
@@ -145,7 +148,7 @@ class DatabaseUnavailableMiddleware:
             error = request.database_error
             if error is None:
                 return response
-            again = request.method in self.REREAD_METHODS and time.monotonic() + wait <= deadline
+            again = _may_run_again(request) and time.monotonic() + wait <= deadline
             if not again or _in_transaction():
                 logger.error("Database unavailable: %s", error)
                 return response
@@ -157,8 +160,28 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        request.database_error = type(exception).__name__  # for __call__, which logs it
+        database_unavailable(request, exception)
         return service_unavailable(request)
+
+
+def runs_again_safely(view):
+    """Marks a view whose POST may run again after a database error: sending it twice does what sending it
+    once does (DatabaseUnavailableMiddleware)."""
+    view.runs_again_safely = True
+    return view
+
+
+def database_unavailable(request, error: Exception) -> None:
+    """Tells DatabaseUnavailableMiddleware that the database failed this request (it logs the error's class,
+    and runs the view again when it may)."""
+    request.database_error = type(error).__name__
+
+
+def _may_run_again(request) -> bool:
+    if request.method in DatabaseUnavailableMiddleware.REREAD_METHODS:
+        return True
+    match = getattr(request, "resolver_match", None)
+    return match is not None and getattr(match.func, "runs_again_safely", False)
 
 
 def _in_transaction() -> bool:

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from carmsupport.bilingual import current_language
-from carmsupport.middleware import service_unavailable
+from carmsupport.middleware import database_unavailable, runs_again_safely, service_unavailable
 from carmsupport.page_cache import CSRF_PLACEHOLDER, kept_page
 from carmsupport.ratelimits import form_as_typed, limit_posts
 from carmsupport.request_limits import accepts_attachments
@@ -32,6 +32,7 @@ TOKEN_PLACEHOLDER = "form-token-of-the-visitor-8c2d"  # noqa: S105  (not a secre
 logger = logging.getLogger(__name__)
 
 
+@runs_again_safely  # sent again with the same token, the form files one case, or finds the one saved
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @accepts_attachments
@@ -74,6 +75,7 @@ def contact(request):
                     logger.error(
                         "Case %s saved, not confirmed, database unavailable: %s", case.pk, type(error).__name__
                     )
+                database_unavailable(request, error)  # the middleware may send it again, as the client would
                 context = _form_context(form, origin, unavailable=True, unconfirmed=case is not None)
                 return service_unavailable(request, "cases/contact.html", context)
             return redirect("cases:confirmation")
@@ -125,6 +127,7 @@ def confirmation(request):
     return render(request, "cases/confirmation.html", {"case": case})
 
 
+@runs_again_safely  # a lookup only reads
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @limit_posts("status", keep_form=True)

@@ -72,3 +72,48 @@ def test_a_database_failure_after_any_view_is_a_503(make_case, client):
     with mock.patch("django.contrib.sessions.backends.db.SessionStore.save", side_effect=OperationalError("gone")):
         response = client.post("/en/status/", {"reference": case.display_reference, "email": case.email})
     assert response.status_code == 503 and response["Retry-After"] == "30"
+
+
+@pytest.mark.django_db(transaction=True)  # a view is never run again inside an open transaction
+def test_a_database_blink_during_the_post_files_the_case_without_an_error_page(client, form, settings):
+    """The database fails the first time the form is filed (a restart): the form is filed again at once, with
+    its token, and the client is sent to the confirmation with one case and one acknowledgment."""
+    url, data = form
+    settings.DATABASE_RETRY_SECONDS = 2
+    from cases.intake import submission
+
+    filed = submission.queue_email
+    calls = []
+
+    def blink_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("the database system is shutting down")
+        return filed(*args, **kwargs)
+
+    with mock.patch("cases.intake.submission.queue_email", side_effect=blink_once):
+        response = client.post(url, data)
+    assert response.status_code == 302 and len(calls) == 2
+    assert Case.objects.count() == 1 and acknowledgments().count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # a view is never run again inside an open transaction
+@pytest.mark.usefixtures("seeded")  # the topics, which a transactional test's flush removed
+def test_a_status_lookup_rides_out_a_database_blink(client, make_case, settings):
+    """A lookup only reads: a database error the first time is followed by the answer, not the error page."""
+    settings.DATABASE_RETRY_SECONDS = 2
+    case = make_case()
+    from django.db.models.query import QuerySet
+
+    first = QuerySet.first
+    calls = []
+
+    def blink_once(queryset):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("terminating connection due to administrator command")
+        return first(queryset)
+
+    with mock.patch.object(QuerySet, "first", blink_once):
+        response = client.post("/en/status/", {"reference": case.display_reference, "email": case.email})
+    assert response.status_code == 302 and len(calls) >= 2
