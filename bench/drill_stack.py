@@ -5,6 +5,7 @@ the periodic check of cases due, each a process the drill may kill, restart or r
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -186,8 +187,9 @@ class Service:
         )
 
     def kill(self):
-        """kill -9 of the process and all it started (a gunicorn master and its workers)."""
-        os.killpg(self.process.pid, signal.SIGKILL)
+        """kill -9 of the process (a gunicorn master: its workers finish the requests they hold, find their
+        master gone and exit)."""
+        self.process.kill()
         self.process.wait(10)
 
     def signal(self, number):
@@ -224,12 +226,19 @@ class AppServer(Service):
         super().__init__(name, command, values, log)
 
     def start(self):
+        # After a kill -9 of the master, its workers leave the port once their requests are done.
+        wait_until(self._port_free, 30, f"{self.name}'s port")
         super().start()
         wait_until(lambda: answers(f"{self.url}/healthz"), 30, self.name)
 
-    def worker_pids(self):
-        found = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
-        return [int(pid) for pid in found.split()]
+    def _port_free(self):
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", self.port))
+            except OSError:
+                return False
+            return True
 
 
 class Proxy(Service):

@@ -122,7 +122,7 @@ class Drill:
         short = self.short
         try:
             self.phase("steady load", lambda: None, 10 if short else 30, fault=False)
-            self.phase("1. kill -9 of app server A, back 20 s later", self.kill_app_server, 5 if short else 15)
+            self.phase("1. kill -9 of app server A's master, back 20 s later", self.kill_app_server, 5 if short else 15)
             self.phase("2. rolling reload (HUP) of A, then B", self.rolling_reload, 5 if short else 15)
             self.phase("3. kill -9 of a task worker while it sends", self.kill_worker, 5 if short else 15)
             self.phase("4. PostgreSQL restart (pg_ctl restart -m fast)", self.restart_postgres, 10 if short else 20)
@@ -139,7 +139,7 @@ class Drill:
         return ledger
 
     def kill_app_server(self):
-        self.say("kill -9 of app server A (master and workers)")
+        self.say("kill -9 of app server A's gunicorn master")
         self.app_a.kill()
         time.sleep(20)
         self.say("app server A started again")

@@ -1,10 +1,13 @@
 """Liveness (/healthz) and readiness (/readyz) for the process supervisor and the proxy in front.
 
-/healthz answers 200 while the process serves requests and touches nothing else. /readyz answers 200 when
-the database, the shared cache and the attachments' storage each answer within READINESS_TIMEOUT_SECONDS,
-and 503 when one does not, or while gunicorn drains this instance before a graceful stop (the mark
-deploy/gunicorn.conf.py makes on SIGTERM, at the path it puts in DRAINING_FILE_VARIABLE). The body names
-each check with ok or down, nothing more: no error text, which could hold an address or a secret.
+/healthz answers 200 while the process serves requests and touches nothing else. /readyz checks the
+database, the shared cache and the attachments' storage, each within READINESS_TIMEOUT_SECONDS, and answers
+503 when the database or the storage does not answer, or while gunicorn drains this instance before a
+graceful stop (the mark deploy/gunicorn.conf.py makes on SIGTERM, at the path it puts in
+DRAINING_FILE_VARIABLE). The shared cache is named down but keeps the instance ready: it holds only the
+rate limits' counters, which fail open, so the portal serves without it; and as every instance shares it,
+failing them all would send the proxy nowhere. The body names each check with ok or down, nothing more: no
+error text, which could hold an address or a secret.
 """
 
 import logging
@@ -68,6 +71,8 @@ def check_storage():
 
 
 CHECKS = {"database": check_database, "cache": check_cache, "storage": check_storage}
+# What the instance cannot serve without; the others are reported only.
+REQUIRED = ("database", "storage")
 
 # One thread per check: a dependency that hangs holds its own thread only, and the checks queued behind it
 # are cancelled at their time-out, so that a hang never piles up threads or connections.
@@ -100,9 +105,11 @@ def readiness() -> dict[str, bool]:
 
 @never_cache
 def readyz(request):
-    """Readiness: 200 when every dependency answers, 503 when one does not or while the instance drains."""
+    """Readiness: 200 when the database and the storage answer, 503 when one does not or while the instance
+    drains; the cache is named, ok or down, and needed by nothing."""
     if draining():
         return HttpResponse("draining\n", status=503, content_type="text/plain")
     results = readiness()
     body = "".join(f"{name} {'ok' if up else 'down'}\n" for name, up in results.items())
-    return HttpResponse(body, status=200 if all(results.values()) else 503, content_type="text/plain")
+    ready = all(results[name] for name in REQUIRED)
+    return HttpResponse(body, status=200 if ready else 503, content_type="text/plain")
