@@ -141,8 +141,10 @@ class Report:
         delivered = Counter(message_id for message_id, _m in self.drill.smtp.snapshot())
         rows = list(OutboundEmail.objects.values_list("status", "internet_message_id", "kind"))
         statuses = Counter(status for status, _id, _kind in rows)
-        sent_ids = {message_id for status, message_id, _kind in rows if status == OutboundEmail.Status.SENT}
-        lost = [row for row in rows if row[0] != OutboundEmail.Status.SENT or row[1] not in delivered]
+        # Sent, or sent, unconfirmed: a worker killed after handing the email over (the server may have it).
+        handed = (OutboundEmail.Status.SENT, OutboundEmail.Status.UNCONFIRMED)
+        sent_ids = {message_id for status, message_id, _kind in rows if status in handed}
+        lost = [row for row in rows if row[0] not in handed or row[1] not in delivered]
         doubled = [message_id for message_id, count in delivered.items() if count > 1]
         unknown = [message_id for message_id in delivered if message_id not in sent_ids]
         left = statuses[OutboundEmail.Status.QUEUED] + statuses[OutboundEmail.Status.SENDING]
@@ -157,6 +159,7 @@ class Report:
             + self.target(
                 left == 0 and tasks == 0, f"nothing left queued, sending or running ({left} emails, {tasks} tasks)"
             ),
+            f"  sent, unconfirmed (a worker killed after the hand-over): {statuses[OutboundEmail.Status.UNCONFIRMED]}",
             "    " + self.target(not lost, f"0 emails lost ({len(lost)})"),
             "    "
             + self.target(

@@ -1,5 +1,6 @@
 """Sessions written once per change."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -29,3 +30,22 @@ def test_a_session_changed_after_its_save_is_written(db):
         session.save()
     assert len(writes(queries)) == 1
     assert SessionStore(session.session_key).load() == {"submitted_case": "DEF"}
+
+
+def test_a_database_away_while_a_session_is_updated_is_the_database_error(db, monkeypatch):
+    """Not Django's UpdateError (a session deleted meanwhile, a 500): the database's own error, which the
+    portal answers with "please try again"."""
+    from django.db import OperationalError
+    from django.db.models import Model
+
+    store = SessionStore()
+    store["reference"] = "CS-1"
+    store.save()
+    store["reference"] = "CS-2"
+
+    def away(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(Model, "save", away)
+    with pytest.raises(OperationalError):
+        store.save()
