@@ -124,3 +124,13 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def pre_request(worker, req):
+    """A worker whose master is gone (killed with -9) drains as its master would have: /readyz answers 503, so
+    the proxy takes this server out; no request comes any more, and the worker, idle, sees its master gone
+    and exits. Otherwise a busy worker would go on accepting, and the connections waiting in the socket's
+    backlog when the last one left would be reset, a form posted among them lost."""
+    if worker.ppid != os.getppid():
+        with open(os.environ[DRAINING_FILE_VARIABLE], "w"):
+            pass

@@ -106,3 +106,24 @@ def test_metrics_of_every_worker_are_read_together(served):
     assert "\ncarmsupport_step_counts_unwritten_age_seconds 0.0\n" in text
     assert 'carmsupport_step_counts_oldest_unwritten_timestamp_seconds{pid="' in text
     assert len([name for name in os.listdir(Path(log).parent / "metrics") if name.endswith(".db")]) >= 2
+
+
+def test_workers_left_by_a_killed_master_drain_and_leave(served):
+    """kill -9 of the master: its workers answer what they are asked, with /readyz 503 so the proxy takes the
+    server out, never ready again; once no request comes, they leave, and the port with them."""
+    port, process, log = served
+    workers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    assert len(workers) == 2
+    process.kill()
+    process.wait(timeout=10)
+    answers = set()
+    for _ in range(4):  # each worker takes some of them, until it has left
+        try:
+            answers.add(status(port, "/readyz")[0])
+        except OSError:
+            answers.add("gone")
+    assert answers <= {503, "gone"}, log.read_text(errors="replace")
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "a worker left by its master stayed"
