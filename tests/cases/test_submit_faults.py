@@ -75,6 +75,7 @@ def test_a_database_failure_after_any_view_is_a_503(make_case, client):
 
 
 @pytest.mark.django_db(transaction=True)  # a view is never run again inside an open transaction
+@pytest.mark.usefixtures("seeded")  # the topics, which a transactional test's flush removed
 def test_a_database_blink_during_the_post_files_the_case_without_an_error_page(client, form, settings):
     """The database fails the first time the form is filed (a restart): the form is filed again at once, with
     its token, and the client is sent to the confirmation with one case and one acknowledgment."""
