@@ -1,13 +1,16 @@
-"""One-time contact-form tokens: issued by the server and signed, so that no client can choose one.
+"""One-time form tokens: issued by the server and signed, so that no client can choose one.
 
-A form carries a token; the case it files keeps the token's random part, so that the same
-form sent twice files one case. A token is good for a day.
+A form that must act once however often it is sent (the contact form, a client's follow-up, a staff
+reply) carries a token; what it saves keeps the token's random part, so that the same form sent twice
+files one case or writes one message. A token is good for a day.
 """
 
 import secrets
 from datetime import UTC, datetime, timedelta
 
+from django import forms
 from django.core import signing
+from django.utils.translation import gettext_lazy as _
 
 SIGNER = signing.TimestampSigner(salt="cases.contact-form-token")
 MAX_AGE = 24 * 60 * 60
@@ -27,6 +30,37 @@ def redeem_token(token: str) -> str:
         return SIGNER.unsign(token, max_age=MAX_AGE)
     except signing.BadSignature:
         raise InvalidToken from None
+
+
+def token_or_new(token: str) -> str:
+    """The token, if this site issued it and it is still good; else a new one (for a form shown again)."""
+    try:
+        redeem_token(token)
+    except InvalidToken:
+        return issue_token()
+    return token
+
+
+class FormTokenField(forms.CharField):
+    """A form's one-time token, hidden: a blank form gets a new one, and it cleans to its random part."""
+
+    default_error_messages = {"bad_token": _("This form has expired. Send it again.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=forms.HiddenInput, max_length=200, initial=issue_token, **kwargs)
+
+    def clean(self, value):
+        try:
+            return redeem_token(super().clean(value))
+        except InvalidToken:
+            raise forms.ValidationError(self.error_messages["bad_token"], code="bad_token") from None
+
+
+def renew_expired_token(form, name="token") -> None:
+    """Give a bound form whose token was refused a new one, so that the corrected form can be sent."""
+    if name in form.errors:
+        form.data = form.data.copy()
+        form.data[name] = issue_token()
 
 
 # Conversation links: the case's reference and its conversation key, signed with the time the

@@ -14,6 +14,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from carmsupport.admin_input import StaffModelAdmin
+from carmsupport.middleware import runs_again_safely
 
 from ..intake.references import InvalidReference, compact, normalise
 from ..models import Case, CaseNote
@@ -226,7 +227,8 @@ class CaseAdmin(CaseColumns, CaseActions, CaseMerging, CaseEmailsHeld, StaffMode
             ),
             path(
                 "<path:object_id>/reply/",
-                self.admin_site.admin_view(partial(case_pages.reply_view, self)),
+                # Sent again with the same token, the form writes one reply, or finds the one saved.
+                runs_again_safely(self.admin_site.admin_view(partial(case_pages.reply_view, self))),
                 name="cases_case_reply",
             ),
             path(

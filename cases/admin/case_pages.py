@@ -20,6 +20,7 @@ from ..conversation.canned import filled, offered
 from ..conversation.services import REPLY_STATUSES, case_reply
 from ..models import Attachment, Case, CaseAccess, CaseNote, InboundEmail, Message
 from ..services import CaseRuleError, case_record_download
+from ..tokens import FormTokenField, renew_expired_token
 
 REPLY_MAX_LENGTH = 10_000
 
@@ -51,6 +52,8 @@ class StaffReplyForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose the status of the case after this reply.")},
     )
+    # Sent again (a double click, the page run again after a database outage), it writes one reply.
+    token = FormTokenField()
 
     def __init__(self, *args, case, **kwargs):
         # Its own ids: on the case page it sits beside the admin's form, which has a status field too.
@@ -78,7 +81,13 @@ def reply_view(model_admin, request, object_id):
             preview = body
         elif action == "send":
             try:
-                case_reply(case, author=request.user, body=body, status=form.cleaned_data["status"])
+                case_reply(
+                    case,
+                    author=request.user,
+                    body=body,
+                    status=form.cleaned_data["status"],
+                    token=form.cleaned_data["token"],
+                )
             except CaseRuleError as error:
                 form.add_error("body" if not body.strip() else None, str(error))
             else:
@@ -88,6 +97,8 @@ def reply_view(model_admin, request, object_id):
                     messages.SUCCESS,
                 )
                 return redirect(reverse("admin:cases_case_change", args=[case.pk]))
+    if form.is_bound:
+        renew_expired_token(form)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Case._meta,

@@ -9,6 +9,7 @@ from carmsupport.lengths import LimitedTextField
 
 from ..attachments.files import AttachmentsField
 from ..intake.forms import DESCRIPTION_MAX_LENGTH, with_length_limit
+from ..tokens import FormTokenField
 
 
 class FollowUpForm(forms.Form):
@@ -27,6 +28,7 @@ class FollowUpForm(forms.Form):
         },
     )
     attachments = AttachmentsField(label=_("Attach files (optional)"))
+    token = FormTokenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

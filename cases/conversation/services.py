@@ -66,13 +66,20 @@ def _answer_pending(case: Case, *, actor, at, channel) -> None:
     case.save(update_fields=fields)
 
 
-def case_reply(case: Case, *, author, body: str, status: str) -> Message:
+def _already_written(token) -> Message | None:
+    """The message the form with this token already wrote (cases.tokens), if any: on this case, or,
+    from a page left open in the browser, on another."""
+    return Message.objects.filter(submission_token=token).first() if token else None
+
+
+def case_reply(case: Case, *, author, body: str, status: str, token=None) -> Message:
     """Send a staff reply: saved on the case, emailed to the client, answering what was waiting.
 
     The case goes to `status` (waiting on the client, resolved or still in progress); the
     email is queued in the same transaction, so it leaves only if the reply is saved. A reply that
     resolves the case is the email that says so: it asks "Did we resolve your request?", and no
-    resolution email goes besides.
+    resolution email goes besides. A reply form sent again with the same `token` returns the reply
+    it already wrote.
     """
     if status not in REPLY_STATUSES:
         raise CaseRuleError(_("Choose the status of the case after this reply."))
@@ -81,6 +88,8 @@ def case_reply(case: Case, *, author, body: str, status: str) -> Message:
     now = timezone.now()
     with transaction.atomic():
         case = _locked(case)
+        if written := _already_written(token):
+            return written
         if case.anonymised_at is not None or case.status == Case.Status.CLOSED:
             raise CaseRuleError(_("This case is closed: no reply can be sent from it."))
         check_transition(case.status, status)
@@ -92,6 +101,7 @@ def case_reply(case: Case, *, author, body: str, status: str) -> Message:
             created_at=now,
             language=case.preferred_language,
             body=body,
+            submission_token=token,
         )
         CaseEvent.objects.create(case=case, actor=author, at=now, code=CaseEvent.Code.REPLY_SENT)
         _answer_pending(case, actor=author, at=now, channel=Case.Channel.REPLY)
@@ -125,7 +135,7 @@ class FollowUpResult:
     new_case: bool = False
 
 
-def case_follow_up(case: Case, *, body: str, language: str, files=(), at=None) -> FollowUpResult:
+def case_follow_up(case: Case, *, body: str, language: str, files=(), at=None, token=None) -> FollowUpResult:
     """Add a client's follow-up to the conversation, with its attachments (checked files).
 
     The assignee, or the team when nobody is assigned, is told (cases.notifications).
@@ -133,14 +143,18 @@ def case_follow_up(case: Case, *, body: str, language: str, files=(), at=None) -
     client goes back in progress. A resolved case is reopened within REOPEN_BUSINESS_DAYS
     business days of its resolution; after that, or once closed, the follow-up files a new
     case that names the old one. To a merged case, it goes to the case that continues it.
+    A follow-up sent again with the same `token` returns what it already wrote: its message,
+    or the new case it filed.
     """
     now = at or timezone.now()
     with transaction.atomic():
         case = _locked_continuing(case)
+        if written := _already_written(token):
+            return FollowUpResult(case=case, message=written)
         if case.anonymised_at is not None:
             raise CaseRuleError(_("This request can no longer be answered."))
         if not case.is_open and not _may_reopen(case, now):
-            return _file_follow_on(case, body=body, language=language, files=files, at=now)
+            return _file_follow_on(case, body=body, language=language, files=files, at=now, token=token)
         reopened = case.status == Case.Status.RESOLVED
         message = Message.objects.create(
             case=case,
@@ -149,6 +163,7 @@ def case_follow_up(case: Case, *, body: str, language: str, files=(), at=None) -
             language=language,
             body=body,
             due_at=target_for(case, now),
+            submission_token=token,
         )
         store_attachments(case, files, message=message)
         received = CaseEvent.objects.create(case=case, at=now, code=CaseEvent.Code.FOLLOW_UP_RECEIVED)
@@ -169,20 +184,23 @@ def _may_reopen(case: Case, now) -> bool:
     return now <= response_target(case.resolved_at, settings.REOPEN_BUSINESS_DAYS)
 
 
-def _file_follow_on(old: Case, *, body, language, files, at) -> FollowUpResult:
-    """File the follow-up to a case past reopening as a new case, with the old one's details."""
+def _file_follow_on(old: Case, *, body, language, files, at, token) -> FollowUpResult:
+    """File the follow-up to a case past reopening as a new case, with the old one's details; sent again
+    with the same token, it finds the case it filed."""
     contact = {name: getattr(old, name) for name in [*Case.PERSONAL_DETAILS, "preferred_language"]}
-    new, _created = case_submit(
+    new, created = case_submit(
         contact={**contact, "description": body},
         path_taken=PathTaken.of_case(old),
+        submission_token=token,
         received_at=at,
         language=language,
         follows=old,
         attachments=files,
     )
-    CaseEvent.objects.create(
-        case=old, at=at, code=CaseEvent.Code.FOLLOWED_BY, params={"reference": new.display_reference}
-    )
+    if created:
+        CaseEvent.objects.create(
+            case=old, at=at, code=CaseEvent.Code.FOLLOWED_BY, params={"reference": new.display_reference}
+        )
     return FollowUpResult(case=new, message=None, new_case=True)
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from carmsupport.bilingual import current_language
+from carmsupport.middleware import runs_again_safely
 from carmsupport.ratelimits import form_as_typed, limit_posts
 from carmsupport.request_limits import accepts_attachments
 
@@ -29,7 +30,7 @@ from ..attachments.files import attachment_response
 from ..merging import continuing
 from ..models import Attachment, Case
 from ..services import CaseRuleError
-from ..tokens import InvalidToken, conversation_case
+from ..tokens import InvalidToken, conversation_case, renew_expired_token, token_or_new
 from .forms import FollowUpForm
 from .services import case_follow_up
 
@@ -99,6 +100,7 @@ def conversation_open(request, token):
     return _keeps_its_secret(redirect("cases:conversation"))
 
 
+@runs_again_safely  # sent again with the same token, a follow-up writes one message, or finds the one saved
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @accepts_attachments
@@ -107,10 +109,12 @@ def conversation(request):
     case = _case_in_session(request)
     if case is None:
         return render(request, "cases/conversation_closed.html", status=403)
-    # The message as typed; files must be chosen again.
-    page = form_as_typed(
-        request, "cases/conversation.html", lambda typed: _page_context(case, FollowUpForm(initial=typed))
-    )
+
+    def as_typed(typed):  # the message as typed; files must be chosen again
+        typed["token"] = token_or_new(typed.get("token", ""))
+        return _page_context(case, FollowUpForm(initial=typed))
+
+    page = form_as_typed(request, "cases/conversation.html", as_typed)
     if page is not None:
         return page
     form = FollowUpForm()
@@ -119,6 +123,7 @@ def conversation(request):
         form = FollowUpForm(request.POST, request.FILES)
         if form.is_valid():
             return _send_follow_up(request, case, form)
+        renew_expired_token(form)
     else:
         files_dropped = False
     return render(request, "cases/conversation.html", _page_context(case, form, files_dropped=files_dropped))
@@ -131,6 +136,7 @@ def _send_follow_up(request, case, form):
             body=form.cleaned_data["body"],
             language=current_language(),
             files=form.cleaned_data["attachments"],
+            token=form.cleaned_data["token"],
         )
     except CaseRuleError as error:
         messages.error(request, str(error))

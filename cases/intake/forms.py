@@ -16,7 +16,7 @@ from helpdesk.models import Topic
 
 from ..attachments.files import AttachmentsField
 from ..models import Case
-from ..tokens import InvalidToken, redeem_token
+from ..tokens import FormTokenField
 from .references import InvalidReference, normalise
 
 DESCRIPTION_MAX_LENGTH = 5000
@@ -144,7 +144,7 @@ class ContactForm(forms.Form):
         label=_("I agree that the helpdesk uses this information to answer my request."),
         error_messages={"required": _("Tick the box to agree, so that we can answer your request.")},
     )
-    token = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    token = FormTokenField()
 
     def __init__(self, *args, ask_topic=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,13 +199,6 @@ class ContactForm(forms.Form):
                 code="invalid_business_number",
             )
         return bn.compact(value).upper()
-
-    def clean_token(self):
-        """The random part of the form's token, which the server issued (see cases.tokens)."""
-        try:
-            return redeem_token(self.cleaned_data["token"])
-        except InvalidToken:
-            raise forms.ValidationError(_("This form has expired. Send it again."), code="bad_token") from None
 
     def contact_details(self):
         """The fields stored on the case about the client."""

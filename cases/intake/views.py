@@ -21,7 +21,7 @@ from triage.analytics import count_contact_start
 from ..conversation.links import STATUS_SESSION_KEY
 from ..merging import continuing
 from ..models import Case
-from ..tokens import InvalidToken, issue_token, redeem_token
+from ..tokens import issue_token, renew_expired_token, token_or_new
 from .forms import HONEYPOT, ContactForm, StatusLookupForm
 from .help_paths import InvalidOrigin, PathTaken, named_help_path
 from .submission import case_submit
@@ -46,10 +46,7 @@ def contact(request):
 
     def as_typed(typed):
         typed.pop(HONEYPOT, None)
-        try:
-            redeem_token(typed.get("token", ""))
-        except InvalidToken:
-            typed["token"] = issue_token()
+        typed["token"] = token_or_new(typed.get("token", ""))
         return _form_context(ContactForm(ask_topic=ask_topic, initial=typed), origin)
 
     page = form_as_typed(request, "cases/contact.html", as_typed)
@@ -79,10 +76,7 @@ def contact(request):
                 context = _form_context(form, origin, unavailable=True, unconfirmed=case is not None)
                 return service_unavailable(request, "cases/contact.html", context)
             return redirect("cases:confirmation")
-        # A new token if the old one was tampered with, so the corrected form can be sent.
-        if "token" in form.errors:
-            form.data = form.data.copy()
-            form.data["token"] = issue_token()
+        renew_expired_token(form)
     else:
         if origin is not None:
             count_contact_start(request, origin.tree, origin.outcome.id)

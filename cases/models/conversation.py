@@ -35,6 +35,9 @@ class Message(models.Model):
     created_at = models.DateTimeField(pgettext_lazy("message", "written"), default=timezone.now)
     language = models.CharField(_("language"), max_length=2, choices=Case.Language.choices)
     body = models.TextField(_("message"))
+    # The random part of the one-time token of the form that wrote it (cases.tokens): the same form
+    # sent twice writes one message.
+    submission_token = models.CharField(max_length=64, unique=True, null=True, editable=False)
     # A follow-up's response target, and when a reply (or a recorded response) answered it.
     due_at = models.DateTimeField(_("reply due"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)

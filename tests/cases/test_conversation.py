@@ -15,7 +15,7 @@ from carmsupport.middleware import RedactLinksFilter
 from cases.conversation.services import case_follow_up, case_record_response, case_reply, case_revoke_links
 from cases.models import Case, CaseEvent, CaseNote, Message, OutboundEmail, overdue
 from cases.services import CaseRuleError, case_change, cases_anonymise_closed
-from cases.tokens import LINK_SIGNER, conversation_token
+from cases.tokens import LINK_SIGNER, conversation_token, issue_token
 from helpdesk.calendar import response_due
 from tests.cases.test_contact import EC_1012, contact_url, send
 from tests.conftest import localized, sign_in_staff
@@ -209,7 +209,8 @@ def test_client_follows_up_with_a_file(client, make_case, reviewer, sent):
     case_reply(case, author=reviewer, body="Send a screenshot.", status="waiting")
     open_link(client, case, "fr")
     screenshot = SimpleUploadedFile("écran.png", PNG, content_type="image/png")
-    response = client.post("/fr/conversation/", {"body": "Voici la capture.", "attachments": [screenshot]})
+    data = {"body": "Voici la capture.", "attachments": [screenshot], "token": issue_token()}
+    response = client.post("/fr/conversation/", data)
     assert response.status_code == 302 and response["Location"] == "/fr/conversation/"
     message = case.messages.get(kind=Message.Kind.FOLLOW_UP)
     assert message.language == "fr" and message.body == "Voici la capture."
@@ -231,7 +232,7 @@ def test_files_are_not_served_to_strangers(client, make_case):
     case = make_case()
     screenshot = SimpleUploadedFile("s.png", PNG)
     open_link(client, case)
-    client.post("/en/conversation/", {"body": "Here", "attachments": [screenshot]})
+    client.post("/en/conversation/", {"body": "Here", "attachments": [screenshot], "token": issue_token()})
     attachment = case.attachments.get()
     stranger = client.__class__()
     assert stranger.get(reverse("cases:conversation_file", args=[attachment.pk])).status_code == 404

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cases.conversation.services import case_follow_up, case_reply
 from cases.services import case_add_note
+from cases.tokens import issue_token
 
 PATH = [
     {"question": "Veuillez vous identifier", "answer": "Importateur"},
@@ -57,7 +58,9 @@ def test_reply_page_marks_the_conversation_the_preview_and_the_reply_box(french_
     url = reverse("admin:cases_case_reply", args=[french_case.pk])
     headers = {"accept-language": staff_language}
     page = admin_client.post(
-        url, {"body": "Voici la **marche** à suivre.", "status": "waiting", "action": "preview"}, headers=headers
+        url,
+        {"body": "Voici la **marche** à suivre.", "status": "waiting", "action": "preview", "token": issue_token()},
+        headers=headers,
     ).content.decode()
     assert f'<html lang="{staff_language}"' in page
     assert thread_bodies(page) == {"request": "fr", "reply": "fr", "follow_up": "en", "note": None}

@@ -12,6 +12,7 @@ from markdown_it.common.utils import escapeHtml
 from cases.conversation.canned import filled, unknown_placeholders
 from cases.models import CannedResponse, Case, Message, OutboundEmail
 from cases.outbox.emails import reply_message
+from cases.tokens import issue_token
 from helpdesk.models import Topic
 from tests.conftest import make_staff, sign_in_staff
 from triage.guidance import render_markdown
@@ -131,7 +132,7 @@ def test_case_page_shows_the_conversation_and_the_reply_box(make_case, reviewer_
 def test_insert_then_preview_then_send(make_case, reviewer_client, canned):
     """Insert fills the canned text in; preview renders the Markdown safely; send saves, emails and returns."""
     case = make_case()
-    base = {"body": "", "status": "waiting", "canned": canned.pk}
+    base = {"body": "", "status": "waiting", "canned": canned.pk, "token": issue_token()}
     page = reviewer_client.post(reply_url(case), {**base, "action": "insert"}).content.decode()
     assert "Hello Ann Smith" in page
     preview = reviewer_client.post(
@@ -150,7 +151,8 @@ def test_insert_then_preview_then_send(make_case, reviewer_client, canned):
 def test_sending_an_empty_reply_says_so(make_case, reviewer_client):
     """Send with no text gives an error next to the reply box, and nothing is sent."""
     case = make_case()
-    response = reviewer_client.post(reply_url(case), {"body": " ", "status": "waiting", "action": "send"})
+    data = {"body": " ", "status": "waiting", "action": "send", "token": issue_token()}
+    response = reviewer_client.post(reply_url(case), data)
     assert response.status_code == 200 and "Write the reply." in response.content.decode()
     assert not case.messages.exists()
 
@@ -189,7 +191,8 @@ def test_a_refused_reply_is_summarised_at_the_top(make_case, reviewer_client, la
     """As on the public forms: "Error:" before the title, a summary first in the content that takes the focus
     (role alert, autofocus) and links to the field, the message beside the field; what was typed stays."""
     case = make_case()
-    response = reviewer_client.post(reply_url(case), {**data, "action": "send"}, headers={"accept-language": language})
+    data = {**data, "action": "send", "token": issue_token()}
+    response = reviewer_client.post(reply_url(case), data, headers={"accept-language": language})
     page = response.content.decode()
     assert response.status_code == 200 and not case.messages.exists()
     title = re.search(r"<title>(.*?)</title>", page, re.S)[1]
