@@ -64,10 +64,10 @@ class Release:
         self.seen_new, self.seen_old = 0, 0
 
     def publish(self):
-        from triage.models import Tree
+        from triage.models import Node, Tree
 
         tree = Tree.objects.get(slug="carm")
-        tree.start.__class__.objects.filter(pk=tree.start_id).update(hint_en=self.marks["en"], hint_fr=self.marks["fr"])
+        Node.objects.filter(pk=tree.start_id).update(hint_en=self.marks["en"], hint_fr=self.marks["fr"])
         staff = drill_load.Staff(self.drill.app_a.url, drill_load.Ledger())
         staff.sign_in()
         path = f"/admin/triage/tree/{tree.pk}/publish/"
@@ -77,7 +77,7 @@ class Release:
             "publish", path, urllib.parse.urlencode(data).encode(), "application/x-www-form-urlencoded"
         )
         self.published_at = time.time()
-        published = answer is not None and "is published" in answer or "est publiée" in (answer or "")
+        published = answer is not None and ("is published" in answer or "est publiée" in answer)
         self.drill.say(f"release published on app server A: {'yes' if published else 'NO'}")
         self.published = published
         # Clients on B (and on A) read the first question right after: each page must show the new release.

@@ -222,24 +222,11 @@ def main():
             results["contact form GET"] = wrk(base + CONTACT, seconds, 16)
             results["contact form GET, French"] = wrk(base + french(CONTACT), seconds, 16)
             cookie, token = csrf_pair(base, CONTACT)
-            contact = post_script(
-                folder,
-                "contact",
-                cookie,
-                {"csrfmiddlewaretoken": token, **CONTACT_FIELDS},
-            )
+            contact = post_script(folder, "contact", cookie, {"csrfmiddlewaretoken": token, **CONTACT_FIELDS})
             results["contact form POST"] = wrk(base + CONTACT, seconds, 16, script=contact)
             cookie, token = csrf_pair(base, "/en/status/")
-            status = post_script(
-                folder,
-                "status",
-                cookie,
-                {
-                    "csrfmiddlewaretoken": token,
-                    "reference": "CS-000-000-000",
-                    "email": "ann@example.org",
-                },
-            )
+            lookup = {"csrfmiddlewaretoken": token, "reference": "CS-000-000-000", "email": "ann@example.org"}
+            status = post_script(folder, "status", cookie, lookup)
             results["status lookup POST"] = wrk(base + "/en/status/", seconds, 16, script=status)
             results[f"case changelist, {options.cases:,} cases (1 connection)"] = wrk(
                 base + "/admin/cases/case/", seconds, 1, cookie=holder["cookie"]

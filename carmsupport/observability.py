@@ -48,6 +48,9 @@ def view_label(request, static_prefix) -> str:
     return "static" if request.path_info.startswith(static_prefix) else "unresolved"
 
 
+PROBE_VIEWS = frozenset({"healthz", "readyz"})
+
+
 class RequestMetricsMiddleware:
     """Counts and times each request per view, and logs it in one line on `carmsupport.requests`."""
 
@@ -71,7 +74,10 @@ class RequestMetricsMiddleware:
             )
         children[0].inc()
         children[1].observe(seconds)
-        request_log.info(
+        # A passing probe (the load balancer's, every second) only at DEBUG: the log keeps what people asked.
+        passing_probe = view in PROBE_VIEWS and response.status_code < 400
+        request_log.log(
+            logging.DEBUG if passing_probe else logging.INFO,
             "request",
             extra={
                 "view": view,

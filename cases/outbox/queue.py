@@ -58,16 +58,8 @@ def queue_email(case: Case, kind: str, message=None, asks_if_resolved=False) -> 
 
     With `asks_if_resolved`, the email (the one that resolves the case) asks "Did we resolve your request?".
     """
-    now = timezone.now()
-    email = OutboundEmail.objects.create(
-        case=case,
-        message=message,
-        kind=kind,
-        created_at=now,
-        next_attempt_at=now,
-        asks_if_resolved=asks_if_resolved,
-        request_id=current_request_id(),
-    )
+    email = _new_email(case, kind, message=message, asks_if_resolved=asks_if_resolved)
+    email.save()
     enqueue_with(email.pk)
     logger.info("Email %s (%s, case %s) queued", email.pk, kind, case.pk)
     return email
@@ -82,24 +74,19 @@ def queue_staff_email(case: Case | None, kind: str, recipient) -> OutboundEmail:
 
 def queue_staff_emails(case: Case | None, kind: str, recipients) -> list[OutboundEmail]:
     """queue_staff_email to each of `recipients`, in one query."""
-    now = timezone.now()
-    emails = OutboundEmail.objects.bulk_create(
-        [
-            OutboundEmail(
-                case=case,
-                kind=kind,
-                recipient=recipient,
-                created_at=now,
-                next_attempt_at=now,
-                request_id=current_request_id(),
-            )
-            for recipient in recipients
-        ]
-    )
+    emails = OutboundEmail.objects.bulk_create([_new_email(case, kind, recipient=each) for each in recipients])
     for email in emails:
         enqueue_with(email.pk)
         logger.info("Email %s (%s, case %s) queued for staff", email.pk, kind, email.case_id)
     return emails
+
+
+def _new_email(case: Case | None, kind: str, **fields) -> OutboundEmail:
+    """An email of the outbox, not yet saved: due now, with the id of the request that queued it."""
+    now = timezone.now()
+    return OutboundEmail(
+        case=case, kind=kind, created_at=now, next_attempt_at=now, request_id=current_request_id(), **fields
+    )
 
 
 def enqueue_with(email_id: int) -> None:
