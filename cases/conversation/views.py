@@ -85,6 +85,7 @@ def _keeps_its_secret(response, policy="no-referrer"):
     return response
 
 
+@runs_again_safely  # opened twice, the browser holds the conversation in one new session
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def conversation_open(request, token):

@@ -1,5 +1,6 @@
 """A staff reply or a client's follow-up sent twice (a double click, a page run again after a database
-outage) writes one message: each form carries a one-time token (cases.tokens)."""
+outage) writes one message: each form carries a one-time token (cases.tokens). The conversation link's
+button, which only opens a session, is run again too."""
 
 import re
 from datetime import timedelta
@@ -11,7 +12,7 @@ from django.urls import reverse
 
 from cases.conversation.services import case_follow_up, case_reply
 from cases.models import Case, CaseEvent, Message, OutboundEmail, StaffNotification
-from cases.tokens import issue_token, redeem_token
+from cases.tokens import conversation_token, issue_token, redeem_token
 from tests.cases.test_conversation import open_link
 from tests.cases.test_staff_reply import reply_url
 
@@ -159,3 +160,19 @@ def test_a_staff_reply_rides_out_a_database_blink(reviewer_client, make_case, se
         response = reviewer_client.post(reply_url(case), data)
     assert response.status_code == 302 and len(calls) == 2
     assert case.messages.count() == 1 and replies(case).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # a view is never run again inside an open transaction
+@pytest.mark.usefixtures("seeded")
+def test_a_conversation_link_opens_through_a_database_blink(client, make_case, settings):
+    """The link's button meets a restarting database: it is pressed again for the client, who reaches the page."""
+    settings.DATABASE_RETRY_SECONDS = 2
+    case = make_case()
+    from cases.conversation import views
+
+    blinking, calls = blink_once(views.conversation_case)
+    with mock.patch("cases.conversation.views.conversation_case", side_effect=blinking):
+        response = client.post(f"/en/conversation/open/{conversation_token(case)}/")
+    assert response.status_code == 302 and len(calls) == 2
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and case.display_reference in page.content.decode()
