@@ -42,9 +42,13 @@ def token_or_new(token: str) -> str:
 
 
 class FormTokenField(forms.CharField):
-    """A form's one-time token, hidden: a blank form gets a new one, and it cleans to its random part."""
+    """A form's one-time token, hidden: a blank form gets a new one, and it cleans to its random part. A
+    form without one (a page loaded before tokens were added to it) is told what an expired one is."""
 
-    default_error_messages = {"bad_token": _("This form has expired. Send it again.")}
+    default_error_messages = {
+        "required": _("This form has expired. Send it again."),
+        "bad_token": _("This form has expired. Send it again."),
+    }
 
     def __init__(self, **kwargs):
         super().__init__(widget=forms.HiddenInput, max_length=200, initial=issue_token, **kwargs)

@@ -97,8 +97,7 @@ def reply_view(model_admin, request, object_id):
                     messages.SUCCESS,
                 )
                 return redirect(reverse("admin:cases_case_change", args=[case.pk]))
-    if form.is_bound:
-        renew_expired_token(form)
+    renew_expired_token(form)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Case._meta,

@@ -176,3 +176,12 @@ def test_a_conversation_link_opens_through_a_database_blink(client, make_case, s
     assert response.status_code == 302 and len(calls) == 2
     page = client.get(response["Location"])
     assert page.status_code == 200 and case.display_reference in page.content.decode()
+
+
+def test_a_follow_up_from_a_page_without_a_token_is_told_it_expired(client, make_case):
+    """A page loaded before its form had a token: the same words as an expired one, the message kept."""
+    case = make_case()
+    open_link(client, case)
+    page = client.post("/en/conversation/", {"body": "Typed before the update."}).content.decode()
+    assert "This form has expired. Send it again." in page and "Typed before the update." in page
+    assert re.search(r'name="token" value="([^"]+)"', page) and not case.messages.exists()
